@@ -1,0 +1,66 @@
+/** Command-line flags of bench/run.ts. */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  gateway: boolean;
+  rounds: number;
+  roundSeconds: number;
+  warmupSeconds: number;
+  connections: number[];
+  soakSeconds: number;
+  soakConnections: number;
+  strict: boolean;
+}
+
+export const USAGE = `usage: node --import tsx bench/run.ts [flags]
+  --quick                 smoke run: 2 rounds of 1.5 s, 0.5 s warm-up, 10 s soak
+  --no-gateway            measure only the fake upstream and the bare forwarder
+  --rounds N              interleaved rounds per target (default 3)
+  --round-seconds S       measured seconds per round (default 5)
+  --warmup-seconds S      warm-up before each scenario, per target (default 2)
+  --connections A,B       concurrent connections (default 8,64; the first is "moderate")
+  --soak-seconds S        memory soak duration (default 60; 0 skips it)
+  --soak-connections N    connections during the soak (default 8)
+  --strict                exit 1 when a target is missed`;
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got ${raw}`);
+  return n;
+}
+
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      'no-gateway': { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      'round-seconds': { type: 'string' },
+      'warmup-seconds': { type: 'string' },
+      connections: { type: 'string' },
+      'soak-seconds': { type: 'string' },
+      'soak-connections': { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
+  const connections = (values.connections ?? '8,64').split(',').map((c) => positive('connections', c, 8));
+  if (connections.some((c) => c < 1 || !Number.isInteger(c))) throw new Error('--connections must be positive integers');
+  return {
+    gateway: values['no-gateway'] !== true,
+    rounds: Math.max(1, Math.round(positive('rounds', values.rounds, quick ? 2 : 3))),
+    roundSeconds: positive('round-seconds', values['round-seconds'], quick ? 1.5 : 5),
+    warmupSeconds: positive('warmup-seconds', values['warmup-seconds'], quick ? 0.5 : 2),
+    connections,
+    soakSeconds: positive('soak-seconds', values['soak-seconds'], quick ? 10 : 60),
+    soakConnections: Math.max(1, Math.round(positive('soak-connections', values['soak-connections'], 8))),
+    strict: values.strict === true,
+  };
+}

@@ -1,0 +1,85 @@
+/** Starting the Fixpoint gateway as a child process, with its own database and data directory. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { freePort, stopChild, waitForOk, type ServerProcess } from './processes.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const GATEWAY_CLI = join(REPO_ROOT, 'src/main/cli.ts');
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/fixpoint_bench';
+
+/** Create the bench database when it is missing. Returns false when Postgres cannot be reached. */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, connect_timeout: 5, onnotice: () => undefined });
+  try {
+    const rows = await sql`select 1 from pg_database where datname = ${name}`;
+    if (rows.length === 0) await sql.unsafe(`create database "${name.replace(/"/g, '""')}"`);
+    return true;
+  } catch (err) {
+    console.warn(`! cannot prepare ${name} (${err instanceof Error ? err.message : String(err)})`);
+    return false;
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
+
+/** DATABASE_URL from the bench's own env, else the default bench database (created if missing). */
+export async function resolveDatabaseUrl(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (env.DATABASE_URL) return env.DATABASE_URL;
+  if (await ensureDatabase(DEFAULT_DATABASE_URL)) return DEFAULT_DATABASE_URL;
+  console.warn('! Postgres unreachable: the gateway will use embedded PGlite in its data directory');
+  return undefined;
+}
+
+export interface GatewayOptions {
+  upstreamOrigin: string;
+  databaseUrl: string | undefined;
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<ServerProcess> {
+  if (!existsSync(GATEWAY_CLI)) {
+    throw new Error(`${GATEWAY_CLI} does not exist yet: run with --no-gateway to measure only the upstream and the bare forwarder`);
+  }
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'fixpoint-bench-'));
+  const logFile = join(dataDir, 'gateway.log');
+  const log = openSync(logFile, 'a');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    OPENAI_BASE_URL: `${opts.upstreamOrigin}/v1`,
+    OPENAI_API_KEY: 'sk-bench',
+    ANTHROPIC_BASE_URL: opts.upstreamOrigin,
+    FIXPOINT_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
+  if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  else delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', GATEWAY_CLI, 'serve'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', log, log],
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await stopChild(child, 10_000);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const logTail = (lines: number) => readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  try {
+    await waitForOk(`${origin}/readyz`, 120_000, () => child.exitCode === null && child.signalCode === null);
+  } catch (err) {
+    const tail = logTail(30);
+    await stop();
+    throw new Error(`gateway did not become ready: ${err instanceof Error ? err.message : String(err)}\n--- gateway log ---\n${tail}`);
+  }
+  return { name: 'fixpoint gateway', pid: child.pid ?? 0, origin, stop, logTail };
+}

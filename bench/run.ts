@@ -1,0 +1,91 @@
+/**
+ * `npm run bench`: the fake upstream (the ceiling), a bare undici forwarder (the floor every proxy
+ * pays) and the Fixpoint gateway, side by side under the same load, interleaved in one run.
+ * Each server and the load generator run in their own process. See `--help`.
+ */
+import { cpus } from 'node:os';
+import { parseBenchArgs, type BenchOptions } from './args.ts';
+import { resolveDatabaseUrl, startGateway } from './gateway.ts';
+import { startLoadGenerator, type LoadGenerator } from './load-client.ts';
+import { forkServer, type ServerProcess } from './processes.ts';
+import { checks, markdown, printCell, printChecks, printSoak, type Cell } from './report.ts';
+import { measureCell, SCENARIOS, type Target } from './scenarios.ts';
+import { runSoak, type SoakResult } from './soak.ts';
+
+const started: ServerProcess[] = [];
+let load: LoadGenerator | undefined;
+
+async function cleanup(): Promise<void> {
+  load?.close();
+  await Promise.all(started.splice(0).map((p) => p.stop()));
+}
+
+async function startTargets(opts: BenchOptions): Promise<{ targets: Target[]; gateway?: ServerProcess }> {
+  const upstream = await forkServer('fake upstream', './upstream-process.ts', []);
+  started.push(upstream);
+  const bare = await forkServer('bare forwarder', './bare-forwarder.ts', [upstream.origin]);
+  started.push(bare);
+  const targets: Target[] = [
+    { key: 'upstream', label: 'fake upstream (direct)', origin: upstream.origin, pid: upstream.pid },
+    { key: 'bare', label: 'bare forwarder (undici Pool)', origin: bare.origin, pid: bare.pid },
+  ];
+  if (!opts.gateway) return { targets };
+  const databaseUrl = await resolveDatabaseUrl(process.env);
+  console.log(`starting the gateway (database: ${databaseUrl ? databaseUrl.replace(/\/\/[^@]*@/, '//…@') : 'embedded PGlite'})…`);
+  const gateway = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl });
+  started.push(gateway);
+  targets.push({ key: 'gateway', label: 'fixpoint gateway', origin: gateway.origin, pid: gateway.pid });
+  return { targets, gateway };
+}
+
+async function main(): Promise<void> {
+  const opts = parseBenchArgs(process.argv.slice(2));
+  const cpu = cpus();
+  const setup = `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}; ${opts.rounds} interleaved rounds × ${opts.roundSeconds} s per target, ${opts.warmupSeconds} s warm-up; load generator, upstream and each proxy in separate processes.`;
+  console.log(`fixpoint bench — ${setup}`);
+  const { targets, gateway } = await startTargets(opts);
+  load = startLoadGenerator();
+  for (const t of targets) console.log(`  ${t.label.padEnd(30)} ${t.origin} (pid ${t.pid})`);
+
+  const cells: Cell[] = [];
+  const roundsNote = `${opts.rounds} × ${opts.roundSeconds} s per target, interleaved`;
+  for (const scenario of SCENARIOS) {
+    for (const connections of opts.connections) {
+      const results = await measureCell(load, targets, scenario, { ...opts, connections });
+      const cell = { scenario: scenario.name, connections, results };
+      cells.push(cell);
+      printCell(cell, roundsNote);
+    }
+  }
+
+  let soak: SoakResult | undefined;
+  if (opts.soakSeconds > 0) {
+    const soakTarget = targets.find((t) => t.key === 'gateway') ?? targets.find((t) => t.key === 'bare');
+    if (soakTarget) {
+      console.log(`\nsoaking ${soakTarget.label} for ${opts.soakSeconds} s…`);
+      soak = await runSoak(load, soakTarget, opts.soakSeconds, opts.soakConnections);
+      printSoak(soak);
+    }
+  }
+
+  const list = checks(cells, opts.connections[0] ?? 8, soak);
+  printChecks(list);
+  const warnings = gateway?.logTail?.(5);
+  if (warnings) console.log(`\ngateway log (last lines at warn and above):\n${warnings}`);
+  console.log('\n--- markdown ---\n');
+  console.log(markdown(cells, soak, list, setup));
+  await cleanup();
+  if (opts.strict && list.some((c) => c.pass === false)) process.exitCode = 1;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main().catch(async (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  await cleanup();
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+/** The measured scenarios and the interleaved rounds that compare targets under the same load. */
+import type { LoadGenerator, LoadRequest } from './load-client.ts';
+import { cpuMicros } from './processes.ts';
+import { summarizeMicros } from './stats.ts';
+
+export interface Scenario {
+  name: string;
+  requests: LoadRequest[];
+}
+
+export interface Target {
+  key: 'upstream' | 'bare' | 'gateway';
+  label: string;
+  origin: string;
+  /** The process whose CPU is charged to this target. */
+  pid: number;
+}
+
+export interface CellResult {
+  target: Target;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** CPU of the target's process per answered request, microseconds. */
+  cpuUsPerReq: number;
+  requests: number;
+  errors: number;
+  incomplete: number;
+  firstError?: string;
+}
+
+export function chatRequest(stream: boolean, text: string): LoadRequest {
+  const body = {
+    model: 'gpt-4o-mini',
+    messages: [
+      { role: 'system', content: 'You are a terse assistant used for benchmarks.' },
+      { role: 'user', content: text },
+    ],
+    ...(stream ? { stream: true } : {}),
+  };
+  return {
+    path: '/v1/chat/completions',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+    stream,
+  };
+}
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'chat, non-streaming', requests: [chatRequest(false, 'Hello, benchmark! Please answer briefly.')] },
+  { name: 'chat, streaming [[words:20]]', requests: [chatRequest(true, '[[words:20]] Hello, benchmark!')] },
+];
+
+export interface CellOptions {
+  connections: number;
+  rounds: number;
+  roundSeconds: number;
+  warmupSeconds: number;
+}
+
+const ROUND_WARMUP_MS = 250; // each round opens fresh connections; keep their set-up out of the numbers
+
+/** Warm every target up, then rounds a,b,c,a,b,c… so drift hits all targets alike. */
+export async function measureCell(load: LoadGenerator, targets: Target[], scenario: Scenario, opts: CellOptions): Promise<CellResult[]> {
+  const base = { requests: scenario.requests, connections: opts.connections };
+  for (const t of targets) {
+    await load.run({ ...base, origin: t.origin, warmupMs: opts.warmupSeconds * 1000, durationMs: 0 });
+  }
+  const acc = targets.map(() => ({ latencies: [] as number[], seconds: 0, cpu: 0, completed: 0, errors: 0, incomplete: 0, firstError: undefined as string | undefined }));
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const [i, t] of targets.entries()) {
+      const a = acc[i]!;
+      const cpu0 = cpuMicros(t.pid);
+      const res = await load.run({ ...base, origin: t.origin, warmupMs: ROUND_WARMUP_MS, durationMs: opts.roundSeconds * 1000 });
+      a.cpu += cpuMicros(t.pid) - cpu0;
+      for (const l of res.latenciesUs) a.latencies.push(l);
+      a.seconds += res.measuredS;
+      a.completed += res.completed;
+      a.errors += res.errors;
+      a.incomplete += res.incomplete;
+      a.firstError ??= res.firstError;
+    }
+  }
+  return targets.map((target, i) => {
+    const a = acc[i]!;
+    const lat = summarizeMicros(a.latencies);
+    return {
+      target,
+      rps: lat.count / a.seconds,
+      p50: lat.p50,
+      p99: lat.p99,
+      cpuUsPerReq: a.completed ? a.cpu / a.completed : Number.NaN,
+      requests: lat.count,
+      errors: a.errors,
+      incomplete: a.incomplete,
+      ...(a.firstError ? { firstError: a.firstError } : {}),
+    };
+  });
+}

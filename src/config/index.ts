@@ -1,0 +1,3 @@
+export { loadConfig, ConfigError, type Config } from './load-config.ts';
+export { readConfigFromProcess } from './read-config.ts';
+export type { EnvSettings, FileConfig, ProviderSettings, Price } from './schema.ts';

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** Prices in USD per million tokens. */
+export const priceSchema = z.object({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cachedInput: z.number().nonnegative().optional(),
+});
+export type Price = z.infer<typeof priceSchema>;
+
+const providerNamePattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export const providerSchema = z.object({
+  /** `openai` speaks the OpenAI wire format (OpenAI, vLLM, Ollama, Together, ...); `anthropic` the Messages API. */
+  kind: z.enum(['openai', 'anthropic']).default('openai'),
+  baseUrl: z.url(),
+  /** Key used for keyless clients (loopback only) and for the gateway's own calls. May be `${ENV_VAR}`. */
+  apiKey: z.string().min(1).optional(),
+  /** Model-name prefixes routed here when a plain name is used, e.g. ["llama-", "qwen"]. */
+  modelPrefixes: z.array(z.string().min(1)).default([]),
+  /** Extra headers sent upstream on every call. */
+  headers: z.record(z.string(), z.string()).default({}),
+});
+export type ProviderSettings = z.infer<typeof providerSchema>;
+
+/** The YAML file named by FIXPOINT_CONFIG. Later stages add components, judge, optimizer, retrain. */
+export const fileConfigSchema = z
+  .object({
+    providers: z
+      .record(z.string().regex(providerNamePattern, 'provider names are lowercase letters, digits, - and _'), providerSchema)
+      .default({}),
+    /** alias -> "provider/model" or a plain model name. */
+    aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** model name (as served) -> price; overrides the built-in table. */
+    prices: z.record(z.string().min(1), priceSchema).default({}),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    for (const [alias, target] of Object.entries(cfg.aliases)) {
+      if (cfg.aliases[target] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['aliases', alias], message: `points at another alias (${target}); point it at a model` });
+      }
+    }
+  });
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+
+const intFromEnv = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+export const envSchema = z.object({
+  PORT: intFromEnv(8787, 0).refine((p) => p <= 65535, 'must be a port number'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  FIXPOINT_CONFIG: z.string().min(1).optional(),
+  FIXPOINT_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  FIXPOINT_DATA_DIR: z.string().min(1).default('./.fixpoint'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest request body accepted, bytes. */
+  FIXPOINT_MAX_BODY_BYTES: intFromEnv(20 * 1024 * 1024, 1024),
+  /** Upstream connect timeout and idle (no bytes) timeout, ms. */
+  FIXPOINT_CONNECT_TIMEOUT_MS: intFromEnv(10_000, 1),
+  FIXPOINT_IDLE_TIMEOUT_MS: intFromEnv(300_000, 1),
+  /** Keep-alive of client connections; longer than common load balancers' idle timeouts (AWS ALB 60 s, GCP 600 s). */
+  FIXPOINT_KEEPALIVE_TIMEOUT_MS: intFromEnv(650_000, 1),
+  /** How long SIGTERM waits for in-flight calls before closing them. */
+  FIXPOINT_DRAIN_TIMEOUT_MS: intFromEnv(25_000, 0),
+  /** Recorder: records per insert batch, flush interval, in-memory bound before spilling to the spool. */
+  FIXPOINT_RECORD_BATCH_SIZE: intFromEnv(200, 1),
+  FIXPOINT_RECORD_FLUSH_MS: intFromEnv(250, 1),
+  FIXPOINT_RECORD_BUFFER_MAX: intFromEnv(20_000, 1),
+  /** Calls older than this are deleted by the retention job; 0 keeps everything. */
+  FIXPOINT_RETENTION_DAYS: intFromEnv(30, 0),
+  /** Secret for keyed hashes of client keys (feedback ownership). Defaults to one generated under the data dir. */
+  FIXPOINT_HASH_SECRET: z.string().min(16).optional(),
+});
+export type EnvSettings = z.infer<typeof envSchema>;

@@ -1,0 +1,41 @@
+/** How a response body was produced, so the recorder knows how to read it back. */
+export type ResponseShape =
+  | 'openai.chat'
+  | 'openai.responses'
+  | 'openai.embeddings'
+  | 'openai.models'
+  | 'anthropic.messages'
+  | 'none';
+
+export type CallStatus = 'success' | 'upstream_error' | 'timeout' | 'client_abort' | 'gateway_error' | 'rejected';
+
+/**
+ * What the hot path hands to the recorder: cheap to build, nothing parsed that did not have to be.
+ * The recorder turns it into a database row after the response is on its way.
+ * Never holds a key: only a keyed hash of it.
+ */
+export interface CallCapture {
+  id: string;
+  route: string;
+  startedAt: number; // epoch ms
+  endedAt: number;
+  latencyMs: number;
+  upstreamLatencyMs: number | null;
+  ttftMs: number | null;
+  component: string;
+  provider: string | null;
+  requestedModel: string | null;
+  servedModel: string | null;
+  status: CallStatus;
+  httpStatus: number;
+  stream: boolean;
+  /** The request as the client sent it (parsed). */
+  request: unknown;
+  /** The response as the client received it: raw bytes (JSON or SSE text), or an object already built. */
+  response: { shape: ResponseShape; stream: boolean; body: Buffer | unknown[] | object | null };
+  error: string | null;
+  sessionId: string | null;
+  userId: string | null;
+  properties: Record<string, string>;
+  clientKeyHash: string | null;
+}

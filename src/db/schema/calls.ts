@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** System prompts, stored once and referenced by hash (sha256 hex of the text). */
+export const prompts = pgTable('prompts', {
+  hash: text().primaryKey(),
+  content: text().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One row per call through the gateway; the call id is the key, so inserts are idempotent. */
+export const calls = pgTable(
+  'calls',
+  {
+    id: uuid().primaryKey(),
+    startedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    endedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    latencyMs: doublePrecision().notNull(),
+    upstreamLatencyMs: doublePrecision(),
+    ttftMs: doublePrecision(),
+    route: text().notNull(),
+    component: text().notNull(),
+    provider: text(),
+    requestedModel: text(),
+    servedModel: text(),
+    /** success | upstream_error | timeout | client_abort | gateway_error | rejected */
+    status: text().notNull(),
+    httpStatus: integer().notNull(),
+    stream: boolean().notNull().default(false),
+    finishReasons: text().array().notNull().default(sql`'{}'::text[]`),
+    inputTokens: integer(),
+    outputTokens: integer(),
+    totalTokens: integer(),
+    cachedTokens: integer(),
+    costUsd: doublePrecision(),
+    systemPromptHash: text(),
+    /** The request as received, with system prompts replaced by {"$prompt": hash} references. */
+    requestBody: jsonb(),
+    /** The response; for streams, the chunks assembled into one response object. */
+    responseBody: jsonb(),
+    error: text(),
+    sessionId: text(),
+    userId: text(),
+    properties: jsonb().$type<Record<string, string>>().notNull().default({}),
+    /** Keyed hash of the client's key (never the key): who may give feedback on this call. */
+    clientKeyHash: text(),
+    insertedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('calls_started_at_idx').on(t.startedAt),
+    index('calls_component_started_at_idx').on(t.component, t.startedAt),
+    index('calls_requested_model_started_at_idx').on(t.requestedModel, t.startedAt),
+    index('calls_status_started_at_idx').on(t.status, t.startedAt),
+    index('calls_system_prompt_hash_idx').on(t.systemPromptHash),
+  ],
+);
+
+export type CallRow = typeof calls.$inferInsert;
+export type CallSelect = typeof calls.$inferSelect;

@@ -1,0 +1,71 @@
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { AppError } from '../core/errors.ts';
+import { newCallId } from '../core/ids.ts';
+import { forwardRequestHeaders, upstreamFailure } from '../providers/index.ts';
+import { clientKeyOf, isLoopback } from './client-auth.ts';
+import type { IngressDeps } from './deps.ts';
+import { CallContext } from './proxy/call-context.ts';
+import type { NodeContext } from './proxy/handle-proxy.ts';
+import { sendError, sendJson } from './proxy/respond.ts';
+
+interface ModelEntry {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
+/** GET /v1/models: the default OpenAI-compatible upstream's models plus the configured aliases. */
+export function createModelsHandler(deps: IngressDeps) {
+  return async (c: NodeContext): Promise<Response> => {
+    const { incoming: req, outgoing: res } = c.env;
+    const id = newCallId();
+    const ctx = new CallContext(id, 'models', deps.recorder, deps.metrics);
+    const headers = { 'x-fixpoint-call-id': id };
+    ctx.responseShape = 'openai.models';
+    const provider = deps.registry.providers.get('openai');
+    const clientKey = clientKeyOf(req.headers);
+    if (!clientKey && !isLoopback(req.socket.remoteAddress)) {
+      const err = new AppError('unauthorized', 'no API key: send your provider key as Authorization: Bearer <key>');
+      ctx.httpStatus = err.status;
+      ctx.responseBody = sendError(res, err, 'openai', headers);
+      ctx.finish('rejected', err.message);
+      return RESPONSE_ALREADY_SENT;
+    }
+    ctx.provider = provider?.name ?? null;
+    ctx.clientKeyHash = deps.hashKey(clientKey);
+    const aliases: ModelEntry[] = Object.keys(deps.registry.aliases).map((alias) => ({ id: alias, object: 'model', created: 0, owned_by: 'fixpoint-alias' }));
+    if (!provider) {
+      ctx.httpStatus = 200;
+      ctx.responseBody = sendJson(res, 200, { object: 'list', data: aliases }, headers);
+      ctx.finish('success');
+      return RESPONSE_ALREADY_SENT;
+    }
+    ctx.upstreamStarted();
+    try {
+      const key = clientKey ?? provider.apiKey ?? null;
+      const up = await provider.pool.request({ path: `${provider.basePath}/models`, method: 'GET', headers: forwardRequestHeaders(provider, req.headers, key, null) });
+      const text = await up.body.text();
+      ctx.upstreamFinished();
+      ctx.httpStatus = up.statusCode;
+      if (up.statusCode >= 400) {
+        ctx.responseBody = Buffer.from(text);
+        res.writeHead(up.statusCode, { 'content-type': String(up.headers['content-type'] ?? 'application/json'), ...headers });
+        res.end(text);
+        ctx.finish('upstream_error');
+        return RESPONSE_ALREADY_SENT;
+      }
+      const listed = JSON.parse(text) as { data?: ModelEntry[] };
+      const body = { object: 'list', data: [...(listed.data ?? []), ...aliases] };
+      ctx.responseBody = sendJson(res, 200, body, headers);
+      ctx.finish('success');
+    } catch (err) {
+      ctx.upstreamFinished();
+      const failure = upstreamFailure(err, provider.name, false);
+      ctx.httpStatus = failure.error.status;
+      ctx.responseBody = sendError(res, failure.error, 'openai', headers);
+      ctx.finish(failure.status, failure.message);
+    }
+    return RESPONSE_ALREADY_SENT;
+  };
+}

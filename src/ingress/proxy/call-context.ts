@@ -1,0 +1,108 @@
+import type { CallCapture, CallStatus, ResponseShape } from '../../core/call-capture.ts';
+import type { Metrics } from '../../telemetry/index.ts';
+
+export interface CallSink {
+  capture(c: CallCapture): void;
+}
+
+/**
+ * One call's bookkeeping on the hot path: timings, what to record, metrics. `finish` runs exactly
+ * once whatever ends the call (success, upstream error, timeout, client abort), so there is
+ * exactly one record per call.
+ */
+export class CallContext {
+  readonly id: string;
+  readonly route: string;
+  readonly startedAt = Date.now();
+  private readonly t0 = performance.now();
+  private upstreamStart: number | null = null;
+  private upstreamEnd: number | null = null;
+  private firstByte: number | null = null;
+  private done = false;
+
+  component = 'unknown';
+  provider: string | null = null;
+  requestedModel: string | null = null;
+  servedModel: string | null = null;
+  stream = false;
+  request: unknown = null;
+  sessionId: string | null = null;
+  userId: string | null = null;
+  properties: Record<string, string> = {};
+  clientKeyHash: string | null = null;
+  httpStatus = 0;
+  responseShape: ResponseShape = 'none';
+  responseBody: Buffer | unknown[] | object | null = null;
+
+  constructor(
+    id: string,
+    route: string,
+    private readonly sink: CallSink,
+    private readonly metrics: Metrics,
+  ) {
+    this.id = id;
+    this.route = route;
+    metrics.inflight.inc();
+  }
+
+  upstreamStarted(): void {
+    this.upstreamStart = performance.now();
+  }
+  upstreamFinished(): void {
+    this.upstreamEnd ??= performance.now();
+  }
+  firstChunkWritten(): void {
+    this.firstByte ??= performance.now();
+  }
+  get finished(): boolean {
+    return this.done;
+  }
+
+  finish(status: CallStatus, error: string | null = null): void {
+    if (this.done) return;
+    this.done = true;
+    const end = performance.now();
+    const latencyMs = end - this.t0;
+    const upstreamLatencyMs = this.upstreamStart === null ? null : (this.upstreamEnd ?? end) - this.upstreamStart;
+    const ttftMs = this.stream && this.firstByte !== null ? this.firstByte - this.t0 : null;
+    this.observe(status, latencyMs, upstreamLatencyMs, ttftMs);
+    this.sink.capture({
+      id: this.id,
+      route: this.route,
+      startedAt: this.startedAt,
+      endedAt: this.startedAt + latencyMs,
+      latencyMs,
+      upstreamLatencyMs,
+      ttftMs,
+      component: this.component,
+      provider: this.provider,
+      requestedModel: this.requestedModel,
+      servedModel: this.servedModel,
+      status,
+      httpStatus: this.httpStatus,
+      stream: this.stream,
+      request: this.request,
+      response: { shape: this.responseShape, stream: this.stream, body: this.responseBody },
+      error,
+      sessionId: this.sessionId,
+      userId: this.userId,
+      properties: this.properties,
+      clientKeyHash: this.clientKeyHash,
+    });
+  }
+
+  private observe(status: CallStatus, latencyMs: number, upstreamMs: number | null, ttftMs: number | null): void {
+    const m = this.metrics;
+    m.inflight.dec();
+    const provider = this.provider ?? 'none';
+    const model = m.label.model(this.servedModel ?? this.requestedModel);
+    const labels = [this.route, provider, model, m.label.component(this.component), status] as const;
+    m.requests.labels(...labels).inc();
+    m.requestDuration.labels(...labels).observe(latencyMs / 1000);
+    if (upstreamMs !== null) {
+      m.upstreamDuration.labels(this.route, provider, model).observe(upstreamMs / 1000);
+      m.overhead.labels(this.route).observe(Math.max(0, latencyMs - upstreamMs) / 1000);
+    }
+    if (ttftMs !== null) m.timeToFirstToken.labels(this.route, provider, model).observe(ttftMs / 1000);
+  }
+}

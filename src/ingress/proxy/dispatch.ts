@@ -1,0 +1,81 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { AppError } from '../../core/errors.ts';
+import { forwardRequestHeaders } from '../../providers/index.ts';
+import type { IngressDeps } from '../deps.ts';
+import type { CallContext } from './call-context.ts';
+import { forwardRaw } from './forward-raw.ts';
+import type { ProxyRoute } from './routes.ts';
+import { runTranslated } from './translated-call.ts';
+import { chatToAnthropic, messagesToChat } from './translations.ts';
+
+export interface DispatchInput {
+  deps: IngressDeps;
+  route: ProxyRoute;
+  ctx: CallContext;
+  res: ServerResponse;
+  body: Record<string, unknown>;
+  raw: Buffer;
+  key: string | null;
+  clientHeaders: IncomingHttpHeaders;
+  signal: AbortSignal;
+  extraHeaders: Record<string, string>;
+}
+
+/**
+ * Picks how a call reaches its model: pass-through when the provider speaks the client's dialect,
+ * a translation when it speaks the other one. Keyless clients (loopback only, checked before) get
+ * the provider's configured key.
+ */
+export async function dispatch(d: DispatchInput): Promise<void> {
+  const model = d.body['model'] as string;
+  const resolved = d.deps.registry.resolve(model);
+  const { provider, upstreamModel } = resolved;
+  d.ctx.provider = provider.name;
+  d.ctx.requestedModel = model;
+  d.ctx.servedModel = upstreamModel;
+  const key = d.key ?? provider.apiKey ?? null;
+  const call = { ctx: d.ctx, res: d.res, provider, key, clientHeaders: d.clientHeaders, signal: d.signal, extraHeaders: d.extraHeaders };
+
+  if (provider.kind === d.route.native) {
+    d.ctx.responseShape = d.route.shape;
+    const { payload, stripUsage } = upstreamPayload(d, upstreamModel);
+    await forwardRaw({
+      ...call,
+      path: d.route.path,
+      method: 'POST',
+      headers: forwardRequestHeaders(provider, d.clientHeaders, key, payload.length),
+      body: payload,
+      stripUsage,
+      dialect: d.route.dialect,
+    });
+    return;
+  }
+  if (d.route.name === 'chat.completions') {
+    d.ctx.responseShape = 'openai.chat';
+    await runTranslated(call, chatToAnthropic(d.body, upstreamModel, d.ctx.id, model));
+  } else if (d.route.name === 'messages') {
+    d.ctx.responseShape = 'anthropic.messages';
+    await runTranslated(call, messagesToChat(d.body, upstreamModel, d.ctx.id, model));
+  } else {
+    throw new AppError('unsupported', `model ${model} is served by provider ${provider.name} (${provider.kind}), which has no ${d.route.name} API`, { param: 'model' });
+  }
+}
+
+/**
+ * The bytes to send upstream: the client's own bytes unless the model name must change (alias or
+ * provider prefix) or a chat stream needs usage the client did not ask for (added here, stripped
+ * from the client's copy of the stream).
+ */
+function upstreamPayload(d: DispatchInput, upstreamModel: string): { payload: Buffer; stripUsage: boolean } {
+  const wantsUsageAdded =
+    d.route.name === 'chat.completions' &&
+    d.body['stream'] === true &&
+    (d.body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage !== true;
+  if (!wantsUsageAdded && upstreamModel === d.body['model']) return { payload: d.raw, stripUsage: false };
+  const rewritten: Record<string, unknown> = { ...d.body, model: upstreamModel };
+  if (wantsUsageAdded) {
+    const existing = d.body['stream_options'];
+    rewritten['stream_options'] = { ...(existing && typeof existing === 'object' ? existing : {}), include_usage: true };
+  }
+  return { payload: Buffer.from(JSON.stringify(rewritten)), stripUsage: wantsUsageAdded };
+}

@@ -1,0 +1,99 @@
+import type { Context } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { AppError } from '../../core/errors.ts';
+import { newCallId } from '../../core/ids.ts';
+import { callMetadata } from '../call-metadata.ts';
+import { clientKeyOf, isLoopback } from '../client-auth.ts';
+import { createComponentResolver } from '../component.ts';
+import type { IngressDeps } from '../deps.ts';
+import { parseJsonObject, readBody } from '../read-body.ts';
+import { CallContext } from './call-context.ts';
+import { dispatch } from './dispatch.ts';
+import { sendError } from './respond.ts';
+import type { ProxyRoute } from './routes.ts';
+
+export type NodeContext = Context<{ Bindings: HttpBindings }>;
+
+/** Refuses new calls while draining, or while calls could not be recorded (database down and spool unwritable). */
+export function admissionError(deps: IngressDeps): AppError | null {
+  if (deps.lifecycle.draining) return new AppError('overloaded', 'gateway is shutting down; retry on another instance', { headers: { 'retry-after': '1' } });
+  if (!deps.recorder.accepting) {
+    deps.metrics.recordRejections.inc();
+    return new AppError('overloaded', 'gateway cannot record calls right now (storage unavailable); retry shortly', { headers: { 'retry-after': '5' } });
+  }
+  return null;
+}
+
+function checkRequired(route: ProxyRoute, body: Record<string, unknown>): void {
+  const model = body['model'];
+  if (typeof model !== 'string' || model.trim() === '') throw new AppError('invalid_request', 'model is required and must be a non-empty string', { param: 'model' });
+  for (const { field, type } of route.required) {
+    const v = body[field];
+    if (v === undefined || (type === 'array' && !Array.isArray(v)) || (type === 'string' && typeof v !== 'string')) {
+      throw new AppError('invalid_request', `${field} is required${type === 'any' ? '' : ` and must be ${type === 'array' ? 'an array' : 'a string'}`}`, { param: field });
+    }
+  }
+}
+
+/** The hot path for every proxied POST route: admit, read, route, forward, record. */
+export function createProxyHandler(deps: IngressDeps, route: ProxyRoute) {
+  const resolveComponent = createComponentResolver();
+  const limit = deps.config.env.FIXPOINT_MAX_BODY_BYTES;
+  return async (c: NodeContext): Promise<Response> => {
+    const { incoming: req, outgoing: res } = c.env;
+    const refused = admissionError(deps);
+    if (refused) {
+      req.resume();
+      sendError(res, refused, route.dialect);
+      return RESPONSE_ALREADY_SENT;
+    }
+    const id = newCallId();
+    const ctx = new CallContext(id, route.name, deps.recorder, deps.metrics);
+    const extraHeaders = { 'x-fixpoint-call-id': id };
+    const abort = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    let raw: Buffer | null = null;
+    try {
+      raw = await readBody(req, limit);
+      const body = parseJsonObject(raw);
+      ctx.request = body;
+      checkRequired(route, body);
+      const meta = callMetadata(req.headers);
+      ctx.sessionId = meta.sessionId;
+      ctx.userId = meta.userId;
+      ctx.properties = meta.properties;
+      ctx.component = resolveComponent(req.headers['x-fixpoint-component'] as string | undefined, body);
+      ctx.stream = body['stream'] === true;
+      const key = clientKeyOf(req.headers);
+      if (!key && !isLoopback(req.socket.remoteAddress)) {
+        throw new AppError('unauthorized', 'no API key: send your provider key as Authorization: Bearer <key> (or x-api-key)');
+      }
+      ctx.clientKeyHash = deps.hashKey(key);
+      await dispatch({ deps, route, ctx, res, body, raw, key, clientHeaders: req.headers, signal: abort.signal, extraHeaders });
+    } catch (err) {
+      failBeforeUpstream(deps, ctx, res, route, err, raw, extraHeaders);
+    }
+    return RESPONSE_ALREADY_SENT;
+  };
+}
+
+function failBeforeUpstream(
+  deps: IngressDeps,
+  ctx: CallContext,
+  res: NodeContext['env']['outgoing'],
+  route: ProxyRoute,
+  err: unknown,
+  raw: Buffer | null,
+  extraHeaders: Record<string, string>,
+): void {
+  const appErr = err instanceof AppError ? err : new AppError('internal', 'internal gateway error');
+  if (!(err instanceof AppError)) deps.logger.error({ err, callId: ctx.id }, 'unexpected error on the proxy path');
+  if (ctx.request === null && raw && raw.length > 0) ctx.request = { unparsed: raw.subarray(0, 65_536).toString('utf8') };
+  ctx.httpStatus = appErr.status;
+  if (!res.headersSent) ctx.responseBody = sendError(res, appErr, route.dialect, extraHeaders);
+  else res.destroy();
+  ctx.finish(err instanceof AppError ? 'rejected' : 'gateway_error', appErr.message);
+}

@@ -1,0 +1,125 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { AppError } from '../../core/errors.ts';
+import { parseSseEvent, SseFramer } from '../../core/sse.ts';
+import { composedRequestHeaders, rateLimitHeaders, upstreamFailure, type Provider } from '../../providers/index.ts';
+import type { CallContext } from './call-context.ts';
+import { sendError, sendJson, sseHeaders, write, type ErrorDialect } from './respond.ts';
+import { readJson, sendComposed } from './upstream-json.ts';
+
+/**
+ * The parts of a translated call that differ by direction: how to turn the upstream's whole answer,
+ * its error body and its stream events into the client's dialect.
+ */
+export interface Translation {
+  dialect: ErrorDialect;
+  /** Path under the provider base, e.g. "/messages". */
+  path: string;
+  body: object;
+  stream: boolean;
+  translateResponse(upstream: unknown): object;
+  translateError(upstream: unknown): object;
+  /** Stream: one upstream SSE event's parsed data in, SSE text for the client out (and objects to record). */
+  createStream(): { push(data: unknown, event: string | null): { text: string; record: unknown[] }; finish(): { text: string; record: unknown[] } };
+}
+
+export interface TranslatedCall {
+  ctx: CallContext;
+  res: ServerResponse;
+  provider: Provider;
+  key: string | null;
+  clientHeaders: IncomingHttpHeaders;
+  signal: AbortSignal;
+  extraHeaders: OutgoingHttpHeaders;
+}
+
+/** Calls a provider in its own dialect and answers the client in the client's, streaming or not. */
+export async function runTranslated(call: TranslatedCall, t: Translation): Promise<void> {
+  const { ctx, res } = call;
+  const payload = Buffer.from(JSON.stringify(t.body));
+  ctx.upstreamStarted();
+  const sent = await sendComposed(call.provider, t.path, composedRequestHeaders(call.provider, call.key, call.clientHeaders, payload.length), payload, call.signal);
+  if (!sent.ok) {
+    ctx.upstreamFinished();
+    ctx.httpStatus = sent.failure.status === 'client_abort' ? 499 : sent.failure.error.status;
+    if (sent.failure.status !== 'client_abort') ctx.responseBody = sendError(res, sent.failure.error, t.dialect, call.extraHeaders);
+    ctx.finish(sent.failure.status, sent.failure.message);
+    return;
+  }
+  const { up } = sent;
+  const headers = { ...rateLimitHeaders(up.headers), ...call.extraHeaders };
+  ctx.httpStatus = up.statusCode;
+  try {
+    if (up.statusCode >= 400) {
+      ctx.responseBody = sendJson(res, up.statusCode, t.translateError(await readJson(up)), headers);
+      ctx.upstreamFinished();
+      ctx.finish('upstream_error');
+    } else if (t.stream && String(up.headers['content-type'] ?? '').includes('text/event-stream')) {
+      await relayTranslatedStream(call, t, up, headers);
+    } else {
+      const body = t.translateResponse(await readJson(up));
+      ctx.upstreamFinished();
+      ctx.responseBody = body;
+      if (t.stream) {
+        throw new AppError('upstream_unreachable', `provider ${call.provider.name} answered a streaming request without a stream`);
+      }
+      sendJson(res, 200, body, headers);
+      ctx.finish('success');
+    }
+  } catch (err) {
+    finishFailed(call, t, err);
+  }
+}
+
+async function relayTranslatedStream(call: TranslatedCall, t: Translation, up: Dispatcher.ResponseData, headers: OutgoingHttpHeaders): Promise<void> {
+  const { ctx, res } = call;
+  res.writeHead(200, { ...headers, ...sseHeaders });
+  const framer = new SseFramer();
+  const translator = t.createStream();
+  const recorded: unknown[] = [];
+  ctx.responseBody = recorded;
+  const emit = async (out: { text: string; record: unknown[] }) => {
+    recorded.push(...out.record);
+    if (out.text) {
+      ctx.firstChunkWritten();
+      const wait = write(res, out.text);
+      if (wait) await wait;
+    }
+  };
+  for await (const chunk of up.body as AsyncIterable<Buffer>) {
+    for (const raw of framer.push(chunk)) {
+      const ev = parseSseEvent(raw);
+      if (!ev || ev.data === '[DONE]' || ev.data === '') continue;
+      let data: unknown;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        continue;
+      }
+      await emit(translator.push(data, ev.event));
+    }
+  }
+  ctx.upstreamFinished();
+  await emit(translator.finish());
+  res.end();
+  ctx.finish('success');
+}
+
+function finishFailed(call: TranslatedCall, t: Translation, err: unknown): void {
+  const { ctx, res } = call;
+  ctx.upstreamFinished();
+  if (err instanceof AppError) {
+    if (!res.headersSent) {
+      ctx.httpStatus = err.status;
+      ctx.responseBody = sendError(res, err, t.dialect);
+    } else res.destroy();
+    ctx.finish('upstream_error', err.message);
+    return;
+  }
+  const failure = upstreamFailure(err, call.provider.name, call.signal.aborted || res.destroyed);
+  if (!res.headersSent && failure.status !== 'client_abort') {
+    ctx.httpStatus = failure.error.status;
+    sendError(res, failure.error, t.dialect);
+  } else res.destroy();
+  ctx.finish(failure.status, failure.message);
+}

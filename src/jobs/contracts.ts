@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { AppError } from '../core/errors.ts';
+
+/**
+ * Queue names and their payload contracts. Each job name is one queue (BullMQ) or one
+ * in-memory queue (in-process). Payloads carry ids, never prompts, bodies or keys.
+ * Later stages add their jobs here.
+ */
+export const jobContracts = {
+  'retention.sweep': z.object({ olderThanDays: z.number().int().positive() }),
+} as const;
+
+export type JobName = keyof typeof jobContracts;
+export type JobPayload<N extends JobName> = z.infer<(typeof jobContracts)[N]>;
+
+export function isJobName(name: unknown): name is JobName {
+  return typeof name === 'string' && Object.hasOwn(jobContracts, name);
+}
+
+export type PayloadCheck<N extends JobName> =
+  | { ok: true; data: JobPayload<N> }
+  | { ok: false; param: string; message: string };
+
+/** Validates a payload against its contract; the first issue names the field. */
+export function checkJobPayload<N extends JobName>(name: N, payload: unknown): PayloadCheck<N> {
+  const result = jobContracts[name].safeParse(payload);
+  // TypeScript cannot narrow the indexed schema by N; the data came from jobContracts[name].
+  if (result.success) return { ok: true, data: result.data as JobPayload<N> };
+  const issue = result.error.issues[0];
+  const param = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : 'payload';
+  return { ok: false, param, message: `${param}: ${issue?.message ?? 'invalid payload'}` };
+}
+
+/** Like checkJobPayload, but throws AppError('invalid_request') naming the field. */
+export function parseJobPayload<N extends JobName>(name: N, payload: unknown): JobPayload<N> {
+  if (!isJobName(name)) {
+    throw new AppError('invalid_request', `unknown job name: ${String(name)}`, { param: 'name' });
+  }
+  const checked = checkJobPayload(name, payload);
+  if (!checked.ok) {
+    throw new AppError('invalid_request', `invalid ${name} payload: ${checked.message}`, { param: checked.param });
+  }
+  return checked.data;
+}

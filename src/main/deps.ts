@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { Registry } from 'prom-client';
+import type { Config } from '../config/index.ts';
+import { openDatabase, type Database } from '../db/index.ts';
+import { createJobSystem, type JobSystem } from '../jobs/index.ts';
+import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
+import { createPriceLookup, createRecordStore, openSpool, Recorder } from '../record/index.ts';
+import { createLogger, createMetrics, type Logger, type Metrics } from '../telemetry/index.ts';
+import { createKeyHasher } from '../ingress/client-auth.ts';
+import { loadHashSecret } from './hash-secret.ts';
+
+/** What every process needs: settings, logs, metrics, the database, the job system. */
+export interface CoreDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  database: Database;
+  jobs: JobSystem;
+}
+
+/** The gateway adds providers, the recorder and its lifecycle. */
+export interface Deps extends CoreDeps {
+  registry: ProviderRegistry;
+  recorder: Recorder;
+  hashKey: (key: string | null) => string | null;
+  lifecycle: { draining: boolean };
+}
+
+export interface BuildOptions {
+  logger?: Logger;
+  /** BullMQ prefix (tests isolate themselves with their own). */
+  jobPrefix?: string;
+}
+
+/** The one place that builds connections and shared services; everything else gets them passed in. */
+export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Promise<CoreDeps> {
+  const { env } = config;
+  const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
+  const metrics = createMetrics(new Registry());
+  const database = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.FIXPOINT_DATA_DIR });
+  await database.migrate();
+  const jobs = createJobSystem({
+    redisUrl: env.REDIS_URL,
+    prefix: opts.jobPrefix,
+    logger,
+    hooks: {
+      onCompleted: (name, seconds) => {
+        metrics.jobsCompleted.labels(name).inc();
+        metrics.jobDuration.labels(name).observe(seconds);
+      },
+      onFailed: (name, final) => metrics.jobsFailed.labels(name, String(final)).inc(),
+    },
+  });
+  return { config, logger, metrics, database, jobs };
+}
+
+export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
+  const { config, logger, metrics, database } = core;
+  const { env } = config;
+  const spool = await openSpool({
+    dir: path.join(env.FIXPOINT_DATA_DIR, 'spool'),
+    onTornFrame: (file, offset) => {
+      metrics.recordsDropped.labels('torn_spool_frame').inc();
+      logger.warn({ file, offset }, 'torn spool frame cut (a crash during a write)');
+    },
+  });
+  const recorder = new Recorder({
+    store: createRecordStore(database.db),
+    spool,
+    prices: createPriceLookup(config.file.prices),
+    metrics,
+    logger,
+    batchSize: env.FIXPOINT_RECORD_BATCH_SIZE,
+    flushMs: env.FIXPOINT_RECORD_FLUSH_MS,
+    bufferMax: env.FIXPOINT_RECORD_BUFFER_MAX,
+    ping: () => database.ping(),
+  });
+  const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
+  const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
+  return { ...core, registry, recorder, hashKey, lifecycle: { draining: false } };
+}

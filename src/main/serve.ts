@@ -1,0 +1,46 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Config } from '../config/index.ts';
+import { createApp } from '../ingress/index.ts';
+import { buildCoreDeps, buildGatewayDeps, type BuildOptions, type Deps } from './deps.ts';
+import { registerJobHandlers, scheduleRecurringJobs } from './job-handlers.ts';
+import { shutdownGateway } from './shutdown.ts';
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  deps: Deps;
+  server: Server;
+  /** Graceful: drain in-flight calls within the deadline, flush records, close. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/** `fixpoint serve`: the gateway. Without REDIS_URL it also runs the background jobs in-process. */
+export async function startGateway(config: Config, opts: BuildOptions = {}): Promise<RunningGateway> {
+  const deps = await buildGatewayDeps(await buildCoreDeps(config, opts));
+  if (deps.jobs.kind === 'in-process') {
+    registerJobHandlers(deps.jobs, { db: deps.database.db, logger: deps.logger });
+    await deps.jobs.start();
+  }
+  await scheduleRecurringJobs(deps.jobs, config).catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule recurring jobs (Redis down?); the worker will'));
+  deps.recorder.start();
+  const app = createApp(deps);
+  const { env } = config;
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s as Server)) as Server;
+  });
+  server.keepAliveTimeout = env.FIXPOINT_KEEPALIVE_TIMEOUT_MS;
+  server.headersTimeout = 60_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
+  deps.logger.info({ url, database: deps.database.kind, jobs: deps.jobs.kind }, 'fixpoint gateway listening');
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    deps,
+    server,
+    close: (deadlineMs = env.FIXPOINT_DRAIN_TIMEOUT_MS) => (closing ??= shutdownGateway(server, deps, deadlineMs)),
+  };
+}

@@ -1,0 +1,31 @@
+import type { Server } from 'node:http';
+import type { Deps } from './deps.ts';
+
+async function inflight(deps: Deps): Promise<number> {
+  const v = await deps.metrics.inflight.get();
+  return v.values[0]?.value ?? 0;
+}
+
+/**
+ * One ordered shutdown with a deadline: /readyz turns red and new calls get 503, the listener stops,
+ * in-flight calls get until the deadline to finish (then their connections are closed, which still
+ * records them as aborted), the recorder flushes (or spools), and connections close.
+ */
+export async function shutdownGateway(server: Server, deps: Deps, deadlineMs: number): Promise<void> {
+  deps.lifecycle.draining = true;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const until = Date.now() + deadlineMs;
+  while ((await inflight(deps)) > 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    server.closeIdleConnections();
+  }
+  server.closeAllConnections();
+  await closed;
+  // Connections closed at the deadline finish their calls (as client_abort) on the next ticks.
+  await new Promise((r) => setImmediate(r));
+  await deps.recorder.close();
+  await deps.jobs.close(Math.max(1000, until - Date.now()));
+  await deps.registry.close();
+  await deps.database.close();
+}

@@ -1,0 +1,99 @@
+import { Pool } from 'undici';
+import type { Config, ProviderSettings } from '../config/index.ts';
+import { AppError } from '../core/errors.ts';
+
+export type ProviderKind = 'openai' | 'anthropic';
+
+export interface Provider {
+  name: string;
+  kind: ProviderKind;
+  /** Origin (scheme://host:port) and the base path requests are appended to (e.g. "/v1"). */
+  origin: string;
+  basePath: string;
+  /** Serves keyless loopback clients and the gateway's own calls. Never logged or stored. */
+  apiKey: string | undefined;
+  headers: Record<string, string>;
+  modelPrefixes: string[];
+  pool: Pool;
+}
+
+export interface ResolvedModel {
+  provider: Provider;
+  /** The model name the upstream is asked for. */
+  upstreamModel: string;
+  /** What the client asked for. */
+  requested: string;
+}
+
+export interface ProviderRegistry {
+  providers: ReadonlyMap<string, Provider>;
+  aliases: Readonly<Record<string, string>>;
+  /** Alias, `provider/model`, or a plain name routed by prefix (`claude-*` → anthropic, configured prefixes, else openai). */
+  resolve(model: string): ResolvedModel;
+  close(): Promise<void>;
+}
+
+export interface PoolTimeouts {
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+function makeProvider(name: string, s: ProviderSettings, t: PoolTimeouts): Provider {
+  const url = new URL(s.baseUrl);
+  const basePath = url.pathname.replace(/\/+$/, '');
+  return {
+    name,
+    kind: s.kind,
+    origin: url.origin,
+    basePath: s.kind === 'anthropic' && basePath === '' ? '/v1' : basePath,
+    apiKey: s.apiKey,
+    headers: s.headers,
+    modelPrefixes: s.modelPrefixes,
+    pool: new Pool(url.origin, {
+      connections: 256,
+      pipelining: 1,
+      connect: { timeout: t.connectTimeoutMs },
+      headersTimeout: t.idleTimeoutMs,
+      bodyTimeout: t.idleTimeoutMs,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+    }),
+  };
+}
+
+export function createProviderRegistry(config: Config, timeouts: PoolTimeouts): ProviderRegistry {
+  const { env, file } = config;
+  const settings: Record<string, ProviderSettings> = {
+    openai: { kind: 'openai', baseUrl: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, modelPrefixes: [], headers: {} },
+    anthropic: { kind: 'anthropic', baseUrl: env.ANTHROPIC_BASE_URL, apiKey: env.ANTHROPIC_API_KEY, modelPrefixes: ['claude-'], headers: {} },
+    ...file.providers,
+  };
+  const providers = new Map(Object.entries(settings).map(([name, s]) => [name, makeProvider(name, s, timeouts)]));
+  const byPrefix = [...providers.values()]
+    .flatMap((p) => p.modelPrefixes.map((prefix) => ({ prefix, provider: p })))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
+  const fallback = providers.get('openai') as Provider;
+
+  function resolvePlain(model: string, requested: string): ResolvedModel {
+    const slash = model.indexOf('/');
+    if (slash > 0) {
+      const named = providers.get(model.slice(0, slash));
+      if (named) return { provider: named, upstreamModel: model.slice(slash + 1), requested };
+    }
+    const hit = byPrefix.find((p) => model.startsWith(p.prefix));
+    return { provider: hit?.provider ?? fallback, upstreamModel: model, requested };
+  }
+
+  return {
+    providers,
+    aliases: file.aliases,
+    resolve(model) {
+      if (!model) throw new AppError('invalid_request', 'model is required', { param: 'model' });
+      const target = file.aliases[model];
+      return resolvePlain(target ?? model, model);
+    },
+    async close() {
+      await Promise.all([...providers.values()].map((p) => p.pool.close()));
+    },
+  };
+}

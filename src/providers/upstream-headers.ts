@@ -1,0 +1,82 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Provider } from './registry.ts';
+
+/** Headers that describe one connection, not the message: never forwarded either way (RFC 9110 §7.6.1). */
+const hopByHop = new Set([
+  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection',
+  'te', 'trailer', 'transfer-encoding', 'upgrade',
+]);
+
+/** Request headers the gateway sets itself or must not pass on. */
+const notForwarded = new Set([
+  ...hopByHop, 'host', 'content-length', 'authorization', 'x-api-key', 'accept-encoding', 'cookie', 'expect',
+  'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip',
+]);
+
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+
+/** Authentication as the provider expects it: OpenAI-style bearer, or Anthropic's x-api-key. */
+export function authHeaders(provider: Provider, key: string | null, clientHeaders: IncomingHttpHeaders = {}): Record<string, string> {
+  if (provider.kind === 'anthropic') {
+    const version = clientHeaders['anthropic-version'];
+    return {
+      ...(key ? { 'x-api-key': key } : {}),
+      'anthropic-version': typeof version === 'string' ? version : DEFAULT_ANTHROPIC_VERSION,
+    };
+  }
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+/** The client's headers as they go upstream: end-to-end ones only, without Fixpoint's own, plus auth. */
+export function forwardRequestHeaders(
+  provider: Provider,
+  clientHeaders: IncomingHttpHeaders,
+  key: string | null,
+  bodyLength: number | null,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(clientHeaders)) {
+    if (value === undefined || notForwarded.has(name) || name.startsWith('x-fixpoint-')) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  Object.assign(out, provider.headers, authHeaders(provider, key, clientHeaders));
+  out['accept-encoding'] = 'identity';
+  if (bodyLength !== null) out['content-length'] = String(bodyLength);
+  return out;
+}
+
+/** Headers for a request the gateway composed itself (translations): JSON body, auth, provider extras. */
+export function composedRequestHeaders(provider: Provider, key: string | null, clientHeaders: IncomingHttpHeaders, bodyLength: number): Record<string, string> {
+  const out: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'accept-encoding': 'identity' };
+  const beta = clientHeaders['anthropic-beta'];
+  if (provider.kind === 'anthropic' && typeof beta === 'string') out['anthropic-beta'] = beta;
+  Object.assign(out, provider.headers, authHeaders(provider, key, clientHeaders));
+  out['content-length'] = String(bodyLength);
+  return out;
+}
+
+/**
+ * Upstream response headers as they go back to the client: a fresh object (never the upstream's),
+ * without hop-by-hop headers; Content-Length only when the body passes through unchanged.
+ */
+export function responseHeaders(upstream: IncomingHttpHeaders, opts: { keepLength: boolean }): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || hopByHop.has(name)) continue;
+    if (name === 'content-length' && !opts.keepLength) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Rate-limit and request-id headers worth keeping when the gateway rewrites a response (translations). */
+export function rateLimitHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined) continue;
+    if (name === 'retry-after' || name === 'retry-after-ms' || name.startsWith('x-ratelimit-') || name.startsWith('anthropic-ratelimit-') || name === 'x-request-id' || name === 'request-id') {
+      out[name] = value;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+
+export interface PromptText {
+  hash: string;
+  content: string;
+}
+
+/** The stored form of a system prompt inside a request body. */
+export interface PromptRef {
+  $prompt: string;
+}
+
+export function hashPrompt(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Replaces system prompts in a request body with `{ $prompt: hash }` references so that a prompt
+ * repeated in thousands of calls is stored once. Knows the three request shapes: chat messages
+ * (system/developer roles), Anthropic `system`, Responses `instructions`. Returns a new body; the
+ * input is not changed.
+ */
+export function dehydratePrompts(body: unknown): { body: unknown; prompts: PromptText[] } {
+  if (!isRecord(body)) return { body, prompts: [] };
+  const prompts: PromptText[] = [];
+  const ref = (content: string): PromptRef => {
+    const hash = hashPrompt(content);
+    prompts.push({ hash, content });
+    return { $prompt: hash };
+  };
+  const out: Record<string, unknown> = { ...body };
+  if (Array.isArray(body['messages'])) {
+    out['messages'] = body['messages'].map((m: unknown) => {
+      if (!isRecord(m) || (m['role'] !== 'system' && m['role'] !== 'developer')) return m;
+      const c = m['content'];
+      if (typeof c === 'string' && c.length > 0) return { ...m, content: ref(c) };
+      return m;
+    });
+  }
+  if (typeof body['system'] === 'string' && body['system'].length > 0) out['system'] = ref(body['system']);
+  if (typeof body['instructions'] === 'string' && body['instructions'].length > 0) out['instructions'] = ref(body['instructions']);
+  return { body: out, prompts };
+}
+
+/** The reverse of dehydratePrompts, given the stored prompt texts by hash. */
+export function hydratePrompts(body: unknown, byHash: ReadonlyMap<string, string>): unknown {
+  if (Array.isArray(body)) return body.map((v) => hydratePrompts(v, byHash));
+  if (!isRecord(body)) return body;
+  const keys = Object.keys(body);
+  if (keys.length === 1 && typeof body['$prompt'] === 'string') return byHash.get(body['$prompt']) ?? body;
+  return Object.fromEntries(keys.map((k) => [k, hydratePrompts(body[k], byHash)]));
+}
+
+/** Every `$prompt` hash referenced in a stored body. */
+export function promptRefsIn(body: unknown, into: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(body)) body.forEach((v) => promptRefsIn(v, into));
+  else if (isRecord(body)) {
+    if (typeof body['$prompt'] === 'string') into.add(body['$prompt']);
+    else Object.values(body).forEach((v) => promptRefsIn(v, into));
+  }
+  return into;
+}

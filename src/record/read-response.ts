@@ -1,0 +1,119 @@
+import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
+import { parseSseText } from '../core/sse.ts';
+import type { ResponseShape } from '../core/call-capture.ts';
+import type { Usage } from './prices.ts';
+import { assembleAnthropicStream, assembleChatStream, assembleResponsesStream } from './assemble-stream.ts';
+
+export interface ReadResponse {
+  body: unknown;
+  usage: Usage;
+  finishReasons: string[];
+  servedModel: string | null;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const noUsage: Usage = { inputTokens: null, outputTokens: null, totalTokens: null, cachedTokens: null };
+
+export function decodeBody(raw: Buffer, encoding: string | null): string {
+  const enc = (encoding ?? '').toLowerCase();
+  try {
+    if (enc === 'gzip') return gunzipSync(raw).toString('utf8');
+    if (enc === 'br') return brotliDecompressSync(raw).toString('utf8');
+    if (enc === 'deflate') return inflateSync(raw).toString('utf8');
+  } catch {
+    return '';
+  }
+  return raw.toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.length > 0 ? { unparsed: text.slice(0, 65_536) } : null;
+  }
+}
+
+/** Usage and finish reasons from a whole (non-streamed, or assembled) response object. */
+export function summarise(shape: ResponseShape, body: unknown): Omit<ReadResponse, 'body'> {
+  if (!isObj(body)) return { usage: noUsage, finishReasons: [], servedModel: null };
+  const u = isObj(body['usage']) ? body['usage'] : {};
+  const model = typeof body['model'] === 'string' ? body['model'] : null;
+  switch (shape) {
+    case 'openai.chat': {
+      const details = isObj(u['prompt_tokens_details']) ? u['prompt_tokens_details'] : {};
+      const choices = Array.isArray(body['choices']) ? body['choices'] : [];
+      return {
+        usage: { inputTokens: num(u['prompt_tokens']), outputTokens: num(u['completion_tokens']), totalTokens: num(u['total_tokens']), cachedTokens: num(details['cached_tokens']) },
+        finishReasons: choices.map((c) => (isObj(c) && typeof c['finish_reason'] === 'string' ? c['finish_reason'] : null)).filter((r): r is string => r !== null),
+        servedModel: model,
+      };
+    }
+    case 'openai.responses': {
+      const details = isObj(u['input_tokens_details']) ? u['input_tokens_details'] : {};
+      const status = typeof body['status'] === 'string' ? body['status'] : null;
+      const incomplete = isObj(body['incomplete_details']) && typeof body['incomplete_details']['reason'] === 'string' ? body['incomplete_details']['reason'] : null;
+      return {
+        usage: { inputTokens: num(u['input_tokens']), outputTokens: num(u['output_tokens']), totalTokens: num(u['total_tokens']), cachedTokens: num(details['cached_tokens']) },
+        finishReasons: [incomplete ?? status].filter((r): r is string => r !== null),
+        servedModel: model,
+      };
+    }
+    case 'openai.embeddings':
+      return { usage: { inputTokens: num(u['prompt_tokens']), outputTokens: 0, totalTokens: num(u['total_tokens']), cachedTokens: null }, finishReasons: [], servedModel: model };
+    case 'anthropic.messages': {
+      const input = num(u['input_tokens']);
+      const cacheRead = num(u['cache_read_input_tokens']);
+      const cacheWrite = num(u['cache_creation_input_tokens']);
+      const output = num(u['output_tokens']);
+      const inputTotal = input === null ? null : input + (cacheRead ?? 0) + (cacheWrite ?? 0);
+      return {
+        usage: { inputTokens: inputTotal, outputTokens: output, totalTokens: inputTotal === null && output === null ? null : (inputTotal ?? 0) + (output ?? 0), cachedTokens: cacheRead },
+        finishReasons: typeof body['stop_reason'] === 'string' ? [body['stop_reason']] : [],
+        servedModel: model,
+      };
+    }
+    default:
+      return { usage: noUsage, finishReasons: [], servedModel: model };
+  }
+}
+
+/** Embedding vectors are large and of no use to diagnosis: keep their count and size only. */
+function slimEmbeddings(body: unknown): unknown {
+  if (!isObj(body) || !Array.isArray(body['data'])) return body;
+  return {
+    ...body,
+    data: body['data'].map((d) => (isObj(d) && Array.isArray(d['embedding']) ? { ...d, embedding: { dimensions: d['embedding'].length } } : d)),
+  };
+}
+
+/**
+ * Reads what the upstream sent back: raw bytes (JSON or SSE) or objects already built by a
+ * translation. Streams are assembled into one response object of the same shape.
+ */
+export function readResponse(
+  shape: ResponseShape,
+  stream: boolean,
+  raw: Buffer | unknown[] | object | null,
+  encoding: string | null = null,
+): ReadResponse {
+  if (raw === null || shape === 'none') return { body: null, usage: noUsage, finishReasons: [], servedModel: null };
+  let body: unknown;
+  if (stream) {
+    const events = Array.isArray(raw)
+      ? raw.map((data) => ({ event: null, data }))
+      : parseSseText(Buffer.isBuffer(raw) ? decodeBody(raw, encoding) : '').map((e) => ({ event: e.event, data: e.data === '[DONE]' ? null : parseJson(e.data) }));
+    const datas = events.map((e) => e.data).filter((d): d is Obj => isObj(d));
+    if (shape === 'openai.chat') body = assembleChatStream(datas);
+    else if (shape === 'anthropic.messages') body = assembleAnthropicStream(datas);
+    else if (shape === 'openai.responses') body = assembleResponsesStream(datas);
+    else body = datas;
+  } else {
+    body = Buffer.isBuffer(raw) ? parseJson(decodeBody(raw, encoding)) : raw;
+  }
+  if (shape === 'openai.models' && isObj(body) && Array.isArray(body['data'])) body = { object: 'list', count: body['data'].length };
+  if (shape === 'openai.embeddings') body = slimEmbeddings(body);
+  return { body, ...summarise(shape, body) };
+}

@@ -1,0 +1,116 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+
+const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+/** Every metric of the gateway and the worker, registered on the given registry. */
+export function createMetrics(registry: Registry, opts: { defaultMetrics?: boolean } = {}) {
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'fixpoint_' });
+  const registers = [registry];
+  const callLabels = ['route', 'provider', 'model', 'component', 'status'] as const;
+  return {
+    registry,
+    /** Bounded label values for client-supplied strings (component names, model names). */
+    label: { component: createLabelBound(200), model: createLabelBound(200) },
+    requests: new Counter({ name: 'fixpoint_requests_total', help: 'Calls through the gateway', labelNames: callLabels, registers }),
+    requestDuration: new Histogram({
+      name: 'fixpoint_request_duration_seconds',
+      help: 'Total call latency as the client sees it (to the last byte)',
+      labelNames: callLabels,
+      buckets: latencyBuckets,
+      registers,
+    }),
+    upstreamDuration: new Histogram({
+      name: 'fixpoint_upstream_duration_seconds',
+      help: 'Upstream latency (request sent to last byte received)',
+      labelNames: ['route', 'provider', 'model'] as const,
+      buckets: latencyBuckets,
+      registers,
+    }),
+    overhead: new Histogram({
+      name: 'fixpoint_gateway_overhead_seconds',
+      help: 'Gateway overhead: total latency minus upstream latency',
+      labelNames: ['route'] as const,
+      buckets: overheadBuckets,
+      registers,
+    }),
+    timeToFirstToken: new Histogram({
+      name: 'fixpoint_time_to_first_token_seconds',
+      help: 'Streams: time from request to the first chunk written to the client',
+      labelNames: ['route', 'provider', 'model'] as const,
+      buckets: latencyBuckets,
+      registers,
+    }),
+    tokens: new Counter({
+      name: 'fixpoint_tokens_total',
+      help: 'Tokens used, by direction (input, output)',
+      labelNames: ['provider', 'model', 'component', 'direction'] as const,
+      registers,
+    }),
+    cost: new Counter({
+      name: 'fixpoint_cost_usd_total',
+      help: 'Estimated cost in US dollars from the price table',
+      labelNames: ['provider', 'model', 'component'] as const,
+      registers,
+    }),
+    inflight: new Gauge({ name: 'fixpoint_inflight_requests', help: 'Calls in progress', registers }),
+    recordQueueDepth: new Gauge({ name: 'fixpoint_record_queue_depth', help: 'Records waiting in memory for the database', registers }),
+    recordBatchSize: new Histogram({
+      name: 'fixpoint_record_batch_size',
+      help: 'Records per database insert batch',
+      buckets: [1, 5, 10, 25, 50, 100, 200, 500, 1000],
+      registers,
+    }),
+    recordsWritten: new Counter({ name: 'fixpoint_records_written_total', help: 'Records the database acknowledged', registers }),
+    recordsSpooled: new Counter({ name: 'fixpoint_records_spooled_total', help: 'Records written to the spool file (database unreachable or buffer full)', registers }),
+    recordsReplayed: new Counter({ name: 'fixpoint_records_replayed_total', help: 'Spooled records replayed into the database', registers }),
+    recordsCleaned: new Counter({ name: 'fixpoint_records_cleaned_total', help: 'Records stored with NUL bytes or lone surrogates replaced after a failed insert', registers }),
+    recordsDropped: new Counter({
+      name: 'fixpoint_records_dropped_total',
+      help: 'Records that could not be stored, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    recordRejections: new Counter({
+      name: 'fixpoint_record_rejections_total',
+      help: 'Calls refused with 503 because the spool could not be written',
+      registers,
+    }),
+    spoolBytes: new Gauge({ name: 'fixpoint_record_spool_bytes', help: 'Bytes waiting in spool files', registers }),
+    jobsCompleted: new Counter({ name: 'fixpoint_jobs_completed_total', help: 'Background jobs completed', labelNames: ['queue'] as const, registers }),
+    jobsFailed: new Counter({
+      name: 'fixpoint_jobs_failed_total',
+      help: 'Background job attempts that failed (final=true when no retry is left)',
+      labelNames: ['queue', 'final'] as const,
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'fixpoint_job_duration_seconds',
+      help: 'Background job run time',
+      labelNames: ['queue'] as const,
+      buckets: latencyBuckets,
+      registers,
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Keeps a label's cardinality bounded: values are cleaned to a safe alphabet, and past `max`
+ * distinct values new ones become "other". Client-supplied strings go through one of these.
+ */
+export function createLabelBound(max: number) {
+  const seen = new Set<string>();
+  return (value: string | null | undefined): string => {
+    if (!value) return 'none';
+    if (seen.has(value)) return value;
+    const clean = value.toLowerCase().replace(/[^a-z0-9_.:/-]/g, '_').slice(0, 64);
+    if (clean !== value) return seen.has(clean) ? clean : admit(clean);
+    return admit(clean);
+  };
+  function admit(v: string): string {
+    if (seen.size >= max) return 'other';
+    seen.add(v);
+    return v;
+  }
+}

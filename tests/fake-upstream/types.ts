@@ -1,0 +1,71 @@
+/** Public types of the fake LLM upstream used by integration tests and the benchmark. */
+
+export interface RecordedRequest {
+  method: string;
+  /** Path including any query string, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** Header names lowercased; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** The body parsed as JSON, or null when empty or not JSON. */
+  body: unknown;
+  rawBody: string;
+  /** `Date.now()` when the request body was complete. */
+  at: number;
+}
+
+/** One server-sent event of a scripted stream. */
+export type SseChunk =
+  /** Sent as `event: <event>\n` (when given) + `data: <data>\n\n`; a string data is sent verbatim, anything else as JSON. */
+  | { event?: string; data: unknown }
+  /** Written to the socket exactly as given (for malformed or unusual framing). */
+  | { raw: string };
+
+/**
+ * A one-shot scripted answer, consumed by the first request that matches `method`/`path`.
+ * Scripts bypass directives and auth checks.
+ */
+export interface FakeScript {
+  /** Match only this method (default: any). */
+  method?: string;
+  /** Match only this path, without query string (default: any). */
+  path?: string;
+  /** Default 200. */
+  status?: number;
+  /** Extra response headers (added to, and overriding, the defaults). */
+  headers?: Record<string, string>;
+  /** Non-streaming body: a string is sent verbatim, anything else as JSON. */
+  body?: unknown;
+  /** Streaming body: when set, the answer is `text/event-stream` made of these chunks. */
+  sse?: SseChunk[];
+  /** Wait this long before sending the response head. */
+  delayMs?: number;
+  /** Wait this long between SSE chunks. */
+  chunkDelayMs?: number;
+  /** Destroy the socket after sending this many SSE chunks (or, without `sse`, after the head and half the body). */
+  destroyAfter?: number;
+  /** Accept the request and never answer. */
+  hang?: boolean;
+}
+
+export interface FakeUpstream {
+  /** `http://127.0.0.1:PORT`, no trailing slash, no `/v1`. */
+  url: string;
+  /** `url + '/v1'`, for the openai SDK and `OPENAI_BASE_URL`. */
+  openaiBaseUrl: string;
+  /** `url`, for the Anthropic SDK (it appends `/v1/messages`) and `ANTHROPIC_BASE_URL`. */
+  anthropicBaseUrl: string;
+  /** Every request received, in arrival order (empty when started with `record: false`). */
+  requests: RecordedRequest[];
+  /** Queue a one-shot scripted response for the next matching request. */
+  enqueue(script: FakeScript): void;
+  /** Requests whose socket the client closed before the response finished. */
+  aborted(): number;
+  close(): Promise<void>;
+}
+
+export interface FakeUpstreamOptions {
+  /** Default 0: an ephemeral port. */
+  port?: number;
+  /** Keep `requests` (default true). The benchmark turns this off so memory stays flat. */
+  record?: boolean;
+}
