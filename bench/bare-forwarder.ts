@@ -1,15 +1,15 @@
 /**
  * The floor every gateway is compared with: a node:http server that forwards each request to the
- * upstream with undici's Pool and pipes the response back. No parsing, no buffering.
+ * upstream with undici's Pool and pipes the response back. No parsing, no buffering of responses.
  *
  * Run as a child process: `node --import tsx bench/bare-forwarder.ts <upstreamUrl> [port]`;
  * it reports `{ port }` over IPC (or prints it when started by hand).
  */
-import { createServer, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host',
@@ -28,29 +28,36 @@ export interface BareForwarder {
 
 export async function startBareForwarder(upstreamUrl: string, port = 0): Promise<BareForwarder> {
   const pool = new Pool(upstreamUrl, { connections: 512, pipelining: 1, keepAliveTimeout: 60_000 });
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer | null) => {
     const abort = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) abort.abort();
     });
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     pool
       .request({
-        method: (req.method ?? 'GET') as 'GET',
+        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
         path: req.url ?? '/',
         headers: forwardable(req.headers) as Record<string, string>,
-        body: hasBody ? req : null,
+        body,
         signal: abort.signal,
       })
-      .then(({ statusCode, headers, body }) => {
+      .then(({ statusCode, headers, body: upstreamBody }) => {
         res.writeHead(statusCode, forwardable(headers));
-        pipeline(body, res, () => undefined);
+        pipeline(upstreamBody, res, () => undefined);
       })
       .catch(() => {
         if (res.headersSent) return void res.destroy();
         res.writeHead(502, { 'content-type': 'application/json' });
         res.end('{"error":{"message":"upstream unreachable","type":"api_error","code":null}}');
       });
+  };
+  // The request body is read whole (a gateway must read it anyway, to record it) but never parsed;
+  // the response is piped back as it arrives.
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return forward(req, res, null);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => forward(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {

@@ -1,8 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.ts';
-import { parseJobPayload, type JobName, type JobPayload } from './contracts.ts';
-import { assertJobName } from './in-process-job-system.ts';
+import { assertJobName, parseJobPayload, type JobName, type JobPayload } from './contracts.ts';
 import {
   abortGraceMs,
   checkSchedule,

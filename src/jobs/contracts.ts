@@ -17,6 +17,10 @@ export function isJobName(name: unknown): name is JobName {
   return typeof name === 'string' && Object.hasOwn(jobContracts, name);
 }
 
+export function assertJobName(name: unknown): asserts name is JobName {
+  if (!isJobName(name)) throw new AppError('invalid_request', `unknown job name: ${String(name)}`, { param: 'name' });
+}
+
 export type PayloadCheck<N extends JobName> =
   | { ok: true; data: JobPayload<N> }
   | { ok: false; param: string; message: string };
@@ -33,9 +37,7 @@ export function checkJobPayload<N extends JobName>(name: N, payload: unknown): P
 
 /** Like checkJobPayload, but throws AppError('invalid_request') naming the field. */
 export function parseJobPayload<N extends JobName>(name: N, payload: unknown): JobPayload<N> {
-  if (!isJobName(name)) {
-    throw new AppError('invalid_request', `unknown job name: ${String(name)}`, { param: 'name' });
-  }
+  assertJobName(name);
   const checked = checkJobPayload(name, payload);
   if (!checked.ok) {
     throw new AppError('invalid_request', `invalid ${name} payload: ${checked.message}`, { param: checked.param });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.ts';
-import { isJobName, parseJobPayload, type JobName, type JobPayload } from './contracts.ts';
+import { assertJobName, parseJobPayload, type JobName, type JobPayload } from './contracts.ts';
 import { InProcessQueue } from './in-process-queue.ts';
 import {
   abortGraceMs,
@@ -13,10 +13,6 @@ import {
   type StoredHandler,
 } from './job-runner.ts';
 import type { HandleOptions, JobCounts, JobHandler, JobMetricsHooks, JobOptions, JobSystem } from './job-system.ts';
-
-export function assertJobName(name: unknown): asserts name is JobName {
-  if (!isJobName(name)) throw new AppError('invalid_request', `unknown job name: ${String(name)}`, { param: 'name' });
-}
 
 /**
  * The job system without Redis: the same contract as the BullMQ one, in memory. Pending jobs
@@ -55,8 +51,11 @@ class InProcessJobSystem implements JobSystem {
     const key = JSON.stringify([name, schedulerId]);
     clearInterval(this.schedules.get(key));
     const defaults = resolveJobOptions();
+    const dedupeKey = `schedule:${schedulerId}`;
     // One pending iteration at most: a tick while the last one still waits or runs is a no-op.
-    const fire = (): void => this.add(name, data, `schedule:${schedulerId}`, defaults);
+    const fire = (): void => this.add(name, data, dedupeKey, defaults);
+    // Like BullMQ's upsert, an iteration not yet started takes the updated payload.
+    this.queueFor(name).updatePending(dedupeKey, JSON.parse(JSON.stringify(data)));
     fire();
     const timer = setInterval(fire, everyMs);
     timer.unref();

@@ -66,6 +66,13 @@ export class InProcessQueue {
     return true;
   }
 
+  /** Gives a waiting or delayed job with this dedupe key a new payload; false when there is none. */
+  updatePending(dedupeKey: string, payload: unknown): boolean {
+    const job = [...this.waiting, ...this.delayed.keys()].find((pending) => pending.dedupeKey === dedupeKey);
+    if (job) job.payload = payload;
+    return job !== undefined;
+  }
+
   start(): void {
     if (this.stopped) return;
     this.running = true;

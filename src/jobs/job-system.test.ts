@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,6 +124,28 @@ describe.each(variants)('job system ($kind)', ({ kind, redisUrl: url }) => {
     expect(failed).toEqual([false, true]);
   });
 
+  it.runIf(kind === 'bullmq')('fails a job whose stored payload breaks the contract, without retrying', async () => {
+    const failed: boolean[] = [];
+    const jobs = make({ onFailed: (_name, final) => failed.push(final) });
+    let calls = 0;
+    jobs.handle('retention.sweep', async () => {
+      calls += 1;
+    });
+    await jobs.start();
+    // A producer that skipped validation (an older deploy, a hand-made job) wrote it.
+    const connection = new Redis(url ?? '', { maxRetriesPerRequest: null });
+    const raw = new Queue('retention.sweep', { connection, prefix: prefixes.at(-1) ?? '' });
+    try {
+      await raw.add('retention.sweep', { olderThanDays: 'soon' }, { attempts: 5, backoff: { type: 'fixed', delay: 5 } });
+    } finally {
+      await raw.close();
+      await connection.quit();
+    }
+    await waitFor(async () => (await jobs.counts('retention.sweep')).failed === 1, 'final failure');
+    expect(calls).toBe(0);
+    expect(failed).toEqual([true]);
+  });
+
   it('dedupes by jobId while pending or active, not after completion', async () => {
     const jobs = make();
     await jobs.enqueue('retention.sweep', { olderThanDays: 1 }, { jobId: 'sweep-a' });
@@ -214,7 +237,8 @@ describe.each(variants)('job system ($kind)', ({ kind, redisUrl: url }) => {
       seen.push(payload.olderThanDays);
     });
     await jobs.start();
-    await waitFor(() => seen.filter((days) => days === 31).length >= 3, 'three runs of the updated schedule');
+    await waitFor(() => seen.length >= 3, 'three runs');
+    expect(seen.every((days) => days === 31)).toBe(true);
     const counts = await jobs.counts('retention.sweep');
     expect(counts.waiting + counts.delayed + counts.active).toBeLessThanOrEqual(1);
   });

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/index.ts';
+import { calls, type CallSelect } from '../../src/db/index.ts';
+import { startGateway, type RunningGateway } from '../../src/main/serve.ts';
+import { startFakeUpstream, type FakeUpstream } from '../fake-upstream/index.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+export const CLIENT_KEY = 'sk-client-abcdefghijklmnopqrstuvwxyz0123';
+export const OPENAI_KEY = 'sk-operator-openai-ABCDEFGHIJKLMNOPQRSTUV';
+export const ANTHROPIC_KEY = 'sk-ant-operator-ABCDEFGHIJKLMNOPQRSTUVWX';
+export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+
+export interface Harness {
+  gateway: RunningGateway;
+  fake: FakeUpstream;
+  db: TestDatabase;
+  /** Waits until the recorder has written everything, then reads one call's row. */
+  callRow(id: string): Promise<CallSelect | undefined>;
+  allRows(): Promise<CallSelect[]>;
+  admin(path: string): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * A gateway on an ephemeral port in front of a fake upstream, on real Postgres and Redis when
+ * DATABASE_URL / REDIS_URL are set, PGlite and in-process jobs otherwise.
+ */
+export async function startHarness(env: Record<string, string> = {}, opts: { yaml?: string; fake?: FakeUpstream } = {}): Promise<Harness> {
+  const fake = opts.fake ?? (await startFakeUpstream());
+  const db = await createTestDatabase();
+  const config = loadConfig(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      OPENAI_BASE_URL: fake.openaiBaseUrl,
+      OPENAI_API_KEY: OPENAI_KEY,
+      ANTHROPIC_BASE_URL: fake.anthropicBaseUrl,
+      ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+      FIXPOINT_DATA_DIR: db.dataDir,
+      FIXPOINT_ADMIN_TOKEN: ADMIN_TOKEN,
+      FIXPOINT_RECORD_FLUSH_MS: '50',
+      DATABASE_URL: db.url,
+      REDIS_URL: process.env['REDIS_URL'],
+      LOG_LEVEL: 'silent',
+      FIXPOINT_RETENTION_DAYS: '0',
+      ...env,
+    },
+    opts.yaml,
+  );
+  const gateway = await startGateway(config, { logger: pino({ level: 'silent' }), jobPrefix: `fpt-${randomBytes(4).toString('hex')}` });
+  const database = gateway.deps.database.db;
+  return {
+    gateway,
+    fake,
+    db,
+    async callRow(id) {
+      await gateway.deps.recorder.flush();
+      const [row] = await database.select().from(calls).where(eq(calls.id, id));
+      return row;
+    },
+    async allRows() {
+      await gateway.deps.recorder.flush();
+      return database.select().from(calls);
+    },
+    admin: (p) => fetch(`${gateway.url}${p}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+    async close() {
+      await gateway.close(2000);
+      if (!opts.fake) await fake.close();
+      await db.drop();
+    },
+  };
+}
