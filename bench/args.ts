@@ -10,6 +10,8 @@ export interface BenchOptions {
   soakSeconds: number;
   soakConnections: number;
   strict: boolean;
+  /** The gateway's entry point (default src/main/cli.ts), started with `serve`. */
+  gatewayEntry?: string;
 }
 
 export const USAGE = `usage: node --import tsx bench/run.ts [flags]
@@ -21,7 +23,8 @@ export const USAGE = `usage: node --import tsx bench/run.ts [flags]
   --connections A,B       concurrent connections (default 8,64; the first is "moderate")
   --soak-seconds S        memory soak duration (default 60; 0 skips it)
   --soak-connections N    connections during the soak (default 8)
-  --strict                exit 1 when a target is missed`;
+  --strict                exit 1 when a target is missed
+  --gateway-entry FILE    start this entry point with \`serve\` instead of src/main/cli.ts`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -43,6 +46,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       'soak-seconds': { type: 'string' },
       'soak-connections': { type: 'string' },
       strict: { type: 'boolean', default: false },
+      'gateway-entry': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -62,5 +66,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     soakSeconds: positive('soak-seconds', values['soak-seconds'], quick ? 10 : 60),
     soakConnections: Math.max(1, Math.round(positive('soak-connections', values['soak-connections'], 8))),
     strict: values.strict === true,
+    ...(values['gateway-entry'] ? { gatewayEntry: values['gateway-entry'] } : {}),
   };
 }

@@ -41,11 +41,14 @@ export async function resolveDatabaseUrl(env: NodeJS.ProcessEnv): Promise<string
 export interface GatewayOptions {
   upstreamOrigin: string;
   databaseUrl: string | undefined;
+  /** Default src/main/cli.ts. */
+  entry?: string;
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<ServerProcess> {
-  if (!existsSync(GATEWAY_CLI)) {
-    throw new Error(`${GATEWAY_CLI} does not exist yet: run with --no-gateway to measure only the upstream and the bare forwarder`);
+  const entry = opts.entry ?? GATEWAY_CLI;
+  if (!existsSync(entry)) {
+    throw new Error(`${entry} does not exist: run with --no-gateway to measure only the upstream and the bare forwarder`);
   }
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'fixpoint-bench-'));
@@ -63,7 +66,7 @@ export async function startGateway(opts: GatewayOptions): Promise<ServerProcess>
   };
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   else delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', GATEWAY_CLI, 'serve'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'serve'], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', log, log],

@@ -32,7 +32,7 @@ async function startTargets(opts: BenchOptions): Promise<{ targets: Target[]; ga
   if (!opts.gateway) return { targets };
   const databaseUrl = await resolveDatabaseUrl(process.env);
   console.log(`starting the gateway (database: ${databaseUrl ? databaseUrl.replace(/\/\/[^@]*@/, '//…@') : 'embedded PGlite'})…`);
-  const gateway = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl });
+  const gateway = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl, entry: opts.gatewayEntry });
   started.push(gateway);
   targets.push({ key: 'gateway', label: 'fixpoint gateway', origin: gateway.origin, pid: gateway.pid });
   return { targets, gateway };

@@ -85,7 +85,14 @@ function slimEmbeddings(body: unknown): unknown {
   if (!isObj(body) || !Array.isArray(body['data'])) return body;
   return {
     ...body,
-    data: body['data'].map((d) => (isObj(d) && Array.isArray(d['embedding']) ? { ...d, embedding: { dimensions: d['embedding'].length } } : d)),
+    data: body['data'].map((d) => {
+      if (!isObj(d)) return d;
+      const e = d['embedding'];
+      if (Array.isArray(e)) return { ...d, embedding: { dimensions: e.length } };
+      // base64 of little-endian float32s (the SDK's default encoding_format)
+      if (typeof e === 'string') return { ...d, embedding: { dimensions: Math.floor((e.length * 3) / 4 / 4), encoding: 'base64' } };
+      return d;
+    }),
   };
 }
 
