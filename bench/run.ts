@@ -3,7 +3,7 @@
  * pays) and the Fixpoint gateway, side by side under the same load, interleaved in one run.
  * Each server and the load generator run in their own process. See `--help`.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseBenchArgs, type BenchOptions } from './args.ts';
 import { resolveDatabaseUrl, startGateway } from './gateway.ts';
 import { startLoadGenerator, type LoadGenerator } from './load-client.ts';
@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const setup = `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}; ${opts.rounds} interleaved rounds × ${opts.roundSeconds} s per target, ${opts.warmupSeconds} s warm-up; load generator, upstream and each proxy in separate processes.`;
   console.log(`fixpoint bench — ${setup}`);
+  const busy = loadavg()[0] ?? 0;
+  if (busy > cpu.length / 2) console.warn(`! load average ${busy.toFixed(2)} on ${cpu.length} CPUs: other work is running, expect noisy numbers`);
   const { targets, gateway } = await startTargets(opts);
   load = startLoadGenerator();
   for (const t of targets) console.log(`  ${t.label.padEnd(30)} ${t.origin} (pid ${t.pid})`);

@@ -66,7 +66,9 @@ export const envSchema = z.object({
   FIXPOINT_IDLE_TIMEOUT_MS: intFromEnv(300_000, 1),
   /** Keep-alive of client connections; longer than common load balancers' idle timeouts (AWS ALB 60 s, GCP 600 s). */
   FIXPOINT_KEEPALIVE_TIMEOUT_MS: intFromEnv(650_000, 1),
-  /** How long SIGTERM waits for in-flight calls before closing them. */
+  /** After SIGTERM, how long /readyz is red while calls are still served (load balancer deregistration). */
+  FIXPOINT_SHUTDOWN_GRACE_MS: intFromEnv(1000, 0),
+  /** Then how long in-flight calls get to finish before their connections are closed. */
   FIXPOINT_DRAIN_TIMEOUT_MS: intFromEnv(25_000, 0),
   /** Recorder: records per insert batch, flush interval, in-memory bound before spilling to the spool. */
   FIXPOINT_RECORD_BATCH_SIZE: intFromEnv(200, 1),

@@ -13,7 +13,7 @@ export interface RunningGateway {
   deps: Deps;
   server: Server;
   /** Graceful: drain in-flight calls within the deadline, flush records, close. */
-  close(deadlineMs?: number): Promise<void>;
+  close(deadlineMs?: number, graceMs?: number): Promise<void>;
 }
 
 /** `fixpoint serve`: the gateway. Without REDIS_URL it also runs the background jobs in-process. */
@@ -41,6 +41,7 @@ export async function startGateway(config: Config, opts: BuildOptions = {}): Pro
     port,
     deps,
     server,
-    close: (deadlineMs = env.FIXPOINT_DRAIN_TIMEOUT_MS) => (closing ??= shutdownGateway(server, deps, deadlineMs)),
+    close: (deadlineMs = env.FIXPOINT_DRAIN_TIMEOUT_MS, graceMs = env.FIXPOINT_SHUTDOWN_GRACE_MS) =>
+      (closing ??= shutdownGateway(server, deps, deadlineMs, graceMs)),
   };
 }

@@ -7,12 +7,14 @@ async function inflight(deps: Deps): Promise<number> {
 }
 
 /**
- * One ordered shutdown with a deadline: /readyz turns red and new calls get 503, the listener stops,
+ * One ordered shutdown with a deadline: /readyz turns red (calls are still served for the grace period), the listener stops,
  * in-flight calls get until the deadline to finish (then their connections are closed, which still
  * records them as aborted), the recorder flushes (or spools), and connections close.
  */
-export async function shutdownGateway(server: Server, deps: Deps, deadlineMs: number): Promise<void> {
+export async function shutdownGateway(server: Server, deps: Deps, deadlineMs: number, graceMs: number): Promise<void> {
   deps.lifecycle.draining = true;
+  // Grace: /readyz is red but calls are still served, so the load balancer can take this instance out first.
+  if (graceMs > 0) await new Promise((r) => setTimeout(r, graceMs));
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const until = Date.now() + deadlineMs;

@@ -27,9 +27,12 @@ export interface Harness {
  * A gateway on an ephemeral port in front of a fake upstream, on real Postgres and Redis when
  * DATABASE_URL / REDIS_URL are set, PGlite and in-process jobs otherwise.
  */
-export async function startHarness(env: Record<string, string> = {}, opts: { yaml?: string; fake?: FakeUpstream } = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  opts: { yaml?: string; fake?: FakeUpstream; db?: TestDatabase } = {},
+): Promise<Harness> {
   const fake = opts.fake ?? (await startFakeUpstream());
-  const db = await createTestDatabase();
+  const db = opts.db ?? (await createTestDatabase());
   const config = loadConfig(
     {
       PORT: '0',
@@ -66,9 +69,9 @@ export async function startHarness(env: Record<string, string> = {}, opts: { yam
     },
     admin: (p) => fetch(`${gateway.url}${p}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
     async close() {
-      await gateway.close(2000);
+      await gateway.close(2000, 0);
       if (!opts.fake) await fake.close();
-      await db.drop();
+      if (!opts.db) await db.drop();
     },
   };
 }

@@ -15,9 +15,12 @@ import type { ProxyRoute } from './routes.ts';
 
 export type NodeContext = Context<{ Bindings: HttpBindings }>;
 
-/** Refuses new calls while draining, or while calls could not be recorded (database down and spool unwritable). */
+/**
+ * Refuses new calls while they could not be recorded (database down and spool unwritable).
+ * Draining does not refuse: during the shutdown grace period the load balancer may still send
+ * calls, and they are served; /readyz is what tells it to stop.
+ */
 export function admissionError(deps: IngressDeps): AppError | null {
-  if (deps.lifecycle.draining) return new AppError('overloaded', 'gateway is shutting down; retry on another instance', { headers: { 'retry-after': '1' } });
   if (!deps.recorder.accepting) {
     deps.metrics.recordRejections.inc();
     return new AppError('overloaded', 'gateway cannot record calls right now (storage unavailable); retry shortly', { headers: { 'retry-after': '5' } });
