@@ -7,6 +7,8 @@ export interface BenchOptions {
   roundSeconds: number;
   warmupSeconds: number;
   connections: number[];
+  /** Requests/s of the moderate (first) load; 0: closed loop like the others. */
+  moderateRate: number;
   soakSeconds: number;
   soakConnections: number;
   strict: boolean;
@@ -20,7 +22,8 @@ export const USAGE = `usage: node --import tsx bench/run.ts [flags]
   --rounds N              interleaved rounds per target (default 3)
   --round-seconds S       measured seconds per round (default 5)
   --warmup-seconds S      warm-up before each scenario, per target (default 2)
-  --connections A,B       concurrent connections (default 8,64; the first is "moderate")
+  --connections A,B       concurrent connections (default 8,64); the first is the moderate load
+  --moderate-rate R       pace the moderate load at R requests/s in all (default 300; 0: closed loop)
   --soak-seconds S        memory soak duration (default 60; 0 skips it)
   --soak-connections N    connections during the soak (default 8)
   --strict                exit 1 when a target is missed
@@ -43,6 +46,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       'round-seconds': { type: 'string' },
       'warmup-seconds': { type: 'string' },
       connections: { type: 'string' },
+      'moderate-rate': { type: 'string' },
       'soak-seconds': { type: 'string' },
       'soak-connections': { type: 'string' },
       strict: { type: 'boolean', default: false },
@@ -63,6 +67,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     roundSeconds: positive('round-seconds', values['round-seconds'], quick ? 1.5 : 5),
     warmupSeconds: positive('warmup-seconds', values['warmup-seconds'], quick ? 0.5 : 2),
     connections,
+    moderateRate: positive('moderate-rate', values['moderate-rate'], 300),
     soakSeconds: positive('soak-seconds', values['soak-seconds'], quick ? 10 : 60),
     soakConnections: Math.max(1, Math.round(positive('soak-connections', values['soak-connections'], 8))),
     strict: values.strict === true,

@@ -16,6 +16,8 @@ export interface LoadSpec {
   /** Cycled through by every connection. */
   requests: LoadRequest[];
   connections: number;
+  /** Total requests per second across all connections; absent: closed loop. */
+  ratePerSecond?: number;
   warmupMs: number;
   durationMs: number;
 }

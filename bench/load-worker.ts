@@ -1,7 +1,8 @@
 /**
- * The load generator, run in its own process (forked by load-client.ts). Closed loop: each
- * connection is one undici Client sending its next request as soon as the previous response has
- * been read to the end. Latency is request start to last byte.
+ * The load generator, run in its own process (forked by load-client.ts). Each connection is one
+ * undici Client. Closed loop: a connection sends its next request as soon as the previous response
+ * has been read to the end. Paced (`ratePerSecond`): requests are sent on a fixed schedule shared
+ * by the connections, so every target sees the same rate. Latency is request start to last byte.
  */
 import { Client } from 'undici';
 import type { LoadResult, LoadSpec } from './load-client.ts';
@@ -17,13 +18,26 @@ interface Accumulator {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function connectionLoop(client: Client, spec: LoadSpec, offset: number, measureFrom: number, end: number, acc: Accumulator): Promise<void> {
+interface Phase {
+  start: number;
+  measureFrom: number;
+  end: number;
+}
+
+async function connectionLoop(client: Client, spec: LoadSpec, index: number, phase: Phase, acc: Accumulator): Promise<void> {
+  const { measureFrom, end } = phase;
   const bodies = spec.requests.map((r) => Buffer.from(r.body));
-  let i = offset;
-  for (;;) {
+  const gapMs = spec.ratePerSecond ? 1000 / spec.ratePerSecond : 0;
+  for (let n = 0; ; n++) {
+    if (gapMs) {
+      const due = phase.start + (n * spec.connections + index) * gapMs;
+      if (due >= end) return;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
     const t0 = performance.now();
     if (t0 >= end) return;
-    const k = i++ % spec.requests.length;
+    const k = (index + n) % spec.requests.length;
     const req = spec.requests[k]!;
     try {
       const res = await client.request({ method: 'POST', path: req.path, headers: req.headers, body: bodies[k] });
@@ -55,8 +69,8 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const acc: Accumulator = { latenciesUs: [], completed: 0, errors: 0, incomplete: 0, statuses: {} };
   const start = performance.now();
   const measureFrom = start + spec.warmupMs;
-  const end = measureFrom + spec.durationMs;
-  await Promise.all(clients.map((c, i) => connectionLoop(c, spec, i, measureFrom, end, acc)));
+  const phase = { start, measureFrom, end: measureFrom + spec.durationMs };
+  await Promise.all(clients.map((c, i) => connectionLoop(c, spec, i, phase, acc)));
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
   return {
     measuredS: spec.durationMs / 1000,

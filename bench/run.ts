@@ -52,9 +52,10 @@ async function main(): Promise<void> {
   const cells: Cell[] = [];
   const roundsNote = `${opts.rounds} × ${opts.roundSeconds} s per target, interleaved`;
   for (const scenario of SCENARIOS) {
-    for (const connections of opts.connections) {
-      const results = await measureCell(load, targets, scenario, { ...opts, connections });
-      const cell = { scenario: scenario.name, connections, results };
+    for (const [i, connections] of opts.connections.entries()) {
+      const rate = i === 0 && opts.moderateRate > 0 ? opts.moderateRate : undefined;
+      const results = await measureCell(load, targets, scenario, { ...opts, connections, ...(rate ? { ratePerSecond: rate } : {}) });
+      const cell: Cell = { scenario: scenario.name, connections, moderate: i === 0, ...(rate ? { rate } : {}), results };
       cells.push(cell);
       printCell(cell, roundsNote);
     }
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const list = checks(cells, opts.connections[0] ?? 8, soak);
+  const list = checks(cells, soak);
   printChecks(list);
   const warnings = gateway?.logTail?.(5);
   if (warnings) console.log(`\ngateway log (last lines at warn and above):\n${warnings}`);

@@ -53,6 +53,8 @@ export const SCENARIOS: Scenario[] = [
 
 export interface CellOptions {
   connections: number;
+  /** Paced load (requests/s in all); absent: closed loop. */
+  ratePerSecond?: number;
   rounds: number;
   roundSeconds: number;
   warmupSeconds: number;
@@ -62,7 +64,11 @@ const ROUND_WARMUP_MS = 250; // each round opens fresh connections; keep their s
 
 /** Warm every target up, then rounds a,b,c,a,b,c… so drift hits all targets alike. */
 export async function measureCell(load: LoadGenerator, targets: Target[], scenario: Scenario, opts: CellOptions): Promise<CellResult[]> {
-  const base = { requests: scenario.requests, connections: opts.connections };
+  const base = {
+    requests: scenario.requests,
+    connections: opts.connections,
+    ...(opts.ratePerSecond ? { ratePerSecond: opts.ratePerSecond } : {}),
+  };
   for (const t of targets) {
     await load.run({ ...base, origin: t.origin, warmupMs: opts.warmupSeconds * 1000, durationMs: 0 });
   }

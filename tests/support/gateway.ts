@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config/index.ts';
+import { loadConfig, type Config } from '../../src/config/index.ts';
 import { calls, type CallSelect } from '../../src/db/index.ts';
 import { startGateway, type RunningGateway } from '../../src/main/serve.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fake-upstream/index.ts';
@@ -16,6 +16,9 @@ export interface Harness {
   gateway: RunningGateway;
   fake: FakeUpstream;
   db: TestDatabase;
+  /** The settings the gateway runs with (for a worker process on the same database and queues). */
+  config: Config;
+  jobPrefix: string;
   /** Waits until the recorder has written everything, then reads one call's row. */
   callRow(id: string): Promise<CallSelect | undefined>;
   allRows(): Promise<CallSelect[]>;
@@ -52,12 +55,15 @@ export async function startHarness(
     },
     opts.yaml,
   );
-  const gateway = await startGateway(config, { logger: pino({ level: 'silent' }), jobPrefix: `fpt-${randomBytes(4).toString('hex')}` });
+  const jobPrefix = `fpt-${randomBytes(4).toString('hex')}`;
+  const gateway = await startGateway(config, { logger: pino({ level: 'silent' }), jobPrefix });
   const database = gateway.deps.database.db;
   return {
     gateway,
     fake,
     db,
+    config,
+    jobPrefix,
     async callRow(id) {
       await gateway.deps.recorder.flush();
       const [row] = await database.select().from(calls).where(eq(calls.id, id));

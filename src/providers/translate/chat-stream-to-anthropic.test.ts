@@ -174,6 +174,14 @@ describe('createChatToAnthropicStreamTranslator', () => {
     expect(assembled).toMatchObject({ id: 'msg_gw_2', content: [], stop_reason: 'end_turn' });
   });
 
+  it('closes the open block in finish() when the upstream ended without a finish_reason', async () => {
+    const events = translateAll([chunk({ role: 'assistant', content: 'Partial ans' }), chunk({ content: 'wer' })]);
+    expectValidSequence(events);
+    const message = await assemble(events);
+    expect(message.content).toEqual([{ type: 'text', text: 'Partial answer', citations: null }]);
+    expect(message.stop_reason).toBe('end_turn');
+  });
+
   it('handles a tool call sent whole in one chunk, and usage on the finish chunk', async () => {
     const events = translateAll([
       chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'c1', type: 'function', function: { name: 'now', arguments: '{}' } }] }),
@@ -183,5 +191,13 @@ describe('createChatToAnthropicStreamTranslator', () => {
     const message = await assemble(events);
     expect(message.content).toEqual([{ type: 'tool_use', id: 'c1', name: 'now', input: {}, caller: { type: 'direct' } }]);
     expect(message.usage).toMatchObject({ input_tokens: 5, output_tokens: 3 });
+  });
+
+  it('says tool_use when an upstream ends tool calls with finish_reason stop', () => {
+    const events = translateAll([
+      chunk({ tool_calls: [{ index: 0, id: 'c1', type: 'function', function: { name: 'now', arguments: '{}' } }] }),
+      chunk({}, 'stop'),
+    ]);
+    expect(events.at(-2)).toMatchObject({ type: 'message_delta', delta: { stop_reason: 'tool_use' } });
   });
 });
