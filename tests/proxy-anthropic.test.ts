@@ -171,3 +171,26 @@ describe('Anthropic client → the gateway', () => {
     expect(lastRequest().headers['x-api-key']).toBe(ANTHROPIC_KEY);
   });
 });
+
+describe('mid-stream errors from Anthropic', () => {
+  it('reach an OpenAI client as an error event, and the call is recorded as upstream_error', async () => {
+    h.fake.enqueue({
+      path: '/v1/messages',
+      sse: [
+        { event: 'message_start', data: { type: 'message_start', message: { id: 'm1', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 3, output_tokens: 1 } } } },
+        { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } },
+      ],
+    });
+    const { data: stream, response } = await openai.chat.completions
+      .create({ model: 'claude-sonnet-4-20250514', stream: true, messages: [{ role: 'user', content: 'x' }] })
+      .withResponse();
+    const err = await (async () => {
+      for await (const _ of stream) {
+        /* until the error */
+      }
+    })().catch((e: unknown) => e);
+    expect(String(err)).toContain('Overloaded');
+    const row = await h.callRow(response.headers.get('x-fixpoint-call-id')!);
+    expect(row).toMatchObject({ status: 'upstream_error', error: 'Overloaded' });
+  });
+});

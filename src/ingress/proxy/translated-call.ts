@@ -20,7 +20,14 @@ export interface Translation {
   translateResponse(upstream: unknown): object;
   translateError(upstream: unknown): object;
   /** Stream: one upstream SSE event's parsed data in, SSE text for the client out (and objects to record). */
-  createStream(): { push(data: unknown, event: string | null): { text: string; record: unknown[] }; finish(): { text: string; record: unknown[] } };
+  createStream(): { push(data: unknown, event: string | null): StreamOut; finish(): StreamOut };
+}
+
+/** SSE text for the client, objects to record, and the upstream's error message if it sent an error event. */
+export interface StreamOut {
+  text: string;
+  record: unknown[];
+  error?: string;
 }
 
 export interface TranslatedCall {
@@ -78,8 +85,10 @@ async function relayTranslatedStream(call: TranslatedCall, t: Translation, up: D
   const translator = t.createStream();
   const recorded: unknown[] = [];
   ctx.responseBody = recorded;
-  const emit = async (out: { text: string; record: unknown[] }) => {
+  let streamError: string | null = null;
+  const emit = async (out: StreamOut) => {
     recorded.push(...out.record);
+    if (out.error) streamError = out.error;
     if (out.text) {
       ctx.firstChunkWritten();
       const wait = write(res, out.text);
@@ -102,7 +111,8 @@ async function relayTranslatedStream(call: TranslatedCall, t: Translation, up: D
   ctx.upstreamFinished();
   await emit(translator.finish());
   res.end();
-  ctx.finish('success');
+  if (streamError) ctx.finish('upstream_error', streamError);
+  else ctx.finish('success');
 }
 
 function finishFailed(call: TranslatedCall, t: Translation, err: unknown): void {

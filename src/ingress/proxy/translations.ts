@@ -33,6 +33,11 @@ export function chatToAnthropic(req: Record<string, unknown>, upstreamModel: str
       const translator = createAnthropicToChatStreamTranslator({ id: chatId, model: requestedModel, created, includeUsage: true });
       return {
         push(data) {
+          if ((data as { type?: unknown }).type === 'error') {
+            // A mid-stream Anthropic error event: OpenAI streams carry errors as a `data: {"error": ...}` event.
+            const err = anthropicErrorToOpenAI(data);
+            return { text: formatSseEvent(err), record: [err], error: err.error.message };
+          }
           const chunks = translator.push(data as RawMessageStreamEvent);
           return { text: chunksToSse(chunks, clientWantsUsage), record: chunks };
         },
