@@ -12,6 +12,8 @@ export interface BenchOptions {
   soakSeconds: number;
   soakConnections: number;
   strict: boolean;
+  /** Only these scenario keys. */
+  scenarios?: string[];
   /** The gateway's entry point (default src/main/cli.ts), started with `serve`. */
   gatewayEntry?: string;
 }
@@ -26,6 +28,7 @@ export const USAGE = `usage: node --import tsx bench/run.ts [flags]
   --moderate-rate R       pace the moderate load at R requests/s in all (default 300; 0: closed loop)
   --soak-seconds S        memory soak duration (default 60; 0 skips it)
   --soak-connections N    connections during the soak (default 8)
+  --scenario A,B          only these scenarios: chat, chat-stream (default both)
   --strict                exit 1 when a target is missed
   --gateway-entry FILE    start this entry point with \`serve\` instead of src/main/cli.ts`;
 
@@ -51,6 +54,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       'soak-connections': { type: 'string' },
       strict: { type: 'boolean', default: false },
       'gateway-entry': { type: 'string' },
+      scenario: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -72,5 +76,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     soakConnections: Math.max(1, Math.round(positive('soak-connections', values['soak-connections'], 8))),
     strict: values.strict === true,
     ...(values['gateway-entry'] ? { gatewayEntry: values['gateway-entry'] } : {}),
+    ...(values.scenario ? { scenarios: values.scenario.split(',') } : {}),
   };
 }

@@ -52,7 +52,7 @@ export async function startGateway(opts: GatewayOptions): Promise<ServerProcess>
   }
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'fixpoint-bench-'));
-  const logFile = join(dataDir, 'gateway.log');
+  const logFile = `${dataDir}-gateway.log`; // kept after the run
   const log = openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -76,7 +76,10 @@ export async function startGateway(opts: GatewayOptions): Promise<ServerProcess>
     await stopChild(child, 10_000);
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const logTail = (lines: number) => readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  const logTail = (lines: number) => {
+    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return tail ? `${tail}\n(full log: ${logFile})` : '';
+  };
   try {
     await waitForOk(`${origin}/readyz`, 120_000, () => child.exitCode === null && child.signalCode === null);
   } catch (err) {
@@ -84,5 +87,7 @@ export async function startGateway(opts: GatewayOptions): Promise<ServerProcess>
     await stop();
     throw new Error(`gateway did not become ready: ${err instanceof Error ? err.message : String(err)}\n--- gateway log ---\n${tail}`);
   }
-  return { name: 'fixpoint gateway', pid: child.pid ?? 0, origin, stop, logTail };
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const exitNote = () => `exit code ${child.exitCode}, signal ${child.signalCode}`;
+  return { name: 'fixpoint gateway', pid: child.pid ?? 0, origin, stop, logTail, alive, exitNote };
 }

@@ -11,6 +11,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
   /** The last lines the process logged, where it logs to a file. */
   logTail?(lines: number): string;
+  alive(): boolean;
+  /** How it ended, once it has. */
+  exitNote(): string;
 }
 
 /** Stop a child we started: SIGTERM, then SIGKILL after a grace period. */
@@ -33,7 +36,14 @@ export function forkServer(name: string, file: string, args: string[]): Promise<
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
     child.once('message', (msg: { port: number }) => {
-      resolve({ name, pid: child.pid ?? 0, origin: `http://127.0.0.1:${msg.port}`, stop: () => stopChild(child) });
+      resolve({
+        name,
+        pid: child.pid ?? 0,
+        origin: `http://127.0.0.1:${msg.port}`,
+        stop: () => stopChild(child),
+        alive: () => child.exitCode === null && child.signalCode === null,
+        exitNote: () => `exit code ${child.exitCode}, signal ${child.signalCode}`,
+      });
     });
   });
 }

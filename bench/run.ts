@@ -20,6 +20,15 @@ async function cleanup(): Promise<void> {
   await Promise.all(started.splice(0).map((p) => p.stop()));
 }
 
+/** Stop the run, with the log, when a server died under load. */
+function assertAlive(): void {
+  for (const p of started) {
+    if (p.alive()) continue;
+    const log = p.logTail?.(40);
+    throw new Error(`${p.name} (pid ${p.pid}) died during the run (${p.exitNote()})${log ? `\n--- its log ---\n${log}` : ''}`);
+  }
+}
+
 async function startTargets(opts: BenchOptions): Promise<{ targets: Target[]; gateway?: ServerProcess }> {
   const upstream = await forkServer('fake upstream', './upstream-process.ts', []);
   started.push(upstream);
@@ -51,13 +60,16 @@ async function main(): Promise<void> {
 
   const cells: Cell[] = [];
   const roundsNote = `${opts.rounds} × ${opts.roundSeconds} s per target, interleaved`;
-  for (const scenario of SCENARIOS) {
+  const chosen = opts.scenarios ? SCENARIOS.filter((s) => opts.scenarios?.includes(s.key)) : SCENARIOS;
+  if (!chosen.length) throw new Error(`no scenario among ${opts.scenarios?.join(', ')}; known: ${SCENARIOS.map((s) => s.key).join(', ')}`);
+  for (const scenario of chosen) {
     for (const [i, connections] of opts.connections.entries()) {
       const rate = i === 0 && opts.moderateRate > 0 ? opts.moderateRate : undefined;
       const results = await measureCell(load, targets, scenario, { ...opts, connections, ...(rate ? { ratePerSecond: rate } : {}) });
       const cell: Cell = { scenario: scenario.name, connections, moderate: i === 0, ...(rate ? { rate } : {}), results };
       cells.push(cell);
       printCell(cell, roundsNote);
+      assertAlive();
     }
   }
 
@@ -67,6 +79,7 @@ async function main(): Promise<void> {
     if (soakTarget) {
       console.log(`\nsoaking ${soakTarget.label} for ${opts.soakSeconds} s…`);
       soak = await runSoak(load, soakTarget, opts.soakSeconds, opts.soakConnections);
+      assertAlive();
       printSoak(soak);
     }
   }

@@ -4,6 +4,8 @@ import { cpuMicros } from './processes.ts';
 import { summarizeMicros } from './stats.ts';
 
 export interface Scenario {
+  /** For --scenario. */
+  key: string;
   name: string;
   requests: LoadRequest[];
 }
@@ -47,8 +49,8 @@ export function chatRequest(stream: boolean, text: string): LoadRequest {
 }
 
 export const SCENARIOS: Scenario[] = [
-  { name: 'chat, non-streaming', requests: [chatRequest(false, 'Hello, benchmark! Please answer briefly.')] },
-  { name: 'chat, streaming [[words:20]]', requests: [chatRequest(true, '[[words:20]] Hello, benchmark!')] },
+  { key: 'chat', name: 'chat, non-streaming', requests: [chatRequest(false, 'Hello, benchmark! Please answer briefly.')] },
+  { key: 'chat-stream', name: 'chat, streaming [[words:20]]', requests: [chatRequest(true, '[[words:20]] Hello, benchmark!')] },
 ];
 
 export interface CellOptions {

@@ -2,6 +2,19 @@ import { randomBytes } from 'node:crypto';
 
 let lastMs = 0;
 let seq = 0;
+// Random bytes drawn in bulk: one system call per 256 ids instead of two per id.
+const POOL = 16 * 256;
+let pool = randomBytes(POOL);
+let poolAt = 0;
+function random16(): Buffer {
+  if (poolAt + 16 > POOL) {
+    pool = randomBytes(POOL);
+    poolAt = 0;
+  }
+  const b = Buffer.from(pool.subarray(poolAt, poolAt + 16));
+  poolAt += 16;
+  return b;
+}
 
 /**
  * A UUIDv7: time-ordered, so call ids sort by start time and work as paging cursors.
@@ -14,9 +27,10 @@ export function newCallId(now: number = Date.now()): string {
     now = lastMs;
   } else {
     lastMs = now;
-    seq = randomBytes(2).readUInt16BE(0) & 0x3ff;
+    seq = 0;
   }
-  const b = randomBytes(16);
+  const b = random16();
+  if (seq === 0) seq = ((b[14] ?? 0) << 2) & 0x3ff;
   b.writeUIntBE(now, 0, 6);
   b[6] = 0x70 | ((seq >> 8) & 0x0f);
   b[7] = seq & 0xff;

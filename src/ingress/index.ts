@@ -1,3 +1,3 @@
-export { createApp } from './app.ts';
+export { createApp, createRequestListener } from './app.ts';
 export type { IngressDeps } from './deps.ts';
 export type { CallSink } from './proxy/call-context.ts';

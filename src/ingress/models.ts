@@ -1,11 +1,10 @@
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { AppError } from '../core/errors.ts';
 import { newCallId } from '../core/ids.ts';
 import { forwardRequestHeaders, upstreamFailure } from '../providers/index.ts';
 import { clientKeyOf, isLoopback } from './client-auth.ts';
 import type { IngressDeps } from './deps.ts';
 import { CallContext } from './proxy/call-context.ts';
-import type { NodeContext } from './proxy/handle-proxy.ts';
+import type { NodeHandler } from './proxy/handle-proxy.ts';
 import { sendError, sendJson } from './proxy/respond.ts';
 
 interface ModelEntry {
@@ -16,9 +15,8 @@ interface ModelEntry {
 }
 
 /** GET /v1/models: the default OpenAI-compatible upstream's models plus the configured aliases. */
-export function createModelsHandler(deps: IngressDeps) {
-  return async (c: NodeContext): Promise<Response> => {
-    const { incoming: req, outgoing: res } = c.env;
+export function createModelsHandler(deps: IngressDeps): NodeHandler {
+  return async (req, res) => {
     const id = newCallId();
     const ctx = new CallContext(id, 'models', deps.recorder, deps.metrics);
     const headers = { 'x-fixpoint-call-id': id };
@@ -30,7 +28,7 @@ export function createModelsHandler(deps: IngressDeps) {
       ctx.httpStatus = err.status;
       ctx.responseBody = sendError(res, err, 'openai', headers);
       ctx.finish('rejected', err.message);
-      return RESPONSE_ALREADY_SENT;
+      return;
     }
     ctx.provider = provider?.name ?? null;
     ctx.clientKeyHash = deps.hashKey(clientKey);
@@ -39,7 +37,7 @@ export function createModelsHandler(deps: IngressDeps) {
       ctx.httpStatus = 200;
       ctx.responseBody = sendJson(res, 200, { object: 'list', data: aliases }, headers);
       ctx.finish('success');
-      return RESPONSE_ALREADY_SENT;
+      return;
     }
     ctx.upstreamStarted();
     try {
@@ -53,7 +51,7 @@ export function createModelsHandler(deps: IngressDeps) {
         res.writeHead(up.statusCode, { 'content-type': String(up.headers['content-type'] ?? 'application/json'), ...headers });
         res.end(text);
         ctx.finish('upstream_error');
-        return RESPONSE_ALREADY_SENT;
+        return;
       }
       const listed = JSON.parse(text) as { data?: ModelEntry[] };
       const body = { object: 'list', data: [...(listed.data ?? []), ...aliases] };
@@ -66,6 +64,5 @@ export function createModelsHandler(deps: IngressDeps) {
       ctx.responseBody = sendError(res, failure.error, 'openai', headers);
       ctx.finish(failure.status, failure.message);
     }
-    return RESPONSE_ALREADY_SENT;
   };
 }

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { createServer } from 'node:http';
 import type { Config } from '../config/index.ts';
-import { createApp } from '../ingress/index.ts';
+import { createRequestListener } from '../ingress/index.ts';
 import { buildCoreDeps, buildGatewayDeps, type BuildOptions, type Deps } from './deps.ts';
 import { registerJobHandlers, scheduleRecurringJobs } from './job-handlers.ts';
 import { shutdownGateway } from './shutdown.ts';
@@ -25,10 +25,11 @@ export async function startGateway(config: Config, opts: BuildOptions = {}): Pro
   }
   await scheduleRecurringJobs(deps.jobs, config).catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule recurring jobs (Redis down?); the worker will'));
   deps.recorder.start();
-  const app = createApp(deps);
   const { env } = config;
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s as Server)) as Server;
+  const server = createServer(createRequestListener(deps));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.PORT, env.HOST, () => resolve());
   });
   server.keepAliveTimeout = env.FIXPOINT_KEEPALIVE_TIMEOUT_MS;
   server.headersTimeout = 60_000;

@@ -1,4 +1,5 @@
-import { calls, prompts, type Db } from '../db/index.ts';
+import { sql } from 'drizzle-orm';
+import type { CallRow, Db } from '../db/index.ts';
 import type { FinalRecord } from './finalize.ts';
 
 export interface RecordStore {
@@ -6,6 +7,39 @@ export interface RecordStore {
   insert(records: readonly FinalRecord[]): Promise<void>;
 }
 
+const snakeCache = new Map<string, string>();
+function snake(key: string): string {
+  let s = snakeCache.get(key);
+  if (s === undefined) {
+    s = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    snakeCache.set(key, s);
+  }
+  return s;
+}
+
+/** The columns a record provides; the rest (inserted_at) take their defaults. */
+const callColumns: (keyof CallRow)[] = [
+  'id', 'startedAt', 'endedAt', 'latencyMs', 'upstreamLatencyMs', 'ttftMs', 'route', 'component', 'provider',
+  'requestedModel', 'servedModel', 'status', 'httpStatus', 'stream', 'finishReasons', 'inputTokens', 'outputTokens',
+  'totalTokens', 'cachedTokens', 'costUsd', 'systemPromptHash', 'requestBody', 'responseBody', 'error', 'sessionId',
+  'userId', 'properties', 'clientKeyHash',
+];
+const callColumnList = sql.raw(callColumns.map((c) => `"${snake(c)}"`).join(', '));
+
+function callJson(row: CallRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of callColumns) {
+    const v = row[c];
+    out[snake(c)] = v instanceof Date ? v.toISOString() : (v ?? null);
+  }
+  return out;
+}
+
+/**
+ * Batched inserts as one statement per table: the batch travels as a single JSON parameter that
+ * Postgres expands with jsonb_populate_recordset. One JSON.stringify per batch instead of per-value
+ * query building; a row the database refuses fails the statement, and the recorder splits the batch.
+ */
 export function createRecordStore(db: Db): RecordStore {
   return {
     async insert(records) {
@@ -13,15 +47,15 @@ export function createRecordStore(db: Db): RecordStore {
       const promptRows = new Map<string, string>();
       for (const r of records) for (const p of r.prompts) promptRows.set(p.hash, p.content);
       if (promptRows.size > 0) {
-        await db
-          .insert(prompts)
-          .values([...promptRows].map(([hash, content]) => ({ hash, content })))
-          .onConflictDoNothing();
+        const json = JSON.stringify([...promptRows].map(([hash, content]) => ({ hash, content })));
+        await db.execute(sql`insert into prompts (hash, content)
+          select hash, content from jsonb_populate_recordset(null::prompts, ${json}::jsonb)
+          on conflict do nothing`);
       }
-      await db
-        .insert(calls)
-        .values(records.map((r) => r.call))
-        .onConflictDoNothing();
+      const json = JSON.stringify(records.map((r) => callJson(r.call)));
+      await db.execute(sql`insert into calls (${callColumnList})
+        select ${callColumnList} from jsonb_populate_recordset(null::calls, ${json}::jsonb)
+        on conflict do nothing`);
     },
   };
 }

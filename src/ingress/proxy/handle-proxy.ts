@@ -1,6 +1,4 @@
-import type { Context } from 'hono';
-import type { HttpBindings } from '@hono/node-server';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../core/errors.ts';
 import { newCallId } from '../../core/ids.ts';
 import { callMetadata } from '../call-metadata.ts';
@@ -13,7 +11,8 @@ import { dispatch } from './dispatch.ts';
 import { sendError } from './respond.ts';
 import type { ProxyRoute } from './routes.ts';
 
-export type NodeContext = Context<{ Bindings: HttpBindings }>;
+/** A handler on Node's own request and response: the proxy routes write straight to the socket. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
  * Refuses new calls while they could not be recorded (database down and spool unwritable).
@@ -40,16 +39,15 @@ function checkRequired(route: ProxyRoute, body: Record<string, unknown>): void {
 }
 
 /** The hot path for every proxied POST route: admit, read, route, forward, record. */
-export function createProxyHandler(deps: IngressDeps, route: ProxyRoute) {
+export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHandler {
   const resolveComponent = createComponentResolver();
   const limit = deps.config.env.FIXPOINT_MAX_BODY_BYTES;
-  return async (c: NodeContext): Promise<Response> => {
-    const { incoming: req, outgoing: res } = c.env;
+  return async (req, res) => {
     const refused = admissionError(deps);
     if (refused) {
       req.resume();
       sendError(res, refused, route.dialect);
-      return RESPONSE_ALREADY_SENT;
+      return;
     }
     const id = newCallId();
     const ctx = new CallContext(id, route.name, deps.recorder, deps.metrics);
@@ -79,14 +77,13 @@ export function createProxyHandler(deps: IngressDeps, route: ProxyRoute) {
     } catch (err) {
       failBeforeUpstream(deps, ctx, res, route, err, raw, extraHeaders);
     }
-    return RESPONSE_ALREADY_SENT;
   };
 }
 
 function failBeforeUpstream(
   deps: IngressDeps,
   ctx: CallContext,
-  res: NodeContext['env']['outgoing'],
+  res: ServerResponse,
   route: ProxyRoute,
   err: unknown,
   raw: Buffer | null,
