@@ -10,8 +10,17 @@ export interface PromptRef {
   $prompt: string;
 }
 
+const hashCache = new Map<string, string>();
+
+/** sha256 hex of a prompt; the few thousand most recent prompts are remembered (a prompt repeats in most calls). */
 export function hashPrompt(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  let h = hashCache.get(text);
+  if (h === undefined) {
+    h = createHash('sha256').update(text).digest('hex');
+    if (hashCache.size >= 4096) hashCache.clear();
+    hashCache.set(text, h);
+  }
+  return h;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

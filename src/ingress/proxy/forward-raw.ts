@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { responseHeaders, upstreamFailure, type Provider } from '../../providers/index.ts';
 import type { CallContext } from './call-context.ts';
-import { sendError, write, type ErrorDialect } from './respond.ts';
+import { sendError, type ErrorDialect } from './respond.ts';
 import { UsageChunkFilter } from './strip-usage.ts';
 
 export interface ForwardRequest {
@@ -61,20 +61,17 @@ async function relay(f: ForwardRequest, up: Dispatcher.ResponseData): Promise<vo
   ctx.httpStatus = up.statusCode;
   const chunks: Buffer[] = [];
   try {
-    for await (const chunk of up.body as AsyncIterable<Buffer>) {
+    await pump(up.body, res, (chunk) => {
       chunks.push(chunk);
       const out = filter ? filter.push(chunk) : chunk;
-      if (out.length > 0) {
-        ctx.firstChunkWritten();
-        const wait = write(res, out);
-        if (wait) await wait;
-      }
-    }
+      if (out.length > 0) ctx.firstChunkWritten();
+      return out;
+    });
     ctx.upstreamFinished();
     const rest = filter?.end();
     if (rest) res.write(rest);
     res.end();
-    ctx.responseBody = Buffer.concat(chunks);
+    ctx.responseBody = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     ctx.finish(up.statusCode >= 400 ? 'upstream_error' : 'success');
   } catch (err) {
     ctx.upstreamFinished();
@@ -85,4 +82,26 @@ async function relay(f: ForwardRequest, up: Dispatcher.ResponseData): Promise<vo
     up.body.destroy();
     ctx.finish(failure.status, failure.status === 'client_abort' ? failure.message : `${failure.message} mid-response`);
   }
+}
+
+/**
+ * Copies the upstream body to the client chunk by chunk (each written as it arrives), pausing the
+ * upstream while the client's socket is full. Event-driven rather than `for await`: no promise per chunk.
+ */
+function pump(body: Dispatcher.ResponseData['body'], res: ForwardRequest['res'], map: (chunk: Buffer) => string | Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => body.resume();
+    body.on('data', (chunk: Buffer) => {
+      const out = map(chunk);
+      if (out.length > 0 && !res.write(out)) {
+        body.pause();
+        res.once('drain', onDrain);
+      }
+    });
+    body.once('end', resolve);
+    body.once('error', reject);
+    res.once('close', () => {
+      if (!res.writableFinished) reject(Object.assign(new Error('client closed the connection'), { name: 'AbortError' }));
+    });
+  });
 }
