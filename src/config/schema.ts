@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { componentSchema } from './components.ts';
 
 /** Prices in USD per million tokens. */
 export const priceSchema = z.object({
@@ -33,6 +34,8 @@ export const fileConfigSchema = z
     aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** model name (as served) -> price; overrides the built-in table. */
     prices: z.record(z.string().min(1), priceSchema).default({}),
+    /** Agent components by name (the x-fixpoint-component value or an auto:… fingerprint): rules and judge. */
+    components: z.record(z.string().min(1), componentSchema).default({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
