@@ -1,6 +1,6 @@
 /** Starting the Fixpoint gateway as a child process, with its own database and data directory. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,7 @@ export async function startGateway(opts: GatewayOptions): Promise<ServerProcess>
   const stop = async () => {
     await stopChild(child, 10_000);
     rmSync(dataDir, { recursive: true, force: true });
+    if (statSync(logFile, { throwIfNoEntry: false })?.size === 0) rmSync(logFile, { force: true });
   };
   const logTail = (lines: number) => {
     const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
