@@ -77,6 +77,10 @@ export const envSchema = z.object({
   FIXPOINT_RECORD_BATCH_SIZE: intFromEnv(200, 1),
   FIXPOINT_RECORD_FLUSH_MS: intFromEnv(250, 1),
   FIXPOINT_RECORD_BUFFER_MAX: intFromEnv(20_000, 1),
+  /** Where `fixpoint worker` serves its /metrics (0: any free port). */
+  FIXPOINT_WORKER_METRICS_PORT: intFromEnv(9464, 0).refine((p) => p <= 65535, 'must be a port number'),
+  /** How often the detectors look for recorded calls nobody checked (lost enqueues, Redis outages). */
+  FIXPOINT_DETECT_SWEEP_MS: intFromEnv(60_000, 100),
   /** Calls older than this are deleted by the retention job; 0 keeps everything. */
   FIXPOINT_RETENTION_DAYS: intFromEnv(30, 0),
   /** Secret for keyed hashes of client keys (feedback ownership). Defaults to one generated under the data dir. */

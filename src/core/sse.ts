@@ -49,10 +49,15 @@ export function parseSseEvent(raw: string): SseEvent | null {
   return { event, data: data.join('\n') };
 }
 
-/** All events of a complete SSE text. */
+/** All events of a complete SSE text. The common shape (one `data:` line, optional `event:`) takes a fast path. */
 export function parseSseText(text: string): SseEvent[] {
   const out: SseEvent[] = [];
-  for (const raw of text.split(/\r?\n\r?\n/)) {
+  const separator = text.includes('\r\n') ? /\r?\n\r?\n/ : '\n\n';
+  for (const raw of text.split(separator)) {
+    if (raw.startsWith('data: ') && !raw.includes('\n')) {
+      out.push({ event: null, data: raw.slice(6) });
+      continue;
+    }
     const ev = parseSseEvent(raw);
     if (ev) out.push(ev);
   }

@@ -6,8 +6,16 @@ import { AppError } from '../core/errors.ts';
  * in-memory queue (in-process). Payloads carry ids, never prompts, bodies or keys.
  * Later stages add their jobs here.
  */
+const callId = z.uuid();
+
 export const jobContracts = {
   'retention.sweep': z.object({ olderThanDays: z.number().int().positive() }),
+  /** Run the detectors on these recorded calls (enqueued by the recorder after each stored batch). */
+  'detect.calls': z.object({ callIds: z.array(callId).min(1).max(1000) }),
+  /** Find recent calls the detectors have not checked (a lost enqueue, a Redis outage) and enqueue them. */
+  'detect.sweep': z.object({ lookbackMinutes: z.number().int().positive().max(10_080) }),
+  /** Ask the component's LLM judge about one call, for one rubric version. */
+  'judge.call': z.object({ callId, component: z.string().min(1), rubricVersion: z.string().min(1) }),
 } as const;
 
 export type JobName = keyof typeof jobContracts;

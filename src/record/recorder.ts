@@ -6,6 +6,9 @@ import { sanitizeForPostgres } from './sanitize.ts';
 import type { Spool } from './spool.ts';
 import { isDatabaseUnavailable, type RecordStore } from './store.ts';
 
+const FINALIZE_SLICE = 16;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export interface RecorderOptions {
   store: RecordStore;
   spool: Spool;
@@ -20,6 +23,8 @@ export interface RecorderOptions {
   /** How often to probe a database that was unreachable. */
   probeMs?: number;
   ping: () => Promise<boolean>;
+  /** Called with the ids of every batch the database has acknowledged (the detectors' trigger). */
+  onStored?: (callIds: string[]) => void;
 }
 
 /**
@@ -47,10 +52,14 @@ export class Recorder {
     if (this.queue.length >= this.o.batchSize) this.kick();
   }
 
-  /** The first n entries as records (finalizing captures in place, once). */
-  private take(n: number): FinalRecord[] {
+  /**
+   * The first n entries as records, finalizing captures in place (once). Works in slices and yields
+   * to the event loop between them, so a large batch never stalls the calls being proxied.
+   */
+  private async take(n: number): Promise<FinalRecord[]> {
     const count = Math.min(n, this.queue.length);
     for (let i = 0; i < count; i++) {
+      if (i > 0 && i % FINALIZE_SLICE === 0) await yieldToEventLoop();
       const entry = this.queue[i] as CallCapture | FinalRecord;
       if ('call' in entry) continue;
       const { record, usage, cost } = this.finalizeSafely(entry);
@@ -71,6 +80,17 @@ export class Recorder {
 
   pending(): number {
     return this.queue.length;
+  }
+
+  /** A call still in the write buffer (not yet in the database): who made it and where it belongs. */
+  findPending(id: string): { component: string; startedAt: Date; clientKeyHash: string | null } | null {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const e = this.queue[i] as CallCapture | FinalRecord;
+      if ('call' in e) {
+        if (e.call.id === id) return { component: e.call.component, startedAt: new Date(e.call.startedAt), clientKeyHash: e.call.clientKeyHash ?? null };
+      } else if (e.id === id) return { component: e.component, startedAt: new Date(e.startedAt), clientKeyHash: e.clientKeyHash };
+    }
+    return null;
   }
 
   start(): void {
@@ -125,7 +145,7 @@ export class Recorder {
       return;
     }
     while (this.queue.length > 0 && this.dbUp) {
-      const batch = this.take(this.o.batchSize);
+      const batch = await this.take(this.o.batchSize);
       this.o.metrics.recordBatchSize.observe(batch.length);
       const ok = await this.writeBatch(batch);
       if (!ok) break;
@@ -141,6 +161,7 @@ export class Recorder {
     try {
       await this.o.store.insert(batch);
       this.o.metrics.recordsWritten.inc(batch.length);
+      this.o.onStored?.(batch.map((r) => r.call.id));
       return true;
     } catch (err) {
       if (isDatabaseUnavailable(err)) return this.markDown(err);
@@ -160,6 +181,7 @@ export class Recorder {
       await this.o.store.insert([cleaned]);
       this.o.metrics.recordsCleaned.inc();
       this.o.metrics.recordsWritten.inc();
+      this.o.onStored?.([record.call.id]);
       return true;
     } catch (err) {
       if (isDatabaseUnavailable(err)) return this.markDown(err);
@@ -193,7 +215,7 @@ export class Recorder {
   }
 
   private async spill(count: number): Promise<void> {
-    const batch = this.take(count);
+    const batch = await this.take(count);
     try {
       await this.o.spool.append(batch);
       this.queue.splice(0, batch.length);

@@ -49,12 +49,12 @@ export function createRecordStore(db: Db): RecordStore {
       if (promptRows.size > 0) {
         const json = JSON.stringify([...promptRows].map(([hash, content]) => ({ hash, content })));
         await db.execute(sql`insert into prompts (hash, content)
-          select hash, content from jsonb_populate_recordset(null::prompts, ${json}::jsonb)
+          select hash, content from json_populate_recordset(null::prompts, ${json}::json)
           on conflict do nothing`);
       }
       const json = JSON.stringify(records.map((r) => callJson(r.call)));
       await db.execute(sql`insert into calls (${callColumnList})
-        select ${callColumnList} from jsonb_populate_recordset(null::calls, ${json}::jsonb)
+        select ${callColumnList} from json_populate_recordset(null::calls, ${json}::json)
         on conflict do nothing`);
     },
   };

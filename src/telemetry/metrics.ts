@@ -10,8 +10,8 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
   const callLabels = ['route', 'provider', 'model', 'component', 'status'] as const;
   return {
     registry,
-    /** Bounded label values for client-supplied strings (component names, model names). */
-    label: { component: createLabelBound(200), model: createLabelBound(200) },
+    /** Bounded label values for client-supplied strings (component names, model names, rule ids). */
+    label: { component: createLabelBound(200), model: createLabelBound(200), rule: createLabelBound(500) },
     requests: new Counter({ name: 'fixpoint_requests_total', help: 'Calls through the gateway', labelNames: callLabels, registers }),
     requestDuration: new Histogram({
       name: 'fixpoint_request_duration_seconds',
@@ -77,6 +77,44 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       registers,
     }),
     spoolBytes: new Gauge({ name: 'fixpoint_record_spool_bytes', help: 'Bytes waiting in spool files', registers }),
+    detectEnqueueFailures: new Counter({
+      name: 'fixpoint_detect_enqueue_failures_total',
+      help: 'Stored batches whose detection could not be enqueued (Redis down); the sweep catches them up',
+      registers,
+    }),
+    callsEvaluated: new Counter({ name: 'fixpoint_calls_evaluated_total', help: 'Calls the detectors checked', labelNames: ['component'] as const, registers }),
+    callsFailed: new Counter({
+      name: 'fixpoint_calls_failed_total',
+      help: 'Checked calls with at least one failure (failure rate = this / fixpoint_calls_evaluated_total)',
+      labelNames: ['component'] as const,
+      registers,
+    }),
+    failures: new Counter({
+      name: 'fixpoint_failures_total',
+      help: 'Failures found, by component, kind and rule',
+      labelNames: ['component', 'kind', 'rule'] as const,
+      registers,
+    }),
+    judgeCalls: new Counter({
+      name: 'fixpoint_judge_calls_total',
+      help: 'LLM-judge calls by outcome (pass, fail, error, skipped_spend_limit, invalid_verdict)',
+      labelNames: ['component', 'outcome'] as const,
+      registers,
+    }),
+    judgeDuration: new Histogram({
+      name: 'fixpoint_judge_duration_seconds',
+      help: 'LLM-judge call latency',
+      labelNames: ['component'] as const,
+      buckets: latencyBuckets,
+      registers,
+    }),
+    judgeSpend: new Counter({ name: 'fixpoint_judge_spend_usd_total', help: 'Estimated LLM-judge spend in US dollars', labelNames: ['component'] as const, registers }),
+    feedback: new Counter({
+      name: 'fixpoint_feedback_total',
+      help: 'User feedback received, by sentiment (positive, negative)',
+      labelNames: ['component', 'sentiment'] as const,
+      registers,
+    }),
     jobsCompleted: new Counter({ name: 'fixpoint_jobs_completed_total', help: 'Background jobs completed', labelNames: ['queue'] as const, registers }),
     jobsFailed: new Counter({
       name: 'fixpoint_jobs_failed_total',

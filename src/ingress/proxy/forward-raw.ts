@@ -69,7 +69,7 @@ async function relay(f: ForwardRequest, up: Dispatcher.ResponseData): Promise<vo
     });
     ctx.upstreamFinished();
     const rest = filter?.end();
-    if (rest) res.write(rest);
+    if (rest && rest.length > 0) res.write(rest);
     res.end();
     ctx.responseBody = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     ctx.finish(up.statusCode >= 400 ? 'upstream_error' : 'success');

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { UsageChunkFilter } from './strip-usage.ts';
+
+const ev = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
+const chunk = (content: string) => ev({ id: 'c', choices: [{ index: 0, delta: { content } }], usage: null });
+const usage = ev({ id: 'c', choices: [], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } });
+
+describe('UsageChunkFilter', () => {
+  it('drops only the usage-only chunk, however the bytes are split', () => {
+    const stream = chunk('a') + chunk('b') + usage + 'data: [DONE]\n\n';
+    const expected = chunk('a') + chunk('b') + 'data: [DONE]\n\n';
+    for (const size of [1, 7, 50, stream.length]) {
+      const f = new UsageChunkFilter();
+      let out = '';
+      for (let i = 0; i < stream.length; i += size) out += f.push(Buffer.from(stream.slice(i, i + size))).toString();
+      out += f.end().toString();
+      expect(out, `split every ${size} bytes`).toBe(expected);
+    }
+  });
+
+  it('keeps chunks with empty choices but no usage, and passes whole events through untouched', () => {
+    const f = new UsageChunkFilter();
+    const keep = ev({ id: 'c', choices: [], usage: null });
+    expect(f.push(Buffer.from(keep)).toString()).toBe(keep);
+    const b = Buffer.from(chunk('x'));
+    expect(f.push(b)).toBe(b);
+  });
+});
