@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 /** Starting the Fixpoint gateway as a child process, with its own database and data directory. */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -43,6 +44,37 @@ export interface GatewayOptions {
   databaseUrl: string | undefined;
   /** Default src/main/cli.ts. */
   entry?: string;
+  /** Redis for the job queue (as in production); undefined: in-process jobs. */
+  redisUrl?: string | undefined;
+}
+
+/** REDIS_URL from the bench's own env, else the local Redis if it answers. */
+export async function resolveRedisUrl(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const url = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+    return url;
+  } catch {
+    return undefined;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function deleteKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<ServerProcess> {
@@ -66,6 +98,11 @@ export async function startGateway(opts: GatewayOptions): Promise<ServerProcess>
   };
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   else delete env.DATABASE_URL;
+  // As deployed: with Redis the gateway only enqueues detection jobs; `fixpoint worker` processes run them.
+  // The bench measures the gateway, so no worker runs; its queue keys are removed afterwards.
+  const redisPrefix = `fixpoint-bench-${process.pid}`;
+  if (opts.redisUrl) Object.assign(env, { REDIS_URL: opts.redisUrl, FIXPOINT_REDIS_PREFIX: redisPrefix });
+  else delete env.REDIS_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', entry, 'serve'], {
     cwd: REPO_ROOT,
     env,
@@ -75,6 +112,7 @@ export async function startGateway(opts: GatewayOptions): Promise<ServerProcess>
   const stop = async () => {
     await stopChild(child, 10_000);
     rmSync(dataDir, { recursive: true, force: true });
+    if (opts.redisUrl) await deleteKeys(opts.redisUrl, `${redisPrefix}:*`);
     if (statSync(logFile, { throwIfNoEntry: false })?.size === 0) rmSync(logFile, { force: true });
   };
   const logTail = (lines: number) => {

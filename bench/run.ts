@@ -5,7 +5,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { parseBenchArgs, type BenchOptions } from './args.ts';
-import { resolveDatabaseUrl, startGateway } from './gateway.ts';
+import { resolveDatabaseUrl, resolveRedisUrl, startGateway } from './gateway.ts';
 import { startLoadGenerator, type LoadGenerator } from './load-client.ts';
 import { forkServer, type ServerProcess } from './processes.ts';
 import { checks, markdown, printCell, printChecks, printSoak, type Cell } from './report.ts';
@@ -41,7 +41,9 @@ async function startTargets(opts: BenchOptions): Promise<{ targets: Target[]; ga
   if (!opts.gateway) return { targets };
   const databaseUrl = await resolveDatabaseUrl(process.env);
   console.log(`starting the gateway (database: ${databaseUrl ? databaseUrl.replace(/\/\/[^@]*@/, '//…@') : 'embedded PGlite'})…`);
-  const gateway = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl, entry: opts.gatewayEntry });
+  const redisUrl = await resolveRedisUrl(process.env);
+  console.log(`  jobs: ${redisUrl ? 'BullMQ on Redis (detection runs in workers, not measured here)' : 'in-process (no Redis: detection runs inside the gateway)'}`);
+  const gateway = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl, entry: opts.gatewayEntry, redisUrl });
   started.push(gateway);
   targets.push({ key: 'gateway', label: 'fixpoint gateway', origin: gateway.origin, pid: gateway.pid });
   return { targets, gateway };

@@ -1,3 +1,4 @@
 export { openDatabase, migrationsFolder, type Database, type Db } from './client.ts';
 export * as schema from './schema/index.ts';
 export { calls, prompts, failures, judgeVerdicts, feedback, callEvaluations, type CallRow, type CallSelect } from './schema/index.ts';
+export { rowsOf } from './rows.ts';

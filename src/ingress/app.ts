@@ -5,6 +5,9 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { AppError, toOpenAIErrorBody } from '../core/errors.ts';
 import { adminAuth } from './admin-auth.ts';
 import { callsApi } from './admin/calls-api.ts';
+import { componentsApi } from './admin/components-api.ts';
+import { failuresApi } from './admin/failures-api.ts';
+import { feedbackApi } from './feedback.ts';
 import type { IngressDeps } from './deps.ts';
 import type { NodeHandler } from './proxy/handle-proxy.ts';
 import { createProxyHandlers } from './proxy-routes.ts';
@@ -21,8 +24,11 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
     });
   }
 
+  app.route('/v1/feedback', feedbackApi(deps));
   app.use('/api/*', adminAuth(deps.config.env.FIXPOINT_ADMIN_TOKEN));
   app.route('/api/calls', callsApi(deps.database.db));
+  app.route('/api/failures', failuresApi(deps.database.db));
+  app.route('/api/components', componentsApi(deps.database.db, deps.config));
 
   app.get('/metrics', async (c) => {
     const body = await deps.metrics.registry.metrics();

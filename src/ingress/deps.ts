@@ -9,7 +9,11 @@ import type { CallSink } from './proxy/call-context.ts';
 export interface IngressDeps {
   config: Config;
   registry: ProviderRegistry;
-  recorder: CallSink & { readonly accepting: boolean; readonly databaseUp: boolean };
+  recorder: CallSink & {
+    readonly accepting: boolean;
+    readonly databaseUp: boolean;
+    findPending(id: string): { component: string; startedAt: Date; clientKeyHash: string | null } | null;
+  };
   database: Database;
   jobs: JobSystem;
   metrics: Metrics;

@@ -41,7 +41,7 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
   await database.migrate();
   const jobs = createJobSystem({
     redisUrl: env.REDIS_URL,
-    prefix: opts.jobPrefix,
+    prefix: opts.jobPrefix ?? env.FIXPOINT_REDIS_PREFIX,
     logger,
     hooks: {
       onCompleted: (name, seconds) => {
@@ -74,6 +74,12 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
     flushMs: env.FIXPOINT_RECORD_FLUSH_MS,
     bufferMax: env.FIXPOINT_RECORD_BUFFER_MAX,
     ping: () => database.ping(),
+    onStored: (callIds) => {
+      core.jobs.enqueue('detect.calls', { callIds }).catch((err: unknown) => {
+        metrics.detectEnqueueFailures.inc();
+        logger.warn({ err, calls: callIds.length }, 'could not enqueue detection; the sweep will pick these calls up');
+      });
+    },
   });
   const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));

@@ -1,24 +1,53 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/index.ts';
+import { createProviderRegistry } from '../providers/index.ts';
 import { buildCoreDeps, type BuildOptions, type CoreDeps } from './deps.ts';
 import { registerJobHandlers, scheduleRecurringJobs } from './job-handlers.ts';
 
 export interface RunningWorker {
   deps: CoreDeps;
+  /** Where the worker's /metrics and /healthz answer. */
+  metricsUrl: string;
   close(deadlineMs?: number): Promise<void>;
+}
+
+/** The worker's own small HTTP listener: Prometheus scrapes the job metrics here. */
+async function serveMetrics(deps: CoreDeps): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      deps.metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    } else if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.config.env.FIXPOINT_WORKER_METRICS_PORT, deps.config.env.HOST, () => resolve());
+  });
+  return server;
 }
 
 /** `fixpoint worker`: runs background jobs from BullMQ (needs REDIS_URL). */
 export async function startWorker(config: Config, opts: BuildOptions = {}): Promise<RunningWorker> {
   if (!config.env.REDIS_URL) throw new Error('fixpoint worker needs REDIS_URL; without Redis, `fixpoint serve` runs the jobs in-process');
   const deps = await buildCoreDeps(config, opts);
-  registerJobHandlers(deps.jobs, { db: deps.database.db, logger: deps.logger });
+  const registry = createProviderRegistry(config, { connectTimeoutMs: config.env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: config.env.FIXPOINT_IDLE_TIMEOUT_MS });
+  registerJobHandlers(deps.jobs, { config, db: deps.database.db, registry, metrics: deps.metrics, logger: deps.logger });
   await scheduleRecurringJobs(deps.jobs, config);
   await deps.jobs.start();
-  deps.logger.info({ jobs: deps.jobs.kind }, 'fixpoint worker running');
+  const server = await serveMetrics(deps);
+  const metricsUrl = `http://${config.env.HOST}:${(server.address() as AddressInfo).port}`;
+  deps.logger.info({ jobs: deps.jobs.kind, metrics: `${metricsUrl}/metrics` }, 'fixpoint worker running');
   return {
     deps,
+    metricsUrl,
     async close(deadlineMs = config.env.FIXPOINT_DRAIN_TIMEOUT_MS) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.jobs.close(deadlineMs);
+      await registry.close();
       await deps.database.close();
     },
   };

@@ -2,3 +2,4 @@ export { createProviderRegistry, type Provider, type ProviderKind, type Provider
 export { forwardRequestHeaders, composedRequestHeaders, responseHeaders, rateLimitHeaders, authHeaders, DEFAULT_ANTHROPIC_VERSION } from './upstream-headers.ts';
 export { upstreamFailure, type UpstreamFailure } from './upstream-errors.ts';
 export * from './translate/index.ts';
+export { completeChat, UpstreamHttpError, type ChatCallResult, type CompleteChatOptions } from './complete-chat.ts';

@@ -1,6 +1,7 @@
 /** Anthropic `POST /v1/messages`, streaming (the real event sequence) and not, text or tool_use. */
 import { answerPlanned, argumentHalves } from './answer.ts';
 import { anthropicError, anthropicHeaders, sendJson, sseData, type Exchange, type StreamEvent } from './http-io.ts';
+import { judgeReply } from './judge.ts';
 import { isRecord, nextId, planReply, textOf, type ReplyInput, type ReplyPlan } from './reply-plan.ts';
 
 const stopReasonByFinish = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use' } as const;
@@ -51,7 +52,8 @@ function refusal(headers: Record<string, string>, body: Record<string, unknown>)
 export async function handleMessages(ex: Exchange, headers: Record<string, string>, body: Record<string, unknown>): Promise<void> {
   const refused = refusal(headers, body);
   if (refused) return sendJson(ex.res, refused.status, anthropicError(refused.status, refused.message), anthropicHeaders());
-  const plan = planReply(messagesInput(body));
+  const input = messagesInput(body);
+  const plan = judgeReply(textOf(body.system), input) ?? planReply(input);
   const ctx = { id: nextId('msg_'), model: typeof body.model === 'string' ? body.model : 'claude-3-5-haiku-latest' };
   await answerPlanned(ex, plan, {
     headers: anthropicHeaders(),

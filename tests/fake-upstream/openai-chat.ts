@@ -1,6 +1,7 @@
 /** `POST /v1/chat/completions`, streaming and not, `n` choices, tools, `stream_options.include_usage`. */
 import { answerPlanned, argumentHalves } from './answer.ts';
 import { openaiError, openaiHeaders, sseData, type Exchange, type StreamEvent } from './http-io.ts';
+import { chatSystemText, judgeReply } from './judge.ts';
 import { isRecord, nextId, planReply, textOf, type ReplyInput, type ReplyPlan } from './reply-plan.ts';
 
 export function chatInput(body: Record<string, unknown>): ReplyInput {
@@ -26,7 +27,8 @@ export function chatInput(body: Record<string, unknown>): ReplyInput {
 }
 
 export async function handleChatCompletions(ex: Exchange, body: Record<string, unknown>): Promise<void> {
-  const plan = planReply(chatInput(body));
+  const input = chatInput(body);
+  const plan = judgeReply(chatSystemText(body), input) ?? planReply(input);
   const model = typeof body.model === 'string' ? body.model : 'gpt-4o-mini';
   const n = typeof body.n === 'number' && body.n >= 1 ? Math.min(Math.floor(body.n), 16) : 1;
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { calls, type CallSelect } from '../../src/db/index.ts';
 import { startGateway, type RunningGateway } from '../../src/main/serve.ts';
+import { startWorker, type RunningWorker } from '../../src/main/worker.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fake-upstream/index.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -19,10 +20,13 @@ export interface Harness {
   /** The settings the gateway runs with (for a worker process on the same database and queues). */
   config: Config;
   jobPrefix: string;
+  worker: RunningWorker | null;
   /** Waits until the recorder has written everything, then reads one call's row. */
   callRow(id: string): Promise<CallSelect | undefined>;
   allRows(): Promise<CallSelect[]>;
   admin(path: string): Promise<Response>;
+  /** The metrics of whichever process runs the jobs (the worker with Redis, else the gateway). */
+  jobMetrics(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,7 +36,8 @@ export interface Harness {
  */
 export async function startHarness(
   env: Record<string, string> = {},
-  opts: { yaml?: string; fake?: FakeUpstream; db?: TestDatabase } = {},
+  /** worker: with REDIS_URL set the gateway only enqueues jobs; start a worker (in this process) to run them. */
+  opts: { yaml?: string; fake?: FakeUpstream; db?: TestDatabase; worker?: boolean } = {},
 ): Promise<Harness> {
   const fake = opts.fake ?? (await startFakeUpstream());
   const db = opts.db ?? (await createTestDatabase());
@@ -57,6 +62,8 @@ export async function startHarness(
   );
   const jobPrefix = `fpt-${randomBytes(4).toString('hex')}`;
   const gateway = await startGateway(config, { logger: pino({ level: 'silent' }), jobPrefix });
+  const worker: RunningWorker | null =
+    opts.worker && config.env.REDIS_URL ? await startWorker({ ...config, env: { ...config.env, FIXPOINT_WORKER_METRICS_PORT: 0 } }, { logger: pino({ level: 'silent' }), jobPrefix }) : null;
   const database = gateway.deps.database.db;
   return {
     gateway,
@@ -73,8 +80,11 @@ export async function startHarness(
       await gateway.deps.recorder.flush();
       return database.select().from(calls);
     },
+    jobMetrics: async () => (await fetch(`${worker?.metricsUrl ?? gateway.url}/metrics`)).text(),
     admin: (p) => fetch(`${gateway.url}${p}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+    worker,
     async close() {
+      await worker?.close(2000);
       await gateway.close(2000, 0);
       if (!opts.fake) await fake.close();
       if (!opts.db) await db.drop();

@@ -3,7 +3,7 @@ import { and, desc, eq, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
-import { calls, prompts, type Db } from '../../db/index.ts';
+import { callEvaluations, calls, failures, feedback, judgeVerdicts, prompts, type Db } from '../../db/index.ts';
 import { hydratePrompts, promptRefsIn } from '../../record/index.ts';
 import { parseQuery } from './query.ts';
 
@@ -67,7 +67,13 @@ export function callsApi(db: Db): Hono {
     const refs = [...promptRefsIn(row.requestBody)];
     const texts = refs.length ? await db.select().from(prompts).where(inArray(prompts.hash, refs)) : [];
     const byHash = new Map(texts.map((p) => [p.hash, p.content]));
-    return c.json({ ...row, requestBody: hydratePrompts(row.requestBody, byHash) });
+    const [evaluation, found, verdicts, given] = await Promise.all([
+      db.select().from(callEvaluations).where(eq(callEvaluations.callId, id)),
+      db.select().from(failures).where(eq(failures.callId, id)).orderBy(failures.id),
+      db.select().from(judgeVerdicts).where(eq(judgeVerdicts.callId, id)).orderBy(judgeVerdicts.id),
+      db.select().from(feedback).where(eq(feedback.callId, id)).orderBy(feedback.id),
+    ]);
+    return c.json({ ...row, requestBody: hydratePrompts(row.requestBody, byHash), evaluation: evaluation[0] ?? null, failures: found, verdicts, feedback: given });
   });
   return app;
 }

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { inArray } from 'drizzle-orm';
+import type { ComponentSettings, Config } from '../config/index.ts';
+import { callEvaluations, type Db } from '../db/index.ts';
+import type { JobSystem } from '../jobs/index.ts';
+import type { Logger, Metrics } from '../telemetry/index.ts';
+import { builtInChecks, compileRules, type CompiledRules } from './checks/index.ts';
+import { rubricVersionOf } from './judge/index.ts';
+import { loadCalls } from './load-calls.ts';
+import { markEvaluated, storeFailures, type FailureRow } from './store-failures.ts';
+import type { CallView } from './types.ts';
+
+export interface DetectorDeps {
+  config: Config;
+  db: Db;
+  jobs: JobSystem;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** Deterministic sampling: the same call and rubric always get the same answer, on every worker. */
+export function sampled(callId: string, rubricVersion: string, rate: number): boolean {
+  if (rate >= 1) return true;
+  if (rate <= 0) return false;
+  const h = createHash('sha256').update(`${callId}:${rubricVersion}`).digest();
+  return h.readUInt32BE(0) / 0x1_0000_0000 < rate;
+}
+
+/**
+ * Runs the built-in checks and the component's declared rules on recorded calls, stores the
+ * failures, enqueues judge jobs for the sampled share, and marks the calls evaluated — in that
+ * order, so a crash or a Redis outage before the mark means the call is checked again (every step
+ * is idempotent), never skipped.
+ */
+export function createDetector(deps: DetectorDeps) {
+  const baseDir = deps.config.env.FIXPOINT_CONFIG ? path.dirname(path.resolve(deps.config.env.FIXPOINT_CONFIG)) : process.cwd();
+  const compiled = new Map<string, Promise<CompiledRules>>();
+  const rulesFor = (name: string, settings: ComponentSettings | undefined): Promise<CompiledRules> | null => {
+    if (!settings || settings.rules.length === 0) return null;
+    let c = compiled.get(name);
+    if (!c) {
+      c = compileRules(settings.rules, { baseDir });
+      compiled.set(name, c);
+    }
+    return c;
+  };
+
+  async function check(view: CallView): Promise<Omit<FailureRow, 'callStartedAt'>[]> {
+    const settings = deps.config.file.components[view.component];
+    const drafts = builtInChecks(view);
+    const rules = rulesFor(view.component, settings);
+    if (rules) drafts.push(...(await (await rules).check(view)));
+    return drafts.map((d) => ({ ...d, callId: view.id, component: view.component }));
+  }
+
+  return {
+    async detectCalls(callIds: readonly string[]): Promise<{ evaluated: number; failures: number }> {
+      const done = await deps.db.select({ id: callEvaluations.callId }).from(callEvaluations).where(inArray(callEvaluations.callId, [...callIds]));
+      const skip = new Set(done.map((d) => d.id));
+      const loaded = await loadCalls(deps.db, callIds.filter((id) => !skip.has(id)));
+      const rows: FailureRow[] = [];
+      const results: { callId: string; failureCount: number }[] = [];
+      for (const { view, startedAt } of loaded) {
+        const found = await check(view);
+        rows.push(...found.map((f) => ({ ...f, callStartedAt: startedAt })));
+        results.push({ callId: view.id, failureCount: found.length });
+      }
+      await storeFailures(deps.db, rows);
+      await enqueueJudging(deps, loaded.map((l) => l.view));
+      await markEvaluated(deps.db, results);
+      countDetections(deps.metrics, loaded.map((l) => l.view), rows);
+      return { evaluated: results.length, failures: rows.length };
+    },
+  };
+}
+
+async function enqueueJudging(deps: DetectorDeps, views: readonly CallView[]): Promise<void> {
+  for (const view of views) {
+    const judge = deps.config.file.components[view.component]?.judge;
+    if (!judge || view.status !== 'success') continue;
+    const rubricVersion = rubricVersionOf(judge);
+    if (!sampled(view.id, rubricVersion, judge.sampleRate)) continue;
+    await deps.jobs.enqueue('judge.call', { callId: view.id, component: view.component, rubricVersion }, { jobId: `${view.id}:${rubricVersion}`, attempts: 6, backoffMs: 2000 });
+  }
+}
+
+function countDetections(metrics: Metrics, views: readonly CallView[], rows: readonly FailureRow[]): void {
+  const failedCalls = new Set(rows.map((r) => r.callId));
+  for (const v of views) {
+    const component = metrics.label.component(v.component);
+    metrics.callsEvaluated.labels(component).inc();
+    if (failedCalls.has(v.id)) metrics.callsFailed.labels(component).inc();
+  }
+  for (const r of rows) metrics.failures.labels(metrics.label.component(r.component), r.kind, metrics.label.rule(r.ruleId)).inc();
+}

@@ -1,0 +1,41 @@
+import { sql } from 'drizzle-orm';
+import { newCallId } from '../core/ids.ts';
+import { callEvaluations, failures, type Db } from '../db/index.ts';
+import type { FailureDraft } from './types.ts';
+
+export interface FailureRow extends FailureDraft {
+  callId: string;
+  component: string;
+  callStartedAt: Date;
+  correction?: unknown;
+}
+
+/** Idempotent: a (call, kind, rule) already stored is left alone — or, with `replace`, updated (feedback: latest wins). */
+export async function storeFailures(db: Db, rows: readonly FailureRow[], opts: { replace?: boolean } = {}): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map((r) => ({
+    id: newCallId(),
+    callId: r.callId,
+    component: r.component,
+    kind: r.kind,
+    ruleId: r.ruleId,
+    message: r.message.slice(0, 2000),
+    evidence: r.evidence,
+    correction: r.correction ?? null,
+    callStartedAt: r.callStartedAt,
+  }));
+  const insert = db.insert(failures).values(values);
+  if (opts.replace) {
+    await insert.onConflictDoUpdate({
+      target: [failures.callId, failures.kind, failures.ruleId],
+      set: { message: sql`excluded.message`, evidence: sql`excluded.evidence`, correction: sql`excluded.correction`, createdAt: sql`now()` },
+    });
+  } else {
+    await insert.onConflictDoNothing();
+  }
+}
+
+export async function markEvaluated(db: Db, results: readonly { callId: string; failureCount: number }[]): Promise<void> {
+  if (results.length === 0) return;
+  await db.insert(callEvaluations).values(results.map((r) => ({ callId: r.callId, failureCount: r.failureCount }))).onConflictDoNothing();
+}
