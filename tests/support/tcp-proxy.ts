@@ -40,6 +40,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     port,
     cut: closeServer,
     async restore() {
+      if (server.listening) return;
       server = net.createServer(onConnection);
       await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     },
