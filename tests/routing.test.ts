@@ -12,6 +12,9 @@ beforeAll(async () => {
   process.env['LOCAL_LLM_KEY'] = 'sk-local-provider-key-000000000000';
   const yaml = `
 providers:
+  plain:
+    baseUrl: ${local.openaiBaseUrl}
+    streamUsage: false
   local:
     baseUrl: ${local.openaiBaseUrl}
     apiKey: \${LOCAL_LLM_KEY}
@@ -48,6 +51,18 @@ describe('model addressing across providers from FIXPOINT_CONFIG', () => {
     expect(await routed('gpt-4o-mini')).toMatchObject({ provider: 'openai' });
     expect(local.requests.length).toBe(before);
     expect(h.fake.requests.at(-1)?.body).toMatchObject({ model: 'gpt-4o-mini' });
+  });
+
+  it('asks streams for usage unless the provider is set not to', async () => {
+    const consume = async (model: string) => {
+      const stream = await client.chat.completions.create({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+      for await (const _ of stream) {
+        /* drain */
+      }
+      return local.requests.at(-1)?.body as { stream_options?: unknown };
+    };
+    expect((await consume('local/m')).stream_options).toEqual({ include_usage: true });
+    expect((await consume('plain/m')).stream_options).toBeUndefined();
   });
 
   it('lists the aliases with the upstream models', async () => {

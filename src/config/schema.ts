@@ -21,6 +21,11 @@ export const providerSchema = z.object({
   modelPrefixes: z.array(z.string().min(1)).default([]),
   /** Extra headers sent upstream on every call. */
   headers: z.record(z.string(), z.string()).default({}),
+  /**
+   * Ask chat streams for usage (`stream_options.include_usage`) so streamed calls are recorded with
+   * token counts; turn off for an upstream that rejects the field (tokens of its streams stay unknown).
+   */
+  streamUsage: z.boolean().default(true),
 });
 export type ProviderSettings = z.infer<typeof providerSchema>;
 

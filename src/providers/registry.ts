@@ -14,6 +14,8 @@ export interface Provider {
   apiKey: string | undefined;
   headers: Record<string, string>;
   modelPrefixes: string[];
+  /** Whether chat streams are asked for usage on the client's behalf. */
+  streamUsage: boolean;
   pool: Pool;
 }
 
@@ -49,6 +51,7 @@ function makeProvider(name: string, s: ProviderSettings, t: PoolTimeouts): Provi
     apiKey: s.apiKey,
     headers: s.headers,
     modelPrefixes: s.modelPrefixes,
+    streamUsage: s.streamUsage,
     pool: new Pool(url.origin, {
       connections: 256,
       pipelining: 1,
@@ -64,8 +67,8 @@ function makeProvider(name: string, s: ProviderSettings, t: PoolTimeouts): Provi
 export function createProviderRegistry(config: Config, timeouts: PoolTimeouts): ProviderRegistry {
   const { env, file } = config;
   const settings: Record<string, ProviderSettings> = {
-    openai: { kind: 'openai', baseUrl: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, modelPrefixes: [], headers: {} },
-    anthropic: { kind: 'anthropic', baseUrl: env.ANTHROPIC_BASE_URL, apiKey: env.ANTHROPIC_API_KEY, modelPrefixes: ['claude-'], headers: {} },
+    openai: { kind: 'openai', baseUrl: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, modelPrefixes: [], headers: {}, streamUsage: true },
+    anthropic: { kind: 'anthropic', baseUrl: env.ANTHROPIC_BASE_URL, apiKey: env.ANTHROPIC_API_KEY, modelPrefixes: ['claude-'], headers: {}, streamUsage: true },
     ...file.providers,
   };
   const providers = new Map(Object.entries(settings).map(([name, s]) => [name, makeProvider(name, s, timeouts)]));

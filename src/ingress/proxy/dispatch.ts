@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { AppError } from '../../core/errors.ts';
-import { forwardRequestHeaders } from '../../providers/index.ts';
+import { forwardRequestHeaders, type Provider } from '../../providers/index.ts';
 import type { IngressDeps } from '../deps.ts';
 import type { CallContext } from './call-context.ts';
 import { forwardRaw } from './forward-raw.ts';
@@ -38,7 +38,7 @@ export async function dispatch(d: DispatchInput): Promise<void> {
 
   if (provider.kind === d.route.native) {
     d.ctx.responseShape = d.route.shape;
-    const { payload, stripUsage } = upstreamPayload(d, upstreamModel);
+    const { payload, stripUsage } = upstreamPayload(d, provider, upstreamModel);
     await forwardRaw({
       ...call,
       path: d.route.path,
@@ -66,9 +66,10 @@ export async function dispatch(d: DispatchInput): Promise<void> {
  * provider prefix) or a chat stream needs usage the client did not ask for (added here, stripped
  * from the client's copy of the stream).
  */
-function upstreamPayload(d: DispatchInput, upstreamModel: string): { payload: Buffer; stripUsage: boolean } {
+function upstreamPayload(d: DispatchInput, provider: Provider, upstreamModel: string): { payload: Buffer; stripUsage: boolean } {
   const wantsUsageAdded =
     d.route.name === 'chat.completions' &&
+    provider.streamUsage &&
     d.body['stream'] === true &&
     (d.body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage !== true;
   if (!wantsUsageAdded && upstreamModel === d.body['model']) return { payload: d.raw, stripUsage: false };
