@@ -4,10 +4,63 @@ import { dehydratePrompts, type PromptText } from './prompt-refs.ts';
 import { estimateCost, type PriceLookup, type Usage } from './prices.ts';
 import { readResponse } from './read-response.ts';
 
-/** A database-ready record: the call row and the system prompts it references. JSON-safe for the spool. */
+/**
+ * A database-ready record: the call row already serialized (snake_case columns, as the batch insert
+ * sends it), the system prompts it references, and the few fields the recorder looks at. One string
+ * instead of an object graph, so records waiting for their batch cost the garbage collector little.
+ * JSON-safe for the spool.
+ */
 export interface FinalRecord {
-  call: CallRow;
+  id: string;
+  component: string;
+  startedAt: number;
+  clientKeyHash: string | null;
+  provider: string | null;
+  model: string | null;
+  /** JSON of the calls row, keys in snake_case. */
+  callJson: string;
   prompts: PromptText[];
+}
+
+const snakeCache = new Map<string, string>();
+function snake(key: string): string {
+  let s = snakeCache.get(key);
+  if (s === undefined) {
+    s = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    snakeCache.set(key, s);
+  }
+  return s;
+}
+
+/** The calls columns a record provides (the rest, inserted_at, take their defaults). */
+export const callColumns: (keyof CallRow)[] = [
+  'id', 'startedAt', 'endedAt', 'latencyMs', 'upstreamLatencyMs', 'ttftMs', 'route', 'component', 'provider',
+  'requestedModel', 'servedModel', 'status', 'httpStatus', 'stream', 'finishReasons', 'inputTokens', 'outputTokens',
+  'totalTokens', 'cachedTokens', 'costUsd', 'systemPromptHash', 'requestBody', 'responseBody', 'error', 'sessionId',
+  'userId', 'properties', 'clientKeyHash',
+];
+export const callColumnNames = callColumns.map(snake);
+
+export function serializeCall(row: CallRow): string {
+  const out: Record<string, unknown> = {};
+  for (const c of callColumns) {
+    const v = row[c];
+    out[snake(c)] = v instanceof Date ? v.toISOString() : (v ?? null);
+  }
+  return JSON.stringify(out);
+}
+
+function toRecord(call: CallRow, prompts: PromptText[]): FinalRecord {
+  return {
+    id: call.id,
+    component: call.component,
+    startedAt: (call.startedAt as Date).getTime(),
+    clientKeyHash: call.clientKeyHash ?? null,
+    provider: call.provider ?? null,
+    model: call.servedModel ?? call.requestedModel ?? null,
+    callJson: serializeCall(call),
+    prompts,
+  };
 }
 
 const keyLike = /\b(sk-(?:ant-|proj-)?[A-Za-z0-9_*-]{6,}|Bearer\s+[A-Za-z0-9._~+/=*-]{8,})/g;
@@ -76,14 +129,17 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
     properties: c.properties,
     clientKeyHash: c.clientKeyHash,
   };
-  return { record: { call, prompts }, usage: read.usage, cost };
+  return { record: toRecord(call, prompts), usage: read.usage, cost };
 }
 
-/** Spooled records come back as JSON: turn the date strings into Dates again. */
+/** Spooled records come back as parsed JSON; they are already in their stored form. */
 export function reviveRecord(raw: unknown): FinalRecord {
   const r = raw as FinalRecord;
-  return {
-    prompts: r.prompts,
-    call: { ...r.call, startedAt: new Date(r.call.startedAt), endedAt: new Date(r.call.endedAt) },
-  };
+  if (typeof r?.callJson !== 'string' || typeof r.id !== 'string') throw new Error('spooled record has an unknown shape');
+  return r;
+}
+
+/** The record with NUL bytes and lone surrogates replaced in its stored copy (after the database refused it). */
+export function cleanRecord(r: FinalRecord, clean: <T>(v: T) => T): FinalRecord {
+  return { ...r, callJson: JSON.stringify(clean(JSON.parse(r.callJson) as unknown)), prompts: clean(r.prompts) };
 }

@@ -1,6 +1,6 @@
 import type { CallCapture } from '../core/call-capture.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
-import { finalizeCapture, reviveRecord, type FinalRecord } from './finalize.ts';
+import { cleanRecord, finalizeCapture, reviveRecord, type FinalRecord } from './finalize.ts';
 import type { PriceLookup } from './prices.ts';
 import { sanitizeForPostgres } from './sanitize.ts';
 import type { Spool } from './spool.ts';
@@ -52,6 +52,12 @@ export class Recorder {
     if (this.queue.length >= this.o.batchSize) this.kick();
   }
 
+  private prepare(c: CallCapture): FinalRecord {
+    const { record, usage, cost } = this.finalizeSafely(c);
+    this.countUsage(record, usage.inputTokens, usage.outputTokens, cost);
+    return record;
+  }
+
   /**
    * The first n entries as records, finalizing captures in place (once). Works in slices and yields
    * to the event loop between them, so a large batch never stalls the calls being proxied.
@@ -61,10 +67,8 @@ export class Recorder {
     for (let i = 0; i < count; i++) {
       if (i > 0 && i % FINALIZE_SLICE === 0) await yieldToEventLoop();
       const entry = this.queue[i] as CallCapture | FinalRecord;
-      if ('call' in entry) continue;
-      const { record, usage, cost } = this.finalizeSafely(entry);
-      this.countUsage(record, usage.inputTokens, usage.outputTokens, cost);
-      this.queue[i] = record;
+      if ('callJson' in entry) continue;
+      this.queue[i] = this.prepare(entry);
     }
     return this.queue.slice(0, count) as FinalRecord[];
   }
@@ -86,9 +90,7 @@ export class Recorder {
   findPending(id: string): { component: string; startedAt: Date; clientKeyHash: string | null } | null {
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const e = this.queue[i] as CallCapture | FinalRecord;
-      if ('call' in e) {
-        if (e.call.id === id) return { component: e.call.component, startedAt: new Date(e.call.startedAt), clientKeyHash: e.call.clientKeyHash ?? null };
-      } else if (e.id === id) return { component: e.component, startedAt: new Date(e.startedAt), clientKeyHash: e.clientKeyHash };
+      if (e.id === id) return { component: e.component, startedAt: new Date(e.startedAt), clientKeyHash: e.clientKeyHash };
     }
     return null;
   }
@@ -131,9 +133,9 @@ export class Recorder {
 
   private countUsage(r: FinalRecord, input: number | null, output: number | null, cost: number | null): void {
     const m = this.o.metrics;
-    const provider = r.call.provider ?? 'none';
-    const model = m.label.model(r.call.servedModel ?? r.call.requestedModel);
-    const component = m.label.component(r.call.component);
+    const provider = r.provider ?? 'none';
+    const model = m.label.model(r.model);
+    const component = m.label.component(r.component);
     if (input) m.tokens.labels(provider, model, component, 'input').inc(input);
     if (output) m.tokens.labels(provider, model, component, 'output').inc(output);
     if (cost) m.cost.labels(provider, model, component).inc(cost);
@@ -161,7 +163,7 @@ export class Recorder {
     try {
       await this.o.store.insert(batch);
       this.o.metrics.recordsWritten.inc(batch.length);
-      this.o.onStored?.(batch.map((r) => r.call.id));
+      this.o.onStored?.(batch.map((r) => r.id));
       return true;
     } catch (err) {
       if (isDatabaseUnavailable(err)) return this.markDown(err);
@@ -174,19 +176,17 @@ export class Recorder {
   }
 
   private async writeCleaned(record: FinalRecord, firstErr: unknown): Promise<boolean> {
-    const cleaned = sanitizeForPostgres(record);
-    cleaned.call.startedAt = record.call.startedAt;
-    cleaned.call.endedAt = record.call.endedAt;
+    const cleaned = cleanRecord(record, sanitizeForPostgres);
     try {
       await this.o.store.insert([cleaned]);
       this.o.metrics.recordsCleaned.inc();
       this.o.metrics.recordsWritten.inc();
-      this.o.onStored?.([record.call.id]);
+      this.o.onStored?.([record.id]);
       return true;
     } catch (err) {
       if (isDatabaseUnavailable(err)) return this.markDown(err);
       this.o.metrics.recordsDropped.labels('poison').inc();
-      this.o.logger.error({ err, firstErr, callId: record.call.id }, 'record refused by the database; dropped');
+      this.o.logger.error({ err, firstErr, callId: record.id }, 'record refused by the database; dropped');
       return true;
     }
   }

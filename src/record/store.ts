@@ -1,43 +1,17 @@
 import { sql } from 'drizzle-orm';
-import type { CallRow, Db } from '../db/index.ts';
-import type { FinalRecord } from './finalize.ts';
+import type { Db } from '../db/index.ts';
+import { callColumnNames, type FinalRecord } from './finalize.ts';
 
 export interface RecordStore {
   /** Idempotent: rows already there (same call id, same prompt hash) are left alone. */
   insert(records: readonly FinalRecord[]): Promise<void>;
 }
 
-const snakeCache = new Map<string, string>();
-function snake(key: string): string {
-  let s = snakeCache.get(key);
-  if (s === undefined) {
-    s = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    snakeCache.set(key, s);
-  }
-  return s;
-}
-
-/** The columns a record provides; the rest (inserted_at) take their defaults. */
-const callColumns: (keyof CallRow)[] = [
-  'id', 'startedAt', 'endedAt', 'latencyMs', 'upstreamLatencyMs', 'ttftMs', 'route', 'component', 'provider',
-  'requestedModel', 'servedModel', 'status', 'httpStatus', 'stream', 'finishReasons', 'inputTokens', 'outputTokens',
-  'totalTokens', 'cachedTokens', 'costUsd', 'systemPromptHash', 'requestBody', 'responseBody', 'error', 'sessionId',
-  'userId', 'properties', 'clientKeyHash',
-];
-const callColumnList = sql.raw(callColumns.map((c) => `"${snake(c)}"`).join(', '));
-
-function callJson(row: CallRow): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const c of callColumns) {
-    const v = row[c];
-    out[snake(c)] = v instanceof Date ? v.toISOString() : (v ?? null);
-  }
-  return out;
-}
+const callColumnList = sql.raw(callColumnNames.map((c) => `"${c}"`).join(', '));
 
 /**
  * Batched inserts as one statement per table: the batch travels as a single JSON parameter that
- * Postgres expands with jsonb_populate_recordset. One JSON.stringify per batch instead of per-value
+ * Postgres expands with json_populate_recordset: the records' own JSON joined, instead of per-value
  * query building; a row the database refuses fails the statement, and the recorder splits the batch.
  */
 export function createRecordStore(db: Db): RecordStore {
@@ -52,7 +26,7 @@ export function createRecordStore(db: Db): RecordStore {
           select hash, content from json_populate_recordset(null::prompts, ${json}::json)
           on conflict do nothing`);
       }
-      const json = JSON.stringify(records.map((r) => callJson(r.call)));
+      const json = `[${records.map((r) => r.callJson).join(',')}]`;
       await db.execute(sql`insert into calls (${callColumnList})
         select ${callColumnList} from json_populate_recordset(null::calls, ${json}::json)
         on conflict do nothing`);
