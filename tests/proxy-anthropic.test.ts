@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { ANTHROPIC_KEY, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { ANTHROPIC_KEY, CLIENT_KEY, OPENAI_KEY, startHarness, type Harness } from './support/gateway.ts';
 
 let h: Harness;
 let openai: OpenAI;
@@ -159,6 +159,15 @@ describe('Anthropic client → the gateway', () => {
     const err = (await anthropic.messages.create({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'x [[error:500]]' }] }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(err.status).toBe(500);
     expect((err.error as { type?: string }).type).toBe('error');
+  });
+
+  it('SDK clients with the placeholder key "fixpoint" get the configured keys (loopback), either way of translation', async () => {
+    const viaOpenAI = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: 'fixpoint', maxRetries: 0 });
+    await viaOpenAI.chat.completions.create({ model: 'claude-sonnet-4-20250514', messages: [{ role: 'user', content: 'hi' }] });
+    expect(lastRequest().headers['x-api-key']).toBe(ANTHROPIC_KEY);
+    const viaAnthropic = new Anthropic({ baseURL: h.gateway.url, apiKey: 'fixpoint', maxRetries: 0 });
+    await viaAnthropic.messages.create({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    expect(lastRequest().headers['authorization']).toBe(`Bearer ${OPENAI_KEY}`);
   });
 
   it('keyless loopback clients get the configured Anthropic key', async () => {

@@ -7,6 +7,8 @@ describe('client keys', () => {
     expect(clientKeyOf({ 'x-api-key': 'sk-ant-xyz' })).toBe('sk-ant-xyz');
     expect(clientKeyOf({ authorization: 'Basic dXNlcg==' })).toBeNull();
     expect(clientKeyOf({})).toBeNull();
+    expect(clientKeyOf({ authorization: 'Bearer fixpoint' })).toBeNull();
+    expect(clientKeyOf({ 'x-api-key': 'fixpoint' })).toBeNull();
   });
 
   it('knows loopback from the rest (keyless calls get the operator key only from loopback)', () => {

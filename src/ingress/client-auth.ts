@@ -1,15 +1,23 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** The client's own key, from `Authorization: Bearer …` or `x-api-key`. */
+/**
+ * The key SDK clients can send to mean "no key of mine: use the gateway's configured provider key"
+ * (the SDKs refuse to run without some key). Treated exactly like a keyless call: loopback only.
+ */
+export const GATEWAY_KEY_PLACEHOLDER = 'fixpoint';
+
+/** The client's own key, from `Authorization: Bearer …` or `x-api-key`; null when none (or the placeholder). */
 export function clientKeyOf(headers: IncomingHttpHeaders): string | null {
+  let key: string | null = null;
   const auth = headers['authorization'];
   if (typeof auth === 'string') {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
-    if (m?.[1]) return m[1].trim();
+    if (m?.[1]) key = m[1].trim();
   }
-  const key = headers['x-api-key'];
-  return typeof key === 'string' && key.trim() ? key.trim() : null;
+  const apiKey = headers['x-api-key'];
+  if (key === null && typeof apiKey === 'string' && apiKey.trim()) key = apiKey.trim();
+  return key === GATEWAY_KEY_PLACEHOLDER ? null : key;
 }
 
 export function isLoopback(address: string | undefined): boolean {
