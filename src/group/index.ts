@@ -1,0 +1,1 @@
+export { failureFingerprint, normalizeMessage, evidenceShape, type Fingerprint, type FingerprintInput } from './fingerprint.ts';
