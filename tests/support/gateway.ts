@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export const CLIENT_KEY = 'sk-client-abcdefghijklmnopqrstuvwxyz0123';
 export const OPENAI_KEY = 'sk-operator-openai-ABCDEFGHIJKLMNOPQRSTUV';
-export const ANTHROPIC_KEY = 'sk-ant-operator-ABCDEFGHIJKLMNOPQRSTUVWX';
+export const ANTHROPIC_KEY = 'sk-ant-op_test_ABCDEFGHIJKLMNOPQRSTUVWX'; // a fake key, shaped so secret scanners do not mistake it for a real one
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 
 export interface Harness {
