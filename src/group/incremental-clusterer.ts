@@ -1,0 +1,246 @@
+import type { SparseVector } from './text-vector.ts';
+
+/**
+ * Incremental clustering of failure vectors: a new failure joins the nearest cluster of its scope
+ * (component + kind) above a cosine threshold, or starts one. Work per assign is bounded: the
+ * candidates come from an inverted index (a cluster's heaviest terms → cluster) with capped
+ * posting lists, plus the recent clusters of the same fingerprint, never from a scan of all clusters.
+ */
+
+export interface ClustererOptions {
+  /** Cosine to a centroid at or above which a failure joins the cluster. */
+  threshold: number;
+  /** Most clusters kept per posting list (and per fingerprint); 64 by default. */
+  maxClusters?: number;
+  /** Added to the similarity of clusters holding the same fingerprint; 0.1 by default. */
+  fingerprintBonus?: number;
+  /** How many of a vector's heaviest terms are looked up; 12 by default. */
+  queryTerms?: number;
+  /** How many of a centroid's heaviest terms index it; 16 by default. */
+  indexTerms?: number;
+  /** Makes cluster ids; `c1`, `c2`, … by default. */
+  newId?: () => string;
+}
+
+export interface Assignment {
+  clusterId: string;
+  /** Cosine to the centroid joined (1 for a new cluster). */
+  similarity: number;
+  created: boolean;
+}
+
+export interface ClusterSummary {
+  id: string;
+  scope: string;
+  size: number;
+  /** fingerprint key → members with it */
+  fingerprints: Record<string, number>;
+}
+
+export interface Clusterer {
+  assign(id: string, vector: SparseVector, fingerprintKey: string, scope?: string): Assignment;
+  /** Unites clusters touched since the last merge whose centroids reached the threshold. */
+  merge(threshold: number): { merged: [from: string, into: string][] };
+  clusters(): ClusterSummary[];
+  /** The live cluster a (possibly merged) cluster id now belongs to. */
+  resolve(clusterId: string): string;
+}
+
+interface Cluster {
+  id: string;
+  scope: string;
+  sum: Map<number, number>;
+  norm2: number;
+  size: number;
+  fingerprints: Map<string, number>;
+  indexed: Set<number>;
+  nextReindex: number;
+  mergedInto: string | null;
+}
+
+const maxMergeRounds = 5;
+
+function dotWithSum(v: SparseVector, sum: Map<number, number>): number {
+  let s = 0;
+  for (let i = 0; i < v.idx.length; i++) s += (v.val[i] as number) * (sum.get(v.idx[i] as number) ?? 0);
+  return s;
+}
+
+function dotSums(a: Map<number, number>, b: Map<number, number>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let s = 0;
+  for (const [k, w] of small) s += w * (large.get(k) ?? 0);
+  return s;
+}
+
+/** Indexes of the k largest weights, heaviest first. */
+function heaviest(entries: Iterable<[number, number]>, k: number): number[] {
+  return [...entries]
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, k)
+    .map((e) => e[0]);
+}
+
+/** Adds `id` to a capped list; when full it replaces the smallest cluster, if smaller than `size`. */
+function pushCapped(list: string[], id: string, size: number, cap: number, sizeOf: (id: string) => number): void {
+  if (list.includes(id)) return;
+  if (list.length < cap) {
+    list.push(id);
+    return;
+  }
+  let smallest = 0;
+  for (let i = 1; i < list.length; i++) if (sizeOf(list[i] as string) < sizeOf(list[smallest] as string)) smallest = i;
+  if (sizeOf(list[smallest] as string) <= size) list[smallest] = id;
+}
+
+export function createClusterer(opts: ClustererOptions): Clusterer {
+  const cap = opts.maxClusters ?? 64;
+  const bonus = opts.fingerprintBonus ?? 0.1;
+  const queryTerms = opts.queryTerms ?? 12;
+  const indexTerms = opts.indexTerms ?? 16;
+  let seq = 0;
+  const newId = opts.newId ?? (() => `c${++seq}`);
+  const all = new Map<string, Cluster>();
+  const postings = new Map<string, Map<number, string[]>>();
+  const byFingerprint = new Map<string, string[]>();
+  const dirty = new Set<string>();
+
+  const sizeOf = (id: string): number => {
+    const c = all.get(id);
+    return c && !c.mergedInto ? c.size : -1;
+  };
+  const resolve = (id: string): string => {
+    let c = all.get(id);
+    while (c?.mergedInto) c = all.get(c.mergedInto);
+    return c?.id ?? id;
+  };
+
+  const index = (c: Cluster): void => {
+    let scoped = postings.get(c.scope);
+    if (!scoped) postings.set(c.scope, (scoped = new Map()));
+    for (const b of heaviest(c.sum, indexTerms)) {
+      c.indexed.add(b);
+      let list = scoped.get(b);
+      if (!list) scoped.set(b, (list = []));
+      pushCapped(list, c.id, c.size, cap, sizeOf);
+    }
+    c.nextReindex = c.size * 2;
+  };
+
+  const noteFingerprint = (c: Cluster, fp: string): void => {
+    c.fingerprints.set(fp, (c.fingerprints.get(fp) ?? 0) + 1);
+    const key = `${c.scope}\u0000${fp}`;
+    let list = byFingerprint.get(key);
+    if (!list) byFingerprint.set(key, (list = []));
+    pushCapped(list, c.id, c.size, cap, sizeOf);
+  };
+
+  const candidates = (v: SparseVector, fp: string, scope: string): Set<string> => {
+    const found = new Set<string>(byFingerprint.get(`${scope}\u0000${fp}`) ?? []);
+    const scoped = postings.get(scope);
+    if (!scoped) return found;
+    const terms = heaviest(
+      Array.from(v.idx, (b, i): [number, number] => [b, v.val[i] as number]),
+      queryTerms,
+    );
+    for (const b of terms) for (const id of scoped.get(b) ?? []) found.add(resolve(id));
+    return found;
+  };
+
+  const addTo = (c: Cluster, v: SparseVector, fp: string): void => {
+    const d = dotWithSum(v, c.sum);
+    let vv = 0;
+    for (let i = 0; i < v.idx.length; i++) {
+      const b = v.idx[i] as number;
+      const w = v.val[i] as number;
+      vv += w * w;
+      c.sum.set(b, (c.sum.get(b) ?? 0) + w);
+    }
+    c.norm2 += 2 * d + vv;
+    c.size++;
+    noteFingerprint(c, fp);
+    if (c.size >= c.nextReindex) index(c);
+    dirty.add(c.id);
+  };
+
+  const create = (v: SparseVector, fp: string, scope: string): Cluster => {
+    const c: Cluster = { id: newId(), scope, sum: new Map(), norm2: 0, size: 0, fingerprints: new Map(), indexed: new Set(), nextReindex: 1, mergedInto: null };
+    all.set(c.id, c);
+    addTo(c, v, fp);
+    return c;
+  };
+
+  const absorb = (from: Cluster, into: Cluster): void => {
+    for (const [b, w] of from.sum) into.sum.set(b, (into.sum.get(b) ?? 0) + w);
+    let n2 = 0;
+    for (const w of into.sum.values()) n2 += w * w;
+    into.norm2 = n2;
+    into.size += from.size;
+    for (const [fp, n] of from.fingerprints) {
+      into.fingerprints.set(fp, (into.fingerprints.get(fp) ?? 0) + n);
+      pushCapped(byFingerprint.get(`${into.scope}\u0000${fp}`) ?? [], into.id, into.size, cap, sizeOf);
+    }
+    from.mergedInto = into.id;
+    from.sum = new Map();
+    index(into);
+  };
+
+  /** Unites the cluster `id` with the clusters of its scope sharing an indexed term whose centroids reach the threshold. */
+  const mergeNear = (id: string, threshold: number, merged: [string, string][]): void => {
+    const first = all.get(resolve(id));
+    if (!first || first.norm2 <= 0) return;
+    let a: Cluster = first;
+    const scoped = postings.get(a.scope);
+    const near = new Set<string>();
+    for (const b of a.indexed) for (const other of scoped?.get(b) ?? []) near.add(resolve(other));
+    for (const otherId of near) {
+      const b = all.get(otherId);
+      if (!b || b === a || b.mergedInto || b.norm2 <= 0) continue;
+      if (dotSums(a.sum, b.sum) / Math.sqrt(a.norm2 * b.norm2) < threshold) continue;
+      const [from, into] = a.size <= b.size ? [a, b] : [b, a];
+      absorb(from, into);
+      dirty.add(into.id);
+      merged.push([from.id, into.id]);
+      a = into;
+    }
+  };
+
+  return {
+    assign(_id, vector, fingerprintKey, scope = '') {
+      let best: Cluster | null = null;
+      let bestScore = -Infinity;
+      let bestSim = 0;
+      for (const cid of candidates(vector, fingerprintKey, scope)) {
+        const c = all.get(cid);
+        if (!c || c.mergedInto || c.norm2 <= 0) continue;
+        const sim = dotWithSum(vector, c.sum) / Math.sqrt(c.norm2);
+        const score = sim + (c.fingerprints.has(fingerprintKey) ? bonus : 0);
+        if (score > bestScore) [best, bestScore, bestSim] = [c, score, sim];
+      }
+      if (best && bestScore >= opts.threshold) {
+        addTo(best, vector, fingerprintKey);
+        return { clusterId: best.id, similarity: bestSim, created: false };
+      }
+      return { clusterId: create(vector, fingerprintKey, scope).id, similarity: 1, created: true };
+    },
+
+    merge(threshold) {
+      const merged: [string, string][] = [];
+      for (let round = 0; round < maxMergeRounds && dirty.size > 0; round++) {
+        const touched = [...dirty];
+        dirty.clear();
+        for (const id of touched) mergeNear(id, threshold, merged);
+      }
+      dirty.clear();
+      return { merged };
+    },
+
+    clusters() {
+      return [...all.values()]
+        .filter((c) => !c.mergedInto)
+        .map((c) => ({ id: c.id, scope: c.scope, size: c.size, fingerprints: Object.fromEntries(c.fingerprints) }));
+    },
+
+    resolve,
+  };
+}
