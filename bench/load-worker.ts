@@ -7,14 +7,8 @@
 import { Client } from 'undici';
 import type { LoadResult, LoadSpec } from './load-client.ts';
 
-interface Accumulator {
-  latenciesUs: number[];
-  completed: number;
-  errors: number;
-  incomplete: number;
-  statuses: Record<string, number>;
-  firstError?: string;
-}
+/** What a run accumulates: the result, less the measured duration added at the end. */
+type Accumulator = Omit<LoadResult, 'measuredS'>;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
