@@ -46,7 +46,7 @@ describe.skipIf(!redisUrl)('Redis outage', () => {
       const evaluated = await Promise.all(ids.map(async (id) => (await (await h.admin(`/api/calls/${id}`)).json()) as { evaluation: unknown; failures: { ruleId: string }[] }));
       for (const d of evaluated) expect(d.evaluation).not.toBeNull();
       return evaluated.map((d) => d.failures.map((f) => f.ruleId));
-    }, 30_000);
+    }, 45_000);
     expect(failed).toEqual([[], ['label'], [], ['label']]);
-  });
+  }, 60_000);
 });

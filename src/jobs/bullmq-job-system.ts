@@ -18,6 +18,9 @@ import {
 import type { HandleOptions, JobCounts, JobHandler, JobMetricsHooks, JobOptions, JobSystem } from './job-system.ts';
 import { createRedisClients, throttledErrorLog, unavailable, type RedisClients } from './redis-clients.ts';
 
+/** How soon a worker retries fetching or finishing a job after a Redis connection error. */
+const workerRetryDelayMs = 1000;
+
 type FixpointQueue = Queue<unknown, void, string>;
 type FixpointWorker = Worker<unknown, void, string>;
 type FixpointJob = Job<unknown, void, string>;
@@ -182,6 +185,10 @@ class BullmqJobSystem implements JobSystem {
       connection: this.redis.workerTemplate,
       prefix: this.prefix,
       concurrency,
+      // BullMQ waits runRetryDelay (default 15 s) before retrying a loop step that hit a
+      // connection error; two such waits after a short Redis blip left workers idle for 30 s.
+      // One second matches the clients' reconnect backoff (capped at 2 s).
+      runRetryDelay: workerRetryDelayMs,
       ...(limiter ? { limiter: { max: limiter.max, duration: limiter.durationMs } } : {}),
     });
     worker.on('error', throttledErrorLog(this.logger, `worker:${name}`));

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../core/errors.ts';
+import { startTcpProxy } from '../../tests/support/tcp-proxy.ts';
 import { createJobSystem, type JobContext, type JobMetricsHooks, type JobPayload, type JobSystem } from './index.ts';
 
 type Sweep = JobPayload<'retention.sweep'>;
@@ -296,4 +297,49 @@ describe('job system (bullmq, Redis down)', () => {
       await jobs.close(100);
     }
   });
+});
+
+describe.skipIf(!redisUrl)('job system (bullmq, Redis blip)', () => {
+  it('a job caught by a short Redis outage finishes, and the worker takes new jobs once Redis is back', async () => {
+    const direct = new URL(redisUrl!);
+    const proxy = await startTcpProxy(direct.hostname, Number(direct.port || 6379));
+    const viaProxy = new URL(direct);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const prefix = `fixpoint-test-${randomUUID()}`;
+    const jobs = createJobSystem({ redisUrl: viaProxy.toString(), prefix, logger });
+    try {
+      const started: number[] = [];
+      const finished: number[] = [];
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      jobs.handle('retention.sweep', async ({ olderThanDays }) => {
+        started.push(olderThanDays);
+        if (olderThanDays === 1) await gate;
+        finished.push(olderThanDays);
+      });
+      await jobs.start();
+      await jobs.enqueue('retention.sweep', { olderThanDays: 1 });
+      await waitFor(() => started.length === 1, 'the first job to start');
+      // Redis goes away while the job runs, so finishing it hits a dead connection.
+      await proxy.cut();
+      release();
+      await waitFor(() => finished.length === 1, 'the first job to return');
+      await sleep(200);
+      await proxy.restore();
+      await waitFor(async () => {
+        try {
+          await jobs.enqueue('retention.sweep', { olderThanDays: 2 });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'enqueue after the outage');
+      await waitFor(() => finished.includes(2), 'the job enqueued after the outage', 8_000);
+      await waitFor(async () => (await jobs.counts('retention.sweep')).active === 0, 'no job left active', 8_000);
+    } finally {
+      await jobs.close(1000);
+      await proxy.close();
+      await deleteKeys(redisUrl!, [prefix]);
+    }
+  }, 40_000);
 });
