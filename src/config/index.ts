@@ -2,3 +2,4 @@ export { loadConfig, ConfigError, type Config } from './load-config.ts';
 export { readConfigFromProcess } from './read-config.ts';
 export type { EnvSettings, FileConfig, ProviderSettings, Price } from './schema.ts';
 export type { ComponentSettings, RuleSettings, JudgeSettings } from './components.ts';
+export type { PatternSettings, GatewayModelSettings } from './patterns.ts';

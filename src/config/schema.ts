@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { componentSchema } from './components.ts';
+import { patternsSchema } from './patterns.ts';
 
 /** Prices in USD per million tokens. */
 export const priceSchema = z.object({
@@ -41,6 +42,8 @@ export const fileConfigSchema = z
     prices: z.record(z.string().min(1), priceSchema).default({}),
     /** Agent components by name (the x-fixpoint-component value or an auto:… fingerprint): rules and judge. */
     components: z.record(z.string().min(1), componentSchema).default({}),
+    /** Grouping failures into patterns, and their diagnosis. */
+    patterns: patternsSchema.default(() => patternsSchema.parse({})),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -88,6 +91,8 @@ export const envSchema = z.object({
   FIXPOINT_WORKER_METRICS_PORT: intFromEnv(9464, 0).refine((p) => p <= 65535, 'must be a port number'),
   /** How often the detectors look for recorded calls nobody checked (lost enqueues, Redis outages). */
   FIXPOINT_DETECT_SWEEP_MS: intFromEnv(60_000, 100),
+  /** How often waiting failures are grouped and pattern statistics refreshed, ms. */
+  FIXPOINT_GROUP_SWEEP_MS: intFromEnv(5_000, 100),
   /** Calls older than this are deleted by the retention job; 0 keeps everything. */
   FIXPOINT_RETENTION_DAYS: intFromEnv(30, 0),
   /** Secret for keyed hashes of client keys (feedback ownership). Defaults to one generated under the data dir. */

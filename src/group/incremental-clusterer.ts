@@ -20,6 +20,23 @@ export interface ClustererOptions {
   indexTerms?: number;
   /** Makes cluster ids; `c1`, `c2`, … by default. */
   newId?: () => string;
+  /** Dimensions a centroid keeps (its heaviest); 256 by default, so a centroid's cost stays bounded. */
+  maxTerms?: number;
+  /**
+   * Compare with every cluster of the scope instead of the inverted index: for dense vectors
+   * (embeddings), whose heaviest dimensions say little. The caller bounds the clusters held.
+   */
+  exhaustive?: boolean;
+}
+
+/** A cluster as persisted: enough to restore it into a clusterer. */
+export interface ClusterState {
+  id: string;
+  scope: string;
+  /** The sum of its members' vectors over its heaviest dimensions. */
+  sum: { idx: number[]; val: number[] };
+  size: number;
+  fingerprints: Record<string, number>;
 }
 
 export interface Assignment {
@@ -44,6 +61,16 @@ export interface Clusterer {
   clusters(): ClusterSummary[];
   /** The live cluster a (possibly merged) cluster id now belongs to. */
   resolve(clusterId: string): string;
+  /** Adds (or replaces) a persisted cluster. */
+  restore(state: ClusterState): void;
+  /** A live cluster's state, to persist; undefined for unknown or merged ids. */
+  state(id: string): ClusterState | undefined;
+  /** Clusters created or changed since the last call (live ones only, merged ones resolved). */
+  takeChanged(): string[];
+  /** Forgets a cluster (evicted from a bounded cache); it can be restored later. */
+  forget(id: string): void;
+  /** Live clusters held. */
+  size(): number;
 }
 
 interface Cluster {
@@ -59,6 +86,8 @@ interface Cluster {
 }
 
 const maxMergeRounds = 5;
+/** Fingerprints remembered per cluster (the most common ones). */
+const maxFingerprints = 32;
 
 function dotWithSum(v: SparseVector, sum: Map<number, number>): number {
   let s = 0;
@@ -98,12 +127,15 @@ export function createClusterer(opts: ClustererOptions): Clusterer {
   const bonus = opts.fingerprintBonus ?? 0.1;
   const queryTerms = opts.queryTerms ?? 12;
   const indexTerms = opts.indexTerms ?? 16;
+  const maxTerms = opts.maxTerms ?? 256;
   let seq = 0;
   const newId = opts.newId ?? (() => `c${++seq}`);
   const all = new Map<string, Cluster>();
   const postings = new Map<string, Map<number, string[]>>();
   const byFingerprint = new Map<string, string[]>();
   const dirty = new Set<string>();
+  const changed = new Set<string>();
+  const byScope = new Map<string, Set<string>>();
 
   const sizeOf = (id: string): number => {
     const c = all.get(id);
@@ -127,6 +159,28 @@ export function createClusterer(opts: ClustererOptions): Clusterer {
     c.nextReindex = c.size * 2;
   };
 
+  /** Keeps a centroid's heaviest `maxTerms` dimensions (and its fingerprint map bounded). */
+  const prune = (c: Cluster): void => {
+    if (c.sum.size > maxTerms * 2) {
+      const keep = heaviest(
+        Array.from(c.sum, ([b, w]): [number, number] => [b, Math.abs(w)]),
+        maxTerms,
+      );
+      const next = new Map<number, number>();
+      let n2 = 0;
+      for (const b of keep) {
+        const w = c.sum.get(b) as number;
+        next.set(b, w);
+        n2 += w * w;
+      }
+      c.sum = next;
+      c.norm2 = n2;
+    }
+    if (c.fingerprints.size > maxFingerprints * 2) {
+      c.fingerprints = new Map([...c.fingerprints].sort((x, y) => y[1] - x[1]).slice(0, maxFingerprints));
+    }
+  };
+
   const noteFingerprint = (c: Cluster, fp: string): void => {
     c.fingerprints.set(fp, (c.fingerprints.get(fp) ?? 0) + 1);
     const key = `${c.scope}\u0000${fp}`;
@@ -136,6 +190,7 @@ export function createClusterer(opts: ClustererOptions): Clusterer {
   };
 
   const candidates = (v: SparseVector, fp: string, scope: string): Set<string> => {
+    if (opts.exhaustive) return byScope.get(scope) ?? new Set();
     const found = new Set<string>(byFingerprint.get(`${scope}\u0000${fp}`) ?? []);
     const scoped = postings.get(scope);
     if (!scoped) return found;
@@ -159,15 +214,26 @@ export function createClusterer(opts: ClustererOptions): Clusterer {
     c.norm2 += 2 * d + vv;
     c.size++;
     noteFingerprint(c, fp);
-    if (c.size >= c.nextReindex) index(c);
+    if (c.size >= c.nextReindex) {
+      prune(c);
+      index(c);
+    }
     dirty.add(c.id);
+    changed.add(c.id);
   };
 
   const create = (v: SparseVector, fp: string, scope: string): Cluster => {
     const c: Cluster = { id: newId(), scope, sum: new Map(), norm2: 0, size: 0, fingerprints: new Map(), indexed: new Set(), nextReindex: 1, mergedInto: null };
     all.set(c.id, c);
+    scopeSet(scope).add(c.id);
     addTo(c, v, fp);
     return c;
+  };
+
+  const scopeSet = (scope: string): Set<string> => {
+    let set = byScope.get(scope);
+    if (!set) byScope.set(scope, (set = new Set()));
+    return set;
   };
 
   const absorb = (from: Cluster, into: Cluster): void => {
@@ -182,6 +248,10 @@ export function createClusterer(opts: ClustererOptions): Clusterer {
     }
     from.mergedInto = into.id;
     from.sum = new Map();
+    byScope.get(from.scope)?.delete(from.id);
+    changed.add(from.id);
+    changed.add(into.id);
+    prune(into);
     index(into);
   };
 
@@ -242,5 +312,57 @@ export function createClusterer(opts: ClustererOptions): Clusterer {
     },
 
     resolve,
+
+    restore(st) {
+      const sum = new Map<number, number>();
+      let n2 = 0;
+      st.sum.idx.forEach((b, i) => {
+        const w = st.sum.val[i] ?? 0;
+        sum.set(b, w);
+        n2 += w * w;
+      });
+      const existing = all.get(st.id);
+      const c: Cluster = { id: st.id, scope: st.scope, sum, norm2: n2, size: st.size, fingerprints: new Map(Object.entries(st.fingerprints)), indexed: new Set(), nextReindex: 1, mergedInto: null };
+      if (existing && existing.scope !== st.scope) byScope.get(existing.scope)?.delete(st.id);
+      all.set(c.id, c);
+      scopeSet(c.scope).add(c.id);
+      index(c);
+      for (const fp of c.fingerprints.keys()) {
+        const key = `${c.scope}\u0000${fp}`;
+        let list = byFingerprint.get(key);
+        if (!list) byFingerprint.set(key, (list = []));
+        pushCapped(list, c.id, c.size, cap, sizeOf);
+      }
+    },
+
+    state(id) {
+      const c = all.get(id);
+      if (!c || c.mergedInto) return undefined;
+      const entries = [...c.sum].sort((x, y) => x[0] - y[0]);
+      return {
+        id: c.id,
+        scope: c.scope,
+        sum: { idx: entries.map((e) => e[0]), val: entries.map((e) => e[1]) },
+        size: c.size,
+        fingerprints: Object.fromEntries(c.fingerprints),
+      };
+    },
+
+    takeChanged() {
+      const out = [...changed];
+      changed.clear();
+      return out;
+    },
+
+    forget(id) {
+      const c = all.get(id);
+      if (!c) return;
+      all.delete(id);
+      byScope.get(c.scope)?.delete(id);
+      dirty.delete(id);
+      changed.delete(id);
+    },
+
+    size: () => [...byScope.values()].reduce((n, s) => n + s.size, 0),
   };
 }

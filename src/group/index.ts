@@ -1,7 +1,15 @@
 export { failureFingerprint, normalizeMessage, evidenceShape, type Fingerprint, type FingerprintInput } from './fingerprint.ts';
-export { createVectorizer, tokenize, stem, sparseDot, type SparseVector, type Vectorizer, type VectorizerOptions } from './text-vector.ts';
-export { createClusterer, type Assignment, type ClusterSummary, type Clusterer, type ClustererOptions } from './incremental-clusterer.ts';
+export { createVectorizer, tokenize, stem, sparseDot, type DocumentFrequencies, type SparseVector, type Vectorizer, type VectorizerOptions } from './text-vector.ts';
+export { createClusterer, type Assignment, type ClusterState, type ClusterSummary, type Clusterer, type ClustererOptions } from './incremental-clusterer.ts';
 export { wilsonLowerBound, isSystematic, defaultSystematicThresholds, type PatternCounts, type SystematicThresholds, type SystematicVerdict } from './stats.ts';
 export { generateCorpus, seededRandom, type Corpus, type CorpusItem, type CorpusOptions } from './corpus.ts';
 export { truePatterns, type Diagnosis, type PatternSpec } from './corpus-patterns.ts';
 export { adjustedRandIndex, purity, homogeneity, completeness } from './quality.ts';
+export { failureText } from './failure-text.ts';
+export { patternStatuses, nextStatus, type PatternStatus } from './lifecycle.ts';
+export { groupComponentFailures, componentsWithUngrouped, groupBatchSize, type GroupResult } from './group-failures.ts';
+export { PatternCache } from './pattern-cache.ts';
+export { createLocalSpace, createEmbeddingSpace, type VectorSpace } from './vector-space.ts';
+export { refreshPatterns, updatePatternGauges } from './refresh-patterns.ts';
+export { SUMMARY_MARKER } from './describe-pattern.ts';
+export { registerGroupHandlers, defaultThresholds, type GroupDeps } from './register.ts';

@@ -20,6 +20,18 @@ export interface Vectorizer {
   topTerms(text: string, k: number): string[];
   /** Documents observed. */
   documents(): number;
+  /** The document frequencies, to persist (non-zero buckets only). */
+  frequencies(): DocumentFrequencies;
+  /** Takes in persisted frequencies, keeping the larger count of each bucket (several processes learn at once). */
+  absorbFrequencies(f: DocumentFrequencies): void;
+}
+
+/** Document frequencies as stored: the documents seen and each non-zero bucket's count. */
+export interface DocumentFrequencies {
+  bits: number;
+  docs: number;
+  buckets: number[];
+  counts: number[];
 }
 
 export interface VectorizerOptions {
@@ -145,5 +157,24 @@ export function createVectorizer(opts: VectorizerOptions = {}): Vectorizer {
         .map((t) => t.term);
     },
     documents: () => docs,
+    frequencies() {
+      const buckets: number[] = [];
+      const counts: number[] = [];
+      for (let b = 0; b < df.length; b++) {
+        const n = df[b] as number;
+        if (n > 0) {
+          buckets.push(b);
+          counts.push(n);
+        }
+      }
+      return { bits, docs, buckets, counts };
+    },
+    absorbFrequencies(f) {
+      if (f.bits !== bits) return;
+      docs = Math.max(docs, f.docs);
+      f.buckets.forEach((b, i) => {
+        if (b >= 0 && b < df.length) df[b] = Math.max(df[b] as number, f.counts[i] ?? 0);
+      });
+    },
   };
 }

@@ -7,6 +7,7 @@ import { adminAuth } from './admin-auth.ts';
 import { callsApi } from './admin/calls-api.ts';
 import { componentsApi } from './admin/components-api.ts';
 import { failuresApi } from './admin/failures-api.ts';
+import { patternsApi } from './admin/patterns-api.ts';
 import { feedbackApi } from './feedback.ts';
 import type { IngressDeps } from './deps.ts';
 import type { NodeHandler } from './proxy/handle-proxy.ts';
@@ -28,6 +29,7 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
   app.use('/api/*', adminAuth(deps.config.env.FIXPOINT_ADMIN_TOKEN));
   app.route('/api/calls', callsApi(deps.database.db));
   app.route('/api/failures', failuresApi(deps.database.db));
+  app.route('/api/patterns', patternsApi(deps.database.db));
   app.route('/api/components', componentsApi(deps.database.db, deps.config));
 
   app.get('/metrics', async (c) => {

@@ -16,6 +16,14 @@ export const jobContracts = {
   'detect.sweep': z.object({ lookbackMinutes: z.number().int().positive().max(10_080) }),
   /** Ask the component's LLM judge about one call, for one rubric version. */
   'judge.call': z.object({ callId, component: z.string().min(1), rubricVersion: z.string().min(1) }),
+  /** Group a component's ungrouped failures into patterns (deduplicated per component). */
+  'group.failures': z.object({ component: z.string().min(1) }),
+  /** Periodic: enqueue grouping where failures wait, refresh pattern statistics and lifecycle, update gauges. */
+  'group.sweep': z.object({}),
+  /** Write a pattern's title and summary (configured model, or the plain fallback). */
+  'group.describe': z.object({ patternId: z.uuid() }),
+  /** Classify a pattern as behavioral or knowledge and recommend a remedy. */
+  'diagnose.pattern': z.object({ patternId: z.uuid() }),
 } as const;
 
 export type JobName = keyof typeof jobContracts;

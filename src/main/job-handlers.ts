@@ -1,6 +1,8 @@
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
 import { registerDetectHandlers, SWEEP_LOOKBACK_MINUTES } from '../detect/index.ts';
+import { registerDiagnoseHandlers } from '../diagnose/index.ts';
+import { registerGroupHandlers } from '../group/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import { createPriceLookup, sweepRetention } from '../record/index.ts';
@@ -15,6 +17,8 @@ export function registerJobHandlers(jobs: JobSystem, deps: { config: Config; db:
     deps.logger.info({ jobId: ctx.jobId, ...deleted, olderThanDays }, 'retention sweep done');
   });
   registerDetectHandlers(jobs, { ...deps, prices: createPriceLookup(deps.config.file.prices) });
+  registerGroupHandlers(jobs, deps);
+  registerDiagnoseHandlers(jobs, deps);
 }
 
 /** Recurring jobs; idempotent, so every process may call it. */
@@ -22,4 +26,5 @@ export async function scheduleRecurringJobs(jobs: JobSystem, config: Config): Pr
   const days = config.env.FIXPOINT_RETENTION_DAYS;
   if (days > 0) await jobs.schedule('retention', 'retention.sweep', { olderThanDays: days }, DAY_MS / 4);
   await jobs.schedule('detect-sweep', 'detect.sweep', { lookbackMinutes: SWEEP_LOOKBACK_MINUTES }, config.env.FIXPOINT_DETECT_SWEEP_MS);
+  await jobs.schedule('group-sweep', 'group.sweep', {}, config.env.FIXPOINT_GROUP_SWEEP_MS);
 }

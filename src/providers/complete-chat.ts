@@ -127,40 +127,10 @@ export async function completeChat(
   opts: CompleteChatOptions = {},
 ): Promise<ChatCallResult> {
   const { provider, upstreamModel } = registry.resolve(req.model);
-  const key = opts.apiKey ?? provider.apiKey ?? null;
   const route = routes[provider.kind](req, upstreamModel);
-  const payload = Buffer.from(JSON.stringify(route.body));
-  const headers = composedRequestHeaders(provider, key, {}, payload.length);
-  headers.accept = 'application/json';
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  const started = performance.now();
-
-  let status: number;
-  let text: string;
-  let retryAfterMs: number | null = null;
-  try {
-    const up = await provider.pool.request({ path: provider.basePath + route.path, method: 'POST', headers, body: payload, signal });
-    status = up.statusCode;
-    if (status >= 400) retryAfterMs = retryAfterMsOf(up.headers);
-    text = await up.body.text();
-  } catch (err) {
-    throw networkError(err, provider.name, opts.signal?.aborted === true, timeout.aborted);
-  }
-  const latencyMs = performance.now() - started;
-
-  if (status >= 400) {
-    const message = redact(upstreamMessageOf(text), key).slice(0, 500);
-    throw new UpstreamHttpError(status, `provider ${provider.name} answered ${status}: ${message}`, { retryAfterMs });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = null;
-  }
+  const { json, latencyMs } = await postProviderJson(provider, route.path, route.body, opts);
   const expected = provider.kind === 'anthropic' ? isAnthropicMessage(json) : isChatCompletion(json);
-  if (!expected) throw new UpstreamHttpError(0, `provider ${provider.name} answered ${status} with a body that is not a ${provider.kind === 'anthropic' ? 'message' : 'chat completion'}`);
+  if (!expected) throw new UpstreamHttpError(0, `provider ${provider.name} answered with a body that is not a ${provider.kind === 'anthropic' ? 'message' : 'chat completion'}`);
   const completion = route.toCompletion(json, upstreamModel);
   return {
     completion,
@@ -179,4 +149,43 @@ function networkError(err: unknown, providerName: string, callerAborted: boolean
       ? `timed out${typeof code === 'string' && code.startsWith('UND_ERR_') ? ` (${code})` : ''}`
       : `could not be reached or closed the connection${typeof code === 'string' ? ` (${code})` : ''}`;
   return new UpstreamHttpError(0, `provider ${providerName}: ${what}`, { cause: err });
+}
+
+/**
+ * POSTs a JSON body to a provider path with the provider's headers and the given (or configured) key,
+ * and returns the parsed answer (null when it is not JSON). Throws UpstreamHttpError for an HTTP error
+ * or a network failure; its message names the provider and never carries a key.
+ */
+export async function postProviderJson(provider: Provider, path: string, body: object, opts: CompleteChatOptions = {}): Promise<{ json: unknown; latencyMs: number }> {
+  const key = opts.apiKey ?? provider.apiKey ?? null;
+  const payload = Buffer.from(JSON.stringify(body));
+  const headers = composedRequestHeaders(provider, key, {}, payload.length);
+  headers.accept = 'application/json';
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  const started = performance.now();
+
+  let status: number;
+  let text: string;
+  let retryAfterMs: number | null = null;
+  try {
+    const up = await provider.pool.request({ path: provider.basePath + path, method: 'POST', headers, body: payload, signal });
+    status = up.statusCode;
+    if (status >= 400) retryAfterMs = retryAfterMsOf(up.headers);
+    text = await up.body.text();
+  } catch (err) {
+    throw networkError(err, provider.name, opts.signal?.aborted === true, timeout.aborted);
+  }
+  const latencyMs = performance.now() - started;
+  if (status >= 400) {
+    const message = redact(upstreamMessageOf(text), key).slice(0, 500);
+    throw new UpstreamHttpError(status, `provider ${provider.name} answered ${status}: ${message}`, { retryAfterMs });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  return { json, latencyMs };
 }

@@ -3,3 +3,4 @@ export { forwardRequestHeaders, composedRequestHeaders, responseHeaders, rateLim
 export { upstreamFailure, type UpstreamFailure } from './upstream-errors.ts';
 export * from './translate/index.ts';
 export { completeChat, UpstreamHttpError, type ChatCallResult, type CompleteChatOptions } from './complete-chat.ts';
+export { createEmbeddings, type EmbeddingsResult } from './create-embeddings.ts';

@@ -115,6 +115,33 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       labelNames: ['component', 'sentiment'] as const,
       registers,
     }),
+    failuresGrouped: new Counter({ name: 'fixpoint_failures_grouped_total', help: 'Failures the grouping job put into patterns', labelNames: ['component'] as const, registers }),
+    patternsCreated: new Counter({ name: 'fixpoint_patterns_created_total', help: 'Patterns started by the grouping job', labelNames: ['component'] as const, registers }),
+    patternsMerged: new Counter({ name: 'fixpoint_patterns_merged_total', help: 'Patterns merged into another that drifted close to them', labelNames: ['component'] as const, registers }),
+    patterns: new Gauge({
+      name: 'fixpoint_patterns',
+      help: 'Live patterns (seen in the last 7 days, or still systematic), by status and diagnosis',
+      labelNames: ['component', 'status', 'diagnosis'] as const,
+      registers,
+    }),
+    systematicPatterns: new Gauge({
+      name: 'fixpoint_patterns_systematic',
+      help: 'Systematic (or regressed) patterns by diagnosis and recommended remedy',
+      labelNames: ['component', 'diagnosis', 'remedy'] as const,
+      registers,
+    }),
+    patternFailures: new Gauge({
+      name: 'fixpoint_pattern_failures_24h',
+      help: 'Failures of a pattern in the last 24 hours (the 50 largest patterns)',
+      labelNames: ['component', 'pattern', 'status', 'diagnosis'] as const,
+      registers,
+    }),
+    patternShare: new Gauge({
+      name: 'fixpoint_pattern_traffic_share_24h',
+      help: "A pattern's failures as a share of its component's calls, last 24 hours (the 50 largest patterns)",
+      labelNames: ['component', 'pattern', 'status', 'diagnosis'] as const,
+      registers,
+    }),
     jobsCompleted: new Counter({ name: 'fixpoint_jobs_completed_total', help: 'Background jobs completed', labelNames: ['queue'] as const, registers }),
     jobsFailed: new Counter({
       name: 'fixpoint_jobs_failed_total',

@@ -1,4 +1,5 @@
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 /**
  * One row per thing that went wrong with a call. (call, kind, rule) is unique, so detection is
@@ -20,12 +21,17 @@ export const failures = pgTable(
     /** When the call happened (the failure's time for rates and windows). */
     callStartedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
     createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** The pattern the grouping job put it in; null until grouped. */
+    patternId: uuid(),
   },
   (t) => [
     uniqueIndex('failures_call_kind_rule_idx').on(t.callId, t.kind, t.ruleId),
     index('failures_component_started_idx').on(t.component, t.callStartedAt),
     index('failures_kind_started_idx').on(t.kind, t.callStartedAt),
     index('failures_started_idx').on(t.callStartedAt),
+    // The grouping job's queue: small, because rows leave it once grouped.
+    index('failures_ungrouped_idx').on(t.component, t.createdAt).where(sql`pattern_id is null`),
+    index('failures_pattern_started_idx').on(t.patternId, t.callStartedAt),
   ],
 );
 

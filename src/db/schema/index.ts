@@ -1,2 +1,3 @@
 export * from './calls.ts';
 export * from './detect.ts';
+export * from './group.ts';

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { blockDelimiters, encodeDataJson, newNonce } from '../../core/data-block.ts';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { JudgeSettings } from '../../config/index.ts';
 import type { CallView } from '../types.ts';
@@ -21,17 +22,11 @@ export function rubricVersionOf(judge: JudgeSettings): string {
 
 /** The opening and closing delimiters of the data block for one request's nonce. */
 export function dataDelimiters(nonce: string): { open: string; close: string } {
-  return { open: `<call_data id="${nonce}">`, close: `</call_data id="${nonce}">` };
+  return blockDelimiters('call_data', nonce);
 }
 
-/**
- * The call's content as the data block's body: JSON, with `<`, `>`, `&`, U+2028 and U+2029 written as
- * \uXXXX escapes. It stays valid JSON that decodes to the same content, but holds no `<` at all, so
- * nothing in it can spell a delimiter (this request's or any other).
- */
-export function encodeCallData(content: unknown): string {
-  return JSON.stringify(content, null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** The call's content as the data block's body (see core/data-block.ts). */
+export const encodeCallData = encodeDataJson;
 
 export function judgeSystemPrompt(rubric: string, nonce: string): string {
   const { open, close } = dataDelimiters(nonce);
@@ -85,7 +80,7 @@ export function buildJudgeRequest(
   call: CallView,
   opts: { nonce?: string } = {},
 ): ChatCompletionCreateParamsNonStreaming {
-  const nonce = opts.nonce ?? randomBytes(16).toString('hex');
+  const nonce = opts.nonce ?? newNonce();
   const limits: Partial<ChatCompletionCreateParamsNonStreaming> = isReasoningModel(upstreamModel)
     ? { max_completion_tokens: 4_000, reasoning_effort: 'low' }
     : { temperature: 0, max_tokens: JUDGE_MAX_TOKENS };

@@ -1,0 +1,203 @@
+import { sql } from 'drizzle-orm';
+import { newCallId } from '../core/ids.ts';
+import { failures, patternEvents, patterns, rowsOf, type Db } from '../db/index.ts';
+import { failureText } from './failure-text.ts';
+import { failureFingerprint } from './fingerprint.ts';
+import type { ComponentIndex, PatternCache } from './pattern-cache.ts';
+import { fallbackDescription } from './pattern-text.ts';
+import type { VectorSpace } from './vector-space.ts';
+
+/** Failures read and grouped per transaction. */
+export const groupBatchSize = 500;
+
+export interface GroupResult {
+  grouped: number;
+  created: number;
+  merged: number;
+  /** false when another worker held the component's lock. */
+  locked: boolean;
+}
+
+interface Ungrouped {
+  id: string;
+  kind: string;
+  rule_id: string;
+  message: string;
+  evidence: Record<string, unknown>;
+  call_started_at: string | Date;
+}
+
+interface PendingPattern {
+  id: string;
+  kind: string;
+  ruleId: string;
+  shape: string;
+  text: string;
+  firstSeen: Date;
+  lastSeen: Date;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+const asDate = (v: string | Date): Date => (v instanceof Date ? v : new Date(v));
+
+/**
+ * Groups a component's ungrouped failures: each joins the nearest pattern of its kind above the
+ * threshold or starts one; then patterns that drifted together are merged. One transaction per batch,
+ * under an advisory lock per component, so two workers never split one component's patterns.
+ */
+export async function groupComponentFailures(
+  db: Db,
+  deps: { space: VectorSpace; cache: PatternCache; mergeThreshold: number; maxBatches?: number; signal?: AbortSignal },
+  component: string,
+): Promise<GroupResult> {
+  const total: GroupResult = { grouped: 0, created: 0, merged: 0, locked: true };
+  const maxBatches = deps.maxBatches ?? 20;
+  try {
+    for (let b = 0; b < maxBatches; b++) {
+      deps.signal?.throwIfAborted();
+      const r = await db.transaction((tx) => groupBatch(tx as unknown as Db, deps, component));
+      total.grouped += r.grouped;
+      total.created += r.created;
+      total.merged += r.merged;
+      if (!r.locked) return { ...total, locked: false };
+      if (r.grouped < groupBatchSize) break;
+    }
+  } catch (err) {
+    // Memory may hold what the rolled-back transaction wrote: read the component afresh next time.
+    deps.cache.drop(component);
+    throw err;
+  }
+  await deps.space.save();
+  return total;
+}
+
+async function groupBatch(tx: Db, deps: { space: VectorSpace; cache: PatternCache; mergeThreshold: number; signal?: AbortSignal }, component: string): Promise<GroupResult> {
+  const lock = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`fixpoint:group:${component}`})) as ok`));
+  if (!lock[0]?.ok) return { grouped: 0, created: 0, merged: 0, locked: false };
+  const ix = await deps.cache.sync(tx, component);
+  const rows = rowsOf<Ungrouped>(
+    await tx.execute(sql`
+      select id, kind, rule_id, message, evidence, call_started_at from failures
+      where component = ${component} and pattern_id is null
+      order by created_at, id
+      limit ${groupBatchSize}
+      for update skip locked`),
+  );
+  if (rows.length === 0) return { grouped: 0, created: 0, merged: 0, locked: true };
+
+  const texts = rows.map((r) => failureText({ kind: r.kind, message: r.message, evidence: r.evidence ?? {} }));
+  const vectors = await deps.space.vectors(texts, deps.signal);
+  const assigned: { id: string; pid: string }[] = [];
+  const created = new Map<string, PendingPattern>();
+  const seen = new Map<string, { first: Date; last: Date }>();
+  rows.forEach((r, i) => {
+    const fp = failureFingerprint({ component, kind: r.kind, ruleId: r.rule_id, message: r.message, evidence: r.evidence ?? {} });
+    const a = ix.clusterer.assign(r.id, vectors[i] as never, fp.key, r.kind);
+    const at = asDate(r.call_started_at);
+    if (a.created) created.set(a.clusterId, { id: a.clusterId, kind: r.kind, ruleId: r.rule_id, shape: fp.shape, text: texts[i] as string, firstSeen: at, lastSeen: at });
+    const s = seen.get(a.clusterId);
+    if (!s) seen.set(a.clusterId, { first: at, last: at });
+    else {
+      if (at < s.first) s.first = at;
+      if (at > s.last) s.last = at;
+    }
+    assigned.push({ id: r.id, pid: a.clusterId });
+    ix.held.set(a.clusterId, { kind: r.kind, lastSeen: Math.max(at.getTime(), ix.held.get(a.clusterId)?.lastSeen ?? 0) });
+  });
+  const { merged } = ix.clusterer.merge(deps.mergeThreshold);
+  await writeBatch(tx, ix, deps.space, component, created, seen, assigned, merged);
+  deps.cache.evict(ix);
+  return { grouped: rows.length, created: created.size, merged: merged.length, locked: true };
+}
+
+async function writeBatch(
+  tx: Db,
+  ix: ComponentIndex,
+  space: VectorSpace,
+  component: string,
+  created: Map<string, PendingPattern>,
+  seen: Map<string, { first: Date; last: Date }>,
+  assigned: { id: string; pid: string }[],
+  merged: [from: string, into: string][],
+): Promise<void> {
+  const resolve = (id: string): string => ix.clusterer.resolve(id);
+  const changed = ix.clusterer.takeChanged();
+  const mergedAway = new Set(merged.map(([from]) => from));
+  // New patterns first (their rows must exist before anything points at them).
+  const fresh = [...created.values()];
+  if (fresh.length > 0) {
+    await tx.insert(patterns).values(
+      fresh.map((p) => {
+        const st = ix.clusterer.state(p.id) ?? { sum: { idx: [], val: [] }, size: 1, fingerprints: {} };
+        const d = fallbackDescription({ component, kind: p.kind, ruleId: p.ruleId, shape: p.shape, failureCount: st.size, topTerms: space.topTerms(p.text, 6) });
+        return {
+          id: p.id,
+          component,
+          kind: p.kind,
+          ruleId: p.ruleId,
+          fingerprints: st.fingerprints,
+          shape: p.shape,
+          title: d.title,
+          summary: d.summary,
+          topTerms: d.topTerms,
+          space: space.name,
+          centroid: st.sum,
+          centroidNorm2: norm2(st.sum.val),
+          failureCount: st.size,
+          firstSeen: p.firstSeen,
+          lastSeen: p.lastSeen,
+          updatedAt: sql`clock_timestamp()`,
+        };
+      }),
+    );
+    await tx.insert(patternEvents).values(fresh.map((p) => ({ id: newCallId(), patternId: p.id, type: 'created', toStatus: 'emerging', detail: { kind: p.kind, ruleId: p.ruleId } })));
+  }
+  // Failures point at the live pattern (a pattern merged in this batch resolves to its survivor).
+  await tx.execute(sql`
+    update failures f set pattern_id = v.pid
+    from jsonb_to_recordset(${JSON.stringify(assigned.map((a) => ({ id: a.id, pid: resolve(a.pid) })))}::jsonb) as v(id uuid, pid uuid)
+    where f.id = v.id`);
+  for (const [from, into] of merged) {
+    await tx.execute(sql`update failures set pattern_id = ${into} where pattern_id = ${from}`);
+    await tx.execute(sql`update patterns set merged_into = ${into}, updated_at = clock_timestamp() where id = ${from}`);
+    await tx.insert(patternEvents).values({ id: newCallId(), patternId: into, type: 'merged', detail: { from } });
+    ix.held.delete(from);
+  }
+  // Centroids, counts and times of every live pattern touched.
+  const states = changed.filter((id) => !mergedAway.has(id)).flatMap((id) => {
+    const st = ix.clusterer.state(id);
+    if (!st) return [];
+    const s = seen.get(id);
+    return [{ id, centroid: st.sum, norm2: norm2(st.sum.val), size: st.size, fingerprints: st.fingerprints, first: s?.first.toISOString() ?? null, last: s?.last.toISOString() ?? null }];
+  });
+  if (states.length > 0) {
+    await tx.execute(sql`
+      update patterns p set
+        centroid = v.centroid, centroid_norm2 = v.norm2, failure_count = v.size, fingerprints = v.fingerprints,
+        first_seen = least(p.first_seen, coalesce(v.first, p.first_seen)),
+        last_seen = greatest(p.last_seen, coalesce(v.last, p.last_seen)),
+        stats_at = null, updated_at = clock_timestamp()
+      from jsonb_to_recordset(${JSON.stringify(states)}::jsonb)
+        as v(id uuid, centroid jsonb, norm2 double precision, size integer, fingerprints jsonb, first timestamptz, last timestamptz)
+      where p.id = v.id`);
+  }
+  // Times of merged-away patterns carry over to their survivors.
+  for (const [from, into] of merged) {
+    await tx.execute(sql`
+      update patterns p set first_seen = least(p.first_seen, m.first_seen), last_seen = greatest(p.last_seen, m.last_seen)
+      from patterns m where m.id = ${from} and p.id = ${into}`);
+  }
+}
+
+function norm2(val: number[]): number {
+  let s = 0;
+  for (const w of val) s += w * w;
+  return s;
+}
+
+/** Components with failures waiting to be grouped (served by a small partial index). */
+export async function componentsWithUngrouped(db: Db, limit = 500): Promise<string[]> {
+  const rows = rowsOf<{ component: string }>(await db.execute(sql`select distinct component from ${failures} where pattern_id is null limit ${limit}`));
+  return rows.map((r) => r.component);
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { completionBody } from './support/completions.ts';
+import { eventually } from './support/eventually.ts';
+
+/** Failures made through the gateway become patterns: grouped, counted, judged systematic, diagnosed. */
+const yaml = `
+components:
+  intent:
+    rules:
+      - { id: label, type: labels, labels: [billing, technical, account] }
+patterns:
+  systematic: { minSessions: 3, minUsers: 2 }
+`;
+
+interface PatternView {
+  id: string;
+  component: string;
+  kind: string;
+  rule_id: string;
+  title: string;
+  summary: string;
+  status: string;
+  systematic: boolean;
+  failure_count: number;
+  stats: { windows: { h24: number }; share24h: number; sessions: number; users: number; unmet: string[] } | null;
+  diagnosis: { kind: string; confidence: number; reasons: string[]; source: string } | null;
+  remedy: string;
+}
+
+let h: Harness;
+let client: OpenAI;
+
+async function call(component: string, output: string, session: string, user: string): Promise<string> {
+  h.fake.enqueue({ path: '/v1/chat/completions', body: completionBody(output) });
+  const { response } = await client.chat.completions
+    .create(
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'classify: my invoice is wrong' }] },
+      { headers: { 'x-fixpoint-component': component, 'x-fixpoint-session': session, 'x-fixpoint-user': user } },
+    )
+    .withResponse();
+  return response.headers.get('x-fixpoint-call-id')!;
+}
+
+async function list(query = ''): Promise<PatternView[]> {
+  const res = await h.admin(`/api/patterns${query}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { data: PatternView[] }).data;
+}
+
+beforeAll(async () => {
+  h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml, worker: true });
+  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+});
+afterAll(async () => h?.close());
+
+describe('patterns', () => {
+  it('groups recurring label failures into one systematic, behavioral pattern with a prompt remedy', async () => {
+    const bad = ['BILLING_ISSUE', 'Billing Problem', 'BILLING', 'Technical Support', 'TECH', 'Account-Access'];
+    const ids: string[] = [];
+    for (let i = 0; i < bad.length; i++) ids.push(await call('intent', bad[i]!, `s${i}`, `u${i % 3}`));
+    for (let i = 0; i < 6; i++) await call('intent', 'billing', `s${i}`, `u${i % 3}`);
+
+    const [p] = await eventually(async () => {
+      const ps = await list('?component=intent');
+      expect(ps).toHaveLength(1);
+      expect(ps[0]).toMatchObject({ failure_count: bad.length, status: 'systematic', remedy: 'prompt' });
+      expect(ps[0]!.diagnosis).toMatchObject({ kind: 'behavioral', source: 'construction' });
+      return ps;
+    }, 25_000);
+    expect(p).toMatchObject({ component: 'intent', kind: 'rule', rule_id: 'label', systematic: true });
+    expect(p!.stats).toMatchObject({ windows: { h24: 6 }, sessions: 6, users: 3, unmet: [] });
+    expect(p!.stats!.share24h).toBeCloseTo(6 / 12, 5);
+    expect(p!.title).toContain('label');
+
+    const detail = (await (await h.admin(`/api/patterns/${p!.id}`)).json()) as PatternView & {
+      examples: { call_id: string; message: string }[];
+      timeline: { hourly: { failures: number }[]; daily: { failures: number }[]; events: { type: string; to: string | null }[] };
+    };
+    expect(detail.examples).toHaveLength(6);
+    expect(new Set(detail.examples.map((e) => e.call_id))).toEqual(new Set(ids));
+    expect(detail.timeline.daily.reduce((s, d) => s + d.failures, 0)).toBe(6);
+    expect(detail.timeline.events.map((e) => e.type)).toEqual(expect.arrayContaining(['created', 'status', 'diagnosed']));
+    expect(detail.timeline.events.find((e) => e.type === 'status')?.to).toBe('systematic');
+
+    // The failures point at their pattern.
+    const call0 = (await (await h.admin(`/api/calls/${ids[0]}`)).json()) as { failures: { patternId: string }[] };
+    expect(call0.failures[0]?.patternId).toBe(p!.id);
+
+    // Filters.
+    expect(await list('?component=intent&status=systematic&diagnosis=behavioral')).toHaveLength(1);
+    expect(await list('?component=intent&status=resolved')).toHaveLength(0);
+    expect(await list('?component=intent&diagnosis=knowledge')).toHaveLength(0);
+    expect(await list('?component=nobody')).toHaveLength(0);
+
+    // Metrics from the worker's registry: per component and per pattern.
+    await eventually(async () => {
+      const metrics = await h.jobMetrics();
+      expect(metrics).toMatch(/fixpoint_patterns_systematic\{component="intent",diagnosis="behavioral",remedy="prompt"\} 1/);
+      expect(metrics).toContain(`fixpoint_pattern_failures_24h{component="intent",pattern="${p!.id}",status="systematic",diagnosis="behavioral"} 6`);
+      expect(metrics).toMatch(/fixpoint_failures_grouped_total\{component="intent"\} 6/);
+    }, 10_000);
+  });
+
+  it('answers bad filters with 400 naming the field, and unknown ids with 404', async () => {
+    const bad = await h.admin('/api/patterns?status=sideways');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('status');
+    expect((await h.admin('/api/patterns/not-a-uuid')).status).toBe(400);
+    expect((await h.admin('/api/patterns/0190a0a0-0000-7000-8000-000000000000')).status).toBe(404);
+  });
+});
