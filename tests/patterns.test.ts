@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
 import { completionBody } from './support/completions.ts';
 import { eventually } from './support/eventually.ts';
 
@@ -29,6 +31,7 @@ interface PatternView {
   remedy: string;
 }
 
+const run = promisify(execFile);
 let h: Harness;
 let client: OpenAI;
 
@@ -101,6 +104,23 @@ describe('patterns', () => {
       expect(metrics).toContain(`fixpoint_pattern_failures_24h{component="intent",pattern="${p!.id}",status="systematic",diagnosis="behavioral"} 6`);
       expect(metrics).toMatch(/fixpoint_failures_grouped_total\{component="intent"\} 6/);
     }, 10_000);
+
+    // The same as a table for a terminal, and one pattern in detail.
+    const cli = ['--import', 'tsx', 'src/main/cli.ts', 'patterns', '--url', h.gateway.url];
+    const { FIXPOINT_CONFIG: _unused, ...inherited } = process.env;
+    const env = { ...inherited, FIXPOINT_ADMIN_TOKEN: ADMIN_TOKEN };
+    const table = await run('node', [...cli, '--component', 'intent', '--status', 'systematic'], { env });
+    const [header, row] = table.stdout.trim().split('\n');
+    expect(header).toMatch(/^ID\s+COMPONENT\s+STATUS\s+DIAGNOSIS\s+REMEDY\s+FAILURES\s+24H\s+SHARE\s+TITLE/);
+    expect(row).toContain(p!.id);
+    expect(row).toMatch(/intent\s+systematic\s+behavioral 0\.95\s+prompt\s+6\s+6\s+50\.0%/);
+    const one = await run('node', [...cli, p!.id], { env });
+    expect(one.stdout).toContain(`id ${p!.id}`);
+    expect(one.stdout).toContain('6 in 24 h');
+    expect(one.stdout).toContain('diagnosis: behavioral');
+    const refused = await run('node', [...cli, '--status', 'sideways'], { env }).catch((e: { code: number; stdout: string }) => e);
+    expect(refused).toMatchObject({ code: 1 });
+    expect((refused as { stdout: string }).stdout).toContain('status');
   });
 
   it('answers bad filters with 400 naming the field, and unknown ids with 404', async () => {

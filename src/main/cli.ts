@@ -2,6 +2,7 @@ import { ConfigError, readConfigFromProcess } from '../config/index.ts';
 import { openDatabase } from '../db/index.ts';
 import { startGateway } from './serve.ts';
 import { startWorker } from './worker.ts';
+import { patternsHelp, runPatternsCommand } from './patterns-command.ts';
 
 const help = `fixpoint — an OpenAI-compatible gateway that records every call, finds systematic failures and fixes them
 
@@ -11,6 +12,7 @@ Commands:
   serve     start the gateway (HTTP on HOST:PORT; runs background jobs in-process when REDIS_URL is unset)
   worker    run background jobs from BullMQ (needs REDIS_URL)
   migrate   apply database migrations and exit (serve and worker also apply them at start)
+  patterns  list failure patterns (or one, by id) from a running gateway; see fixpoint patterns --help
 
 Options:
   -h, --help   show this help
@@ -38,6 +40,10 @@ function onSignals(close: () => Promise<void>): void {
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];
+  if (command === 'patterns' && (argv.includes('--help') || argv.includes('-h'))) {
+    console.log(patternsHelp);
+    return 0;
+  }
   if (!command || command === '-h' || command === '--help' || command === 'help' || argv.includes('--help') || argv.includes('-h')) {
     console.log(help);
     return command ? 0 : 1;
@@ -61,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(`migrations applied (${db.kind})`);
       return 0;
     }
+    case 'patterns':
+      return runPatternsCommand(argv.slice(1), config);
     default:
       console.error(`unknown command: ${command}\n\n${help}`);
       return 2;
