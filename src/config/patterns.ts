@@ -42,6 +42,8 @@ export const patternsSchema = z
       })
       .strict()
       .default({ minRate: 0.005, z: 1.96, minWindows: 2, minWindowShare: 0.5, minSessions: 5, minUsers: 3 }),
+    /** Live patterns' statistics and status are recomputed at least this often, seconds (the windows move without new failures too). */
+    refreshSeconds: z.number().positive().default(60),
     /** A systematic pattern is resolved when it had no failure for this many hours while its component had calls. */
     resolveAfterHours: z.number().positive().default(24),
     /** Knowledge diagnoses at or above this confidence recommend fine-tuning directly; below, prompt first. */

@@ -9,8 +9,6 @@ import { callsSince, componentTraffic, patternStats, type ComponentTraffic } fro
 
 /** Patterns refreshed per sweep. */
 const refreshBatch = 500;
-/** Live patterns' statistics are recomputed at least this often (the windows move even without new failures). */
-const refreshEveryMs = 60_000;
 /** Failures before a judge or feedback pattern is worth a diagnosis or a written summary. */
 const minExamples = 3;
 
@@ -24,14 +22,14 @@ export interface RefreshDeps {
 }
 
 /** Patterns whose statistics are due: touched by grouping since, or live and older than the refresh period. */
-async function duePatterns(db: Db): Promise<PatternRow[]> {
+async function duePatterns(db: Db, refreshSeconds: number): Promise<PatternRow[]> {
   const touched = await db.select().from(patterns).where(and(isNull(patterns.statsAt), isNull(patterns.mergedInto))).orderBy(patterns.createdAt).limit(refreshBatch);
   if (touched.length >= refreshBatch) return touched;
   const stale = await db
     .select()
     .from(patterns)
     .where(
-      sql`${patterns.mergedInto} is null and ${patterns.statsAt} < now() - make_interval(secs => ${refreshEveryMs / 1000})
+      sql`${patterns.mergedInto} is null and ${patterns.statsAt} < now() - make_interval(secs => ${refreshSeconds})
         and (${patterns.lastSeen} > now() - interval '7 days' or ${patterns.status} in ('systematic', 'regressed'))`,
     )
     .orderBy(patterns.statsAt)
@@ -57,7 +55,7 @@ function needsDescription(p: PatternRow, summariesConfigured: boolean): boolean 
  * where one is due. Returns how many were refreshed.
  */
 export async function refreshPatterns(deps: RefreshDeps): Promise<number> {
-  const due = await duePatterns(deps.db);
+  const due = await duePatterns(deps.db, deps.settings.refreshSeconds);
   const traffic = new Map<string, ComponentTraffic>();
   for (const p of due) {
     let t = traffic.get(p.component);

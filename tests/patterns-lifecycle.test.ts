@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { completionBody } from './support/completions.ts';
+import { eventually } from './support/eventually.ts';
+
+/** A pattern's lifecycle through real traffic: emerging → systematic → resolved (quiet while called) → regressed. */
+const yaml = `
+components:
+  intent:
+    rules:
+      - { id: label, type: labels, labels: [billing, technical, account] }
+patterns:
+  resolveAfterHours: 0.0005
+  refreshSeconds: 0.5
+  systematic: { minSessions: 2, minUsers: 2 }
+`;
+
+interface PatternView {
+  id: string;
+  status: string;
+  systematic: boolean;
+  remedy: string;
+  failure_count: number;
+}
+
+let h: Harness;
+let client: OpenAI;
+let session = 0;
+
+async function call(output: string): Promise<void> {
+  session++;
+  h.fake.enqueue({ path: '/v1/chat/completions', body: completionBody(output) });
+  await client.chat.completions.create(
+    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'classify' }] },
+    { headers: { 'x-fixpoint-component': 'intent', 'x-fixpoint-session': `s${session}`, 'x-fixpoint-user': `u${session % 3}` } },
+  );
+}
+
+async function thePattern(): Promise<PatternView> {
+  const res = (await (await h.admin('/api/patterns?component=intent')).json()) as { data: PatternView[] };
+  expect(res.data).toHaveLength(1);
+  return res.data[0]!;
+}
+
+beforeAll(async () => {
+  h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml, worker: true });
+  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+});
+afterAll(async () => h?.close());
+
+describe('pattern lifecycle', () => {
+  it('goes systematic, resolves when it stops while the component is still called, and regresses when it comes back', async () => {
+    for (const out of ['BILLING_ISSUE', 'TECH', 'BILLING', 'Account-Access']) await call(out);
+    const first = await eventually(async () => {
+      const p = await thePattern();
+      expect(p).toMatchObject({ status: 'systematic', remedy: 'prompt', failure_count: 4 });
+      return p;
+    }, 20_000);
+
+    // Good answers keep the component busy; the pattern goes quiet for longer than resolveAfterHours.
+    await eventually(async () => {
+      await call('billing');
+      expect(await thePattern()).toMatchObject({ id: first.id, status: 'resolved', remedy: 'watch' });
+    }, 20_000);
+
+    for (const out of ['BILLING_ISSUE', 'TECH', 'BILLING']) await call(out);
+    await eventually(async () => expect(await thePattern()).toMatchObject({ id: first.id, status: 'regressed', remedy: 'prompt', failure_count: 7 }), 20_000);
+
+    const detail = (await (await h.admin(`/api/patterns/${first.id}`)).json()) as { timeline: { events: { type: string; from: string | null; to: string | null }[] } };
+    const changes = detail.timeline.events.filter((e) => e.type === 'status').map((e) => `${e.from}→${e.to}`);
+    expect(changes).toEqual(['emerging→systematic', 'systematic→resolved', 'resolved→regressed']);
+  });
+});
