@@ -1,5 +1,6 @@
 /** Command-line flags of bench/run.ts. */
 import { parseArgs } from 'node:util';
+import { DEFAULT_GROUPING, parseSize, QUICK_GROUPING, type GroupingOptions } from './grouping-options.ts';
 
 export interface BenchOptions {
   gateway: boolean;
@@ -16,6 +17,10 @@ export interface BenchOptions {
   scenarios?: string[];
   /** The gateway's entry point (default src/main/cli.ts), started with `serve`. */
   gatewayEntry?: string;
+  /** The grouping benchmark (bench/grouping.ts); undefined: skipped. */
+  grouping?: GroupingOptions;
+  /** Only the grouping benchmark: no upstream, forwarder, gateway or soak. */
+  groupingOnly: boolean;
 }
 
 export const USAGE = `usage: node --import tsx bench/run.ts [flags]
@@ -30,7 +35,13 @@ export const USAGE = `usage: node --import tsx bench/run.ts [flags]
   --soak-connections N    connections during the soak (default 8)
   --scenario A,B          only these scenarios: chat, chat-stream (default both)
   --strict                exit 1 when a target is missed
-  --gateway-entry FILE    start this entry point with \`serve\` instead of src/main/cli.ts`;
+  --gateway-entry FILE    start this entry point with \`serve\` instead of src/main/cli.ts
+  --no-grouping           skip the grouping benchmark
+  --grouping-only         run only the grouping benchmark: failures/s grouped into patterns on one core
+                          as the store grows (its own database, fixpoint_bench_grouping, dropped and recreated)
+  --grouping-sizes A,B    store sizes in failures, the first the reference (default 10k,100k,1M; --quick 10k,100k)
+  --grouping-failures N   new failures grouped per measured round (default 2000; --quick 1000)
+  --grouping-rounds N     measured rounds per store size (default 3; --quick 2)`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -55,6 +66,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       strict: { type: 'boolean', default: false },
       'gateway-entry': { type: 'string' },
       scenario: { type: 'string' },
+      'no-grouping': { type: 'boolean', default: false },
+      'grouping-only': { type: 'boolean', default: false },
+      'grouping-sizes': { type: 'string' },
+      'grouping-failures': { type: 'string' },
+      'grouping-rounds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -65,6 +81,16 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const quick = values.quick === true;
   const connections = (values.connections ?? '8,64').split(',').map((c) => positive('connections', c, 8));
   if (connections.some((c) => c < 1 || !Number.isInteger(c))) throw new Error('--connections must be positive integers');
+  const groupingOnly = values['grouping-only'] === true;
+  if (groupingOnly && values['no-grouping'] === true) throw new Error('--grouping-only and --no-grouping exclude each other');
+  const g = quick ? QUICK_GROUPING : DEFAULT_GROUPING;
+  const sizes = values['grouping-sizes'] ? values['grouping-sizes'].split(',').map(parseSize) : g.sizes;
+  const grouping: GroupingOptions = {
+    ...g,
+    sizes,
+    failures: Math.max(1, Math.round(positive('grouping-failures', values['grouping-failures'], g.failures))),
+    rounds: Math.max(1, Math.round(positive('grouping-rounds', values['grouping-rounds'], g.rounds))),
+  };
   return {
     gateway: values['no-gateway'] !== true,
     rounds: Math.max(1, Math.round(positive('rounds', values.rounds, quick ? 2 : 3))),
@@ -77,5 +103,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     strict: values.strict === true,
     ...(values['gateway-entry'] ? { gatewayEntry: values['gateway-entry'] } : {}),
     ...(values.scenario ? { scenarios: values.scenario.split(',') } : {}),
+    ...(values['no-grouping'] === true ? {} : { grouping }),
+    groupingOnly,
   };
 }

@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: the fake upstream (the ceiling), a bare undici forwarder (the floor every proxy
  * pays) and the Fixpoint gateway, side by side under the same load, interleaved in one run.
- * Each server and the load generator run in their own process. See `--help`.
+ * Each server and the load generator run in their own process. Then the cost of grouping failures
+ * into patterns as the store grows (bench/grouping.ts). See `--help`.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseBenchArgs, type BenchOptions } from './args.ts';
 import { resolveDatabaseUrl, resolveRedisUrl, startGateway } from './gateway.ts';
 import { startLoadGenerator, type LoadGenerator } from './load-client.ts';
 import { forkServer, type ServerProcess } from './processes.ts';
-import { checks, markdown, printCell, printChecks, printSoak, type Cell } from './report.ts';
+import { groupingChecks, groupingMarkdown, printGrouping, runGroupingBench, type GroupingResult } from './grouping.ts';
+import { checks, markdown, printCell, printChecks, printSoak, type Cell, type Check } from './report.ts';
 import { measureCell, SCENARIOS, type Target } from './scenarios.ts';
 import { runSoak, type SoakResult } from './soak.ts';
 
@@ -53,9 +55,30 @@ async function main(): Promise<void> {
   const opts = parseBenchArgs(process.argv.slice(2));
   const cpu = cpus();
   const setup = `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}; ${opts.rounds} interleaved rounds × ${opts.roundSeconds} s per target, ${opts.warmupSeconds} s warm-up; load generator, upstream and each proxy in separate processes.`;
-  console.log(`fixpoint bench — ${setup}`);
   const busy = loadavg()[0] ?? 0;
   if (busy > cpu.length / 2) console.warn(`! load average ${busy.toFixed(2)} on ${cpu.length} CPUs: other work is running, expect noisy numbers`);
+  const proxies = opts.groupingOnly ? undefined : await benchProxies(opts, setup);
+  // Grouping runs once the servers are stopped, so neither measurement disturbs the other.
+  let grouping: GroupingResult | undefined;
+  if (opts.grouping) {
+    if (opts.groupingOnly) console.log(`fixpoint bench (grouping only) — Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}`);
+    grouping = await runGroupingBench(opts.grouping);
+    printGrouping(grouping);
+  }
+
+  const list = [...(proxies?.checks ?? []), ...groupingChecks(grouping)];
+  printChecks(list);
+  if (proxies?.warnings) console.log(`\ngateway log (last lines at warn and above):\n${proxies.warnings}`);
+  console.log('\n--- markdown ---\n');
+  const md = [proxies ? markdown(proxies.cells, proxies.soak, list, setup) : list.map((c) => `- ${c.pass === null ? 'skipped' : c.pass ? '✅' : '❌'} ${c.name}: ${c.detail}`).join('\n')];
+  if (grouping) md.push(groupingMarkdown(grouping));
+  console.log(md.join('\n\n'));
+  if (opts.strict && list.some((c) => c.pass === false)) process.exitCode = 1;
+}
+
+/** The proxy benchmark: upstream, bare forwarder and gateway side by side, then the soak; servers stopped at the end. */
+async function benchProxies(opts: BenchOptions, setup: string): Promise<{ cells: Cell[]; soak: SoakResult | undefined; checks: Check[]; warnings: string | undefined }> {
+  console.log(`fixpoint bench — ${setup}`);
   const { targets, gateway } = await startTargets(opts);
   load = startLoadGenerator();
   for (const t of targets) console.log(`  ${t.label.padEnd(30)} ${t.origin} (pid ${t.pid})`);
@@ -85,15 +108,9 @@ async function main(): Promise<void> {
       printSoak(soak);
     }
   }
-
-  const list = checks(cells, soak);
-  printChecks(list);
   const warnings = gateway?.logTail?.(5);
-  if (warnings) console.log(`\ngateway log (last lines at warn and above):\n${warnings}`);
-  console.log('\n--- markdown ---\n');
-  console.log(markdown(cells, soak, list, setup));
   await cleanup();
-  if (opts.strict && list.some((c) => c.pass === false)) process.exitCode = 1;
+  return { cells, soak, checks: checks(cells, soak), warnings };
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -19,15 +19,19 @@ function asText(v: unknown): string {
 }
 
 /**
- * The free text a failure is clustered by: the detector's message, the judge's rationale or the
- * user's comment, and the offending value. Bounded, so one huge output cannot dominate the cost.
+ * The free text a failure is clustered by: the judge's rationale, the user's comment or the detector's
+ * own explanation when there is one (the message is then a fixed template around it and would make
+ * unrelated failures look alike); otherwise the detector's message and the offending value. Bounded,
+ * so one huge output cannot dominate the cost.
  */
 export function failureText(f: FailureTextInput): string {
-  const parts = [f.message];
+  const parts: string[] = [];
   for (const k of textFields) {
     const t = asText(f.evidence[k]);
     if (t) parts.push(t);
   }
+  if (parts.length > 0) return parts.join('\n').slice(0, maxChars);
+  parts.push(f.message);
   for (const k of valueFields) {
     const t = asText(f.evidence[k]);
     if (t) parts.push(t.slice(0, 200));

@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/index.ts';
+import { failures, openDatabase, rowsOf, type Database } from '../src/db/index.ts';
+import {
+  adjustedRandIndex,
+  completeness,
+  createLocalSpace,
+  defaultThresholds,
+  generateCorpus,
+  groupComponentFailures,
+  PatternCache,
+  purity,
+  refreshPatterns,
+  type Corpus,
+} from '../src/group/index.ts';
+import { createJobSystem, type JobSystem } from '../src/jobs/index.ts';
+import { createMetrics } from '../src/telemetry/index.ts';
+import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+
+/**
+ * Grouping quality and systematic detection on a labelled corpus, through the real grouping job and
+ * the real statistics on a real database: the labels never reach the grouping code.
+ */
+let tdb: TestDatabase;
+let database: Database;
+let jobs: JobSystem;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  database = openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
+  await database.migrate();
+  jobs = createJobSystem({ redisUrl: undefined, prefix: 'corpus', logger: pino({ level: 'silent' }) });
+}, 60_000);
+afterAll(async () => {
+  await jobs?.close(100);
+  await database?.close();
+  await tdb?.drop();
+});
+
+/** Stores the corpus as calls (with sessions and users) and failures, spread over its windows (hours ago). */
+async function store(corpus: Corpus): Promise<Map<string, string>> {
+  const db = database.db;
+  const labelOf = new Map<string, string>();
+  const rows = corpus.items.map((it, i) => {
+    const callId = crypto.randomUUID();
+    const id = crypto.randomUUID();
+    labelOf.set(id, it.label);
+    const minutes = it.window * 60 + 5 + (i % 50);
+    const freeText = it.kind === 'judge' || it.kind === 'feedback';
+    return { id, callId, it, minutes, evidence: freeText ? it.evidence : { ...it.evidence, detail: it.text } };
+  });
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    await db.execute(sql`
+      insert into calls (id, started_at, ended_at, latency_ms, route, component, status, http_status, session_id, user_id)
+      select v.id, now() - make_interval(mins => v.minutes), now() - make_interval(mins => v.minutes), 100, 'chat', v.component, 'success', 200, v.session, v.usr
+      from jsonb_to_recordset(${JSON.stringify(chunk.map((r) => ({ id: r.callId, minutes: r.minutes, component: r.it.component, session: r.it.sessionId, usr: r.it.userId })))}::jsonb)
+        as v(id uuid, minutes int, component text, session text, usr text)`);
+    await db.insert(failures).values(
+      chunk.map((r) => ({
+        id: r.id,
+        callId: r.callId,
+        component: r.it.component,
+        kind: r.it.kind,
+        ruleId: r.it.ruleId,
+        message: r.it.message,
+        evidence: r.evidence,
+        callStartedAt: sql`now() - make_interval(mins => ${r.minutes})` as unknown as Date,
+      })),
+    );
+  }
+  // The calls that did not fail: the rest of each component's traffic, over the same hours.
+  for (const [component, c] of Object.entries(corpus.calls)) {
+    const failed = corpus.items.filter((it) => it.component === component).length;
+    await db.execute(sql`
+      insert into calls (id, started_at, ended_at, latency_ms, route, component, status, http_status, session_id, user_id)
+      select gen_random_uuid(), now() - make_interval(mins => (g % 240) + 5), now(), 100, 'chat', ${component}, 'success', 200, 's' || (g % 400), 'u' || (g % 120)
+      from generate_series(1, ${c.total - failed}) g`);
+  }
+  return labelOf;
+}
+
+describe('grouping a labelled corpus through the database', () => {
+  it('reaches adjusted Rand index ≥ 0.9 with the local fallback, and flags every true pattern as systematic and none of the noise', async () => {
+    const corpus = generateCorpus({ seed: 11, size: 2500 });
+    const labelOf = await store(corpus);
+    const space = await createLocalSpace(database.db);
+    const cache = new PatternCache(space, defaultThresholds.local.assign);
+    for (const component of Object.keys(corpus.calls)) {
+      const r = await groupComponentFailures(database.db, { space, cache, mergeThreshold: defaultThresholds.local.merge, maxBatches: 100 }, component);
+      expect(r.locked).toBe(true);
+    }
+    const assigned = rowsOf<{ id: string; pattern_id: string | null }>(await database.db.execute(sql`select id, pattern_id from failures`));
+    expect(assigned.every((a) => a.pattern_id !== null)).toBe(true);
+    const labels = assigned.map((a) => labelOf.get(a.id) as string);
+    const predicted = assigned.map((a) => a.pattern_id as string);
+    const ari = adjustedRandIndex(labels, predicted);
+    console.log(`corpus seed 11 through the database: ARI ${ari.toFixed(3)}, purity ${purity(labels, predicted).toFixed(3)}, completeness ${completeness(labels, predicted).toFixed(3)}`);
+    expect(ari).toBeGreaterThanOrEqual(0.9);
+
+    const config = loadConfig({});
+    const deps = { db: database.db, jobs, settings: config.file.patterns, summariesConfigured: false, metrics: createMetrics(new Registry()), logger: pino({ level: 'silent' }) };
+    while ((await refreshPatterns(deps)) > 0) {
+      // until every pattern has statistics
+    }
+    const verdicts = rowsOf<{ id: string; systematic: boolean }>(await database.db.execute(sql`select id, systematic from patterns where merged_into is null`));
+    const majority = new Map<string, string>();
+    const byPattern = new Map<string, Map<string, number>>();
+    assigned.forEach((a, i) => {
+      const m = byPattern.get(a.pattern_id as string) ?? new Map<string, number>();
+      m.set(labels[i] as string, (m.get(labels[i] as string) ?? 0) + 1);
+      byPattern.set(a.pattern_id as string, m);
+    });
+    for (const [pid, m] of byPattern) majority.set(pid, [...m].sort((x, y) => y[1] - x[1])[0]?.[0] as string);
+    const systematicLabels = new Set(verdicts.filter((v) => v.systematic).map((v) => majority.get(v.id)));
+    const truePatterns = corpus.patterns.map((p) => p.label);
+    console.log(`systematic patterns: ${verdicts.filter((v) => v.systematic).length} of ${verdicts.length}; true patterns ${truePatterns.length}`);
+    for (const label of truePatterns) expect(systematicLabels, label).toContain(label);
+    expect([...systematicLabels].filter((l) => l?.startsWith('noise:'))).toEqual([]);
+  }, 120_000);
+});
