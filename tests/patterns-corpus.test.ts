@@ -122,3 +122,44 @@ describe('grouping a labelled corpus through the database', () => {
     expect([...systematicLabels].filter((l) => l?.startsWith('noise:'))).toEqual([]);
   }, 120_000);
 });
+
+describe('grouping by several workers at once', () => {
+  it('never splits a component between two workers: one holds the lock, the other finds nothing to do or waits its turn', async () => {
+    const db = database.db;
+    const component = 'concurrent';
+    const n = 1200;
+    await db.insert(failures).values(
+      Array.from({ length: n }, (_, i) => ({
+        id: crypto.randomUUID(),
+        callId: crypto.randomUUID(),
+        component,
+        kind: 'rule',
+        ruleId: 'label',
+        message: `expected one of [billing, technical, account], got "${['BILLING_ISSUE', 'TECH', 'Account-Access'][i % 3]}"`,
+        evidence: { expected: ['billing', 'technical', 'account'], got: ['BILLING_ISSUE', 'TECH', 'Account-Access'][i % 3] },
+        callStartedAt: new Date(),
+      })),
+    );
+    // Two workers: each its own cache and vector space, as two processes would have.
+    const workers = await Promise.all(
+      [0, 1].map(async () => {
+        const space = await createLocalSpace(db);
+        return { space, cache: new PatternCache(space, defaultThresholds.local.assign), mergeThreshold: defaultThresholds.local.merge, maxBatches: 100 };
+      }),
+    );
+    const results = await Promise.all(workers.map((w) => groupComponentFailures(db, w, component)));
+    // Whoever was turned away by the lock goes again (the sweep would enqueue it again).
+    for (const [i, r] of results.entries()) if (!r.locked) await groupComponentFailures(db, workers[i]!, component);
+    const grouped = results.reduce((s, r) => s + r.grouped, 0);
+    expect(grouped).toBeLessThanOrEqual(n);
+    const rows = rowsOf<{ pattern_id: string | null; n: string | number }>(
+      await db.execute(sql`select pattern_id, count(*) as n from failures where component = ${component} group by 1`),
+    );
+    expect(rows.every((r) => r.pattern_id !== null)).toBe(true);
+    // The same rule broken the same way is one pattern, not one per worker.
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0]!.n)).toBe(n);
+    const live = rowsOf<{ n: string | number }>(await db.execute(sql`select count(*) as n from patterns where component = ${component} and merged_into is null`));
+    expect(Number(live[0]!.n)).toBe(1);
+  }, 60_000);
+});
