@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { createMetrics } from '../src/telemetry/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const metricNames = (text: string) => new Set([...text.matchAll(/\bfixpoint_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')));
+const metricNames = (text: string) => new Set([...text.matchAll(/\bfixpoint_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')));
 
 describe('dashboards and alert rules', () => {
   it('use only metrics the gateway and worker export', async () => {
