@@ -217,7 +217,7 @@ export function createClusterer(opts: ClustererOptions): Clusterer {
     if (c.size >= c.nextReindex) {
       prune(c);
       index(c);
-    }
+    } else if (c.sum.size > maxTerms * 2) prune(c);
     dirty.add(c.id);
     changed.add(c.id);
   };
