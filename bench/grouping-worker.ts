@@ -3,9 +3,10 @@
  * bench/grouping.ts): a warm-up set of new failures grouped first (the cache's cold read of the
  * component's patterns, not measured), then `rounds` fresh sets of new ungrouped corpus failures,
  * each grouped by the real `groupComponentFailures` and timed. Prints one `@@grouping {json}` line.
+ * With BENCH_GROUPING_PROFILE=<dir>, writes a CPU profile of the measured grouping (only) there.
  */
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -72,17 +73,26 @@ async function main(): Promise<void> {
     await groupEverything(db, deps);
     const warmupSeconds = (performance.now() - t0) / 1000;
 
+    const profileDir = process.env.BENCH_GROUPING_PROFILE;
+    const profiler = profileDir ? new Session() : undefined;
+    const profiles: unknown[] = [];
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+    }
     const rounds: WorkerRound[] = [];
     for (let r = 0; r < args.rounds; r++) {
       // New failures of the last minutes, spread over the corpus's components (inserting them is not measured).
       const items = generateCorpus({ seed: args.seed + 1 + r, size: args.failures }).items;
       await insertUngrouped(db, items, (i) => 20 - (i / items.length) * 10);
       const ticks0 = await backendTicks(db);
+      if (profiler) await profiler.post('Profiler.start');
       const cpu0 = process.cpuUsage();
       t0 = performance.now();
       const g = await groupEverything(db, deps);
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
+      if (profiler) profiles.push((await profiler.post('Profiler.stop')).profile);
       const ticks1 = await backendTicks(db);
       let dbCpuMs: number | null = null;
       if (ticks0 && ticks1) {
@@ -93,6 +103,8 @@ async function main(): Promise<void> {
       if (g.grouped !== items.length) throw new Error(`grouped ${g.grouped} of ${items.length} new failures`);
       rounds.push({ failures: g.grouped, seconds, created: g.created, merged: g.merged, cpuMs: (cpu.user + cpu.system) / 1000, dbCpuMs });
     }
+    if (profileDir) profiles.forEach((p, i) => writeFileSync(join(profileDir, `grouping-${args.seed}-round${i + 1}.cpuprofile`), JSON.stringify(p)));
+    profiler?.disconnect();
     const result: WorkerResult = { warmupSeconds, rounds };
     console.log(`@@grouping ${JSON.stringify(result)}`);
   } finally {

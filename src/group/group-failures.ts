@@ -177,7 +177,7 @@ async function writeBatch(
         centroid = v.centroid, centroid_norm2 = v.norm2, failure_count = v.size, fingerprints = v.fingerprints,
         first_seen = least(p.first_seen, coalesce(v.first, p.first_seen)),
         last_seen = greatest(p.last_seen, coalesce(v.last, p.last_seen)),
-        stats_at = null, updated_at = clock_timestamp()
+        updated_at = clock_timestamp()
       from jsonb_to_recordset(${JSON.stringify(states)}::jsonb)
         as v(id uuid, centroid jsonb, norm2 double precision, size integer, fingerprints jsonb, first timestamptz, last timestamptz)
       where p.id = v.id`);

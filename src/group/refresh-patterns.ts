@@ -19,22 +19,47 @@ export interface RefreshDeps {
   summariesConfigured: boolean;
   metrics: Metrics;
   logger: Logger;
+  /** Defaults to counting afresh each time. */
+  traffic?: (db: Db, component: string) => Promise<ComponentTraffic>;
 }
 
-/** Patterns whose statistics are due: touched by grouping since, or live and older than the refresh period. */
+/** A pattern touched by grouping has its statistics recomputed at most this often. */
+const touchedEverySeconds = 5;
+/** A busy component's call counts are reused this long (they feed hourly and daily windows)… */
+const trafficTtlMs = 30_000;
+/** …when it has more calls than this in 7 days; smaller ones are cheap to count afresh. */
+const busyComponentCalls = 50_000;
+
+/**
+ * Patterns whose statistics are due: new ones; and live ones (seen in 7 days, or still systematic)
+ * whose statistics are older than the refresh period, or older than a few seconds and than the last
+ * grouping that touched them.
+ */
 async function duePatterns(db: Db, refreshSeconds: number): Promise<PatternRow[]> {
-  const touched = await db.select().from(patterns).where(and(isNull(patterns.statsAt), isNull(patterns.mergedInto))).orderBy(patterns.createdAt).limit(refreshBatch);
-  if (touched.length >= refreshBatch) return touched;
-  const stale = await db
+  return db
     .select()
     .from(patterns)
     .where(
-      sql`${patterns.mergedInto} is null and ${patterns.statsAt} < now() - make_interval(secs => ${refreshSeconds})
-        and (${patterns.lastSeen} > now() - interval '7 days' or ${patterns.status} in ('systematic', 'regressed'))`,
+      sql`${patterns.mergedInto} is null and (${patterns.statsAt} is null or (
+        (${patterns.lastSeen} > now() - interval '7 days' or ${patterns.status} in ('systematic', 'regressed'))
+        and (${patterns.statsAt} < now() - make_interval(secs => ${refreshSeconds})
+          or (${patterns.updatedAt} > ${patterns.statsAt} and ${patterns.statsAt} < now() - make_interval(secs => ${touchedEverySeconds})))))`,
     )
-    .orderBy(patterns.statsAt)
-    .limit(refreshBatch - touched.length);
-  return [...touched, ...stale];
+    .orderBy(sql`${patterns.statsAt} nulls first`)
+    .limit(refreshBatch);
+}
+
+/** Call counts per component; a busy component's are reused for `trafficTtlMs`, so it is not counted on every sweep. */
+export function createTrafficCache(): (db: Db, component: string) => Promise<ComponentTraffic> {
+  const held = new Map<string, { at: number; traffic: ComponentTraffic }>();
+  return async (db, component) => {
+    const hit = held.get(component);
+    if (hit && Date.now() - hit.at < trafficTtlMs) return hit.traffic;
+    const traffic = await componentTraffic(db, component);
+    if (traffic.d7 > busyComponentCalls) held.set(component, { at: Date.now(), traffic });
+    if (held.size > 1000) held.delete(held.keys().next().value as string);
+    return traffic;
+  };
 }
 
 function needsDiagnosis(p: PatternRow, statusChanged: boolean): boolean {
@@ -56,10 +81,9 @@ function needsDescription(p: PatternRow, summariesConfigured: boolean): boolean 
  */
 export async function refreshPatterns(deps: RefreshDeps): Promise<number> {
   const due = await duePatterns(deps.db, deps.settings.refreshSeconds);
-  const traffic = new Map<string, ComponentTraffic>();
+  const traffic = deps.traffic ?? createTrafficCache();
   for (const p of due) {
-    let t = traffic.get(p.component);
-    if (!t) traffic.set(p.component, (t = await componentTraffic(deps.db, p.component)));
+    const t = await traffic(deps.db, p.component);
     const stats = await patternStats(deps.db, p.id, t, deps.settings.systematic);
     const { systematic, ...stored } = stats;
     const status = p.status as PatternStatus;
@@ -69,7 +93,7 @@ export async function refreshPatterns(deps: RefreshDeps): Promise<number> {
       quietWithTraffic = p.lastSeen < quietSince && (await callsSince(deps.db, p.component, p.lastSeen)) > 0;
     }
     const next = nextStatus({ status, systematic, quietWithTraffic, recentFailures: stats.windows.h24 });
-    await deps.db.update(patterns).set({ stats: stored, statsAt: sql`now()`, systematic, status: next }).where(eq(patterns.id, p.id));
+    await deps.db.update(patterns).set({ stats: stored, statsAt: sql`clock_timestamp()`, systematic, status: next }).where(eq(patterns.id, p.id));
     if (next !== status) {
       await deps.db.insert(patternEvents).values({ id: newCallId(), patternId: p.id, type: 'status', fromStatus: status, toStatus: next, detail: { rateLowerBound: stats.rateLowerBound, h24: stats.windows.h24, unmet: stats.unmet } });
       deps.logger.info({ patternId: p.id, component: p.component, from: status, to: next }, 'pattern status changed');

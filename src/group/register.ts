@@ -6,7 +6,7 @@ import type { Logger, Metrics } from '../telemetry/index.ts';
 import { describePattern } from './describe-pattern.ts';
 import { componentsWithUngrouped, groupComponentFailures } from './group-failures.ts';
 import { PatternCache } from './pattern-cache.ts';
-import { refreshPatterns, updatePatternGauges } from './refresh-patterns.ts';
+import { createTrafficCache, refreshPatterns, updatePatternGauges } from './refresh-patterns.ts';
 import { createEmbeddingSpace, createLocalSpace, type VectorSpace } from './vector-space.ts';
 
 export interface GroupDeps {
@@ -53,11 +53,12 @@ export function registerGroupHandlers(jobs: JobSystem, deps: GroupDeps): void {
     { concurrency: 2 },
   );
 
+  const traffic = createTrafficCache();
   jobs.handle('group.sweep', async (_payload, ctx) => {
     for (const component of await componentsWithUngrouped(deps.db)) {
       await jobs.enqueue('group.failures', { component }, { jobId: `group:${component}` });
     }
-    const refreshed = await refreshPatterns({ db: deps.db, jobs, settings, summariesConfigured: settings.summaries !== undefined, metrics: deps.metrics, logger: deps.logger });
+    const refreshed = await refreshPatterns({ db: deps.db, jobs, settings, summariesConfigured: settings.summaries !== undefined, metrics: deps.metrics, logger: deps.logger, traffic });
     await updatePatternGauges(deps.db, deps.metrics);
     if (refreshed > 0) deps.logger.debug({ jobId: ctx.jobId, refreshed }, 'pattern statistics refreshed');
   });
