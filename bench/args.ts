@@ -40,8 +40,8 @@ export const USAGE = `usage: node --import tsx bench/run.ts [flags]
   --grouping-only         run only the grouping benchmark: failures/s grouped into patterns on one core
                           as the store grows (its own database, fixpoint_bench_grouping, dropped and recreated)
   --grouping-sizes A,B    store sizes in failures, the first the reference (default 10k,100k,1M; --quick 10k,100k)
-  --grouping-failures N   new failures grouped per measured round (default 2000; --quick 1000)
-  --grouping-rounds N     measured rounds per store size (default 3; --quick 2)`;
+  --grouping-failures N   new failures grouped per measured round (default 4000; --quick 1000)
+  --grouping-rounds N     measured rounds per store size, the median reported (default 5; --quick 2)`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;

@@ -12,7 +12,7 @@ export interface GroupingOptions {
   seed: number;
 }
 
-export const DEFAULT_GROUPING: GroupingOptions = { sizes: [10_000, 100_000, 1_000_000], failures: 2_000, rounds: 3, warmup: 1_000, seed: 3_000 };
+export const DEFAULT_GROUPING: GroupingOptions = { sizes: [10_000, 100_000, 1_000_000], failures: 4_000, rounds: 5, warmup: 2_000, seed: 3_000 };
 export const QUICK_GROUPING: GroupingOptions = { sizes: [10_000, 100_000], failures: 1_000, rounds: 2, warmup: 500, seed: 3_000 };
 
 /** `10000`, `10k`, `1M` → failures. */

@@ -35,6 +35,21 @@ export function groupingDatabaseUrl(env: NodeJS.ProcessEnv): string {
   return url.toString();
 }
 
+/** Why the server of `url` cannot be reached, or null when it answers. */
+export async function postgresUnreachable(url: string): Promise<string | null> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const probe = postgres(admin.toString(), { max: 1, connect_timeout: 5, onnotice: () => undefined });
+  try {
+    await probe`select 1`;
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    await probe.end({ timeout: 2 });
+  }
+}
+
 /** The corpus item as a failure row's evidence: free text in `detail` unless the kind carries its own. */
 export function evidenceOf(it: CorpusItem): Record<string, unknown> {
   return it.kind === 'judge' || it.kind === 'feedback' ? it.evidence : { ...it.evidence, detail: it.text };

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { GroupingOptions } from './grouping-options.ts';
 import type { Check } from './report.ts';
-import { createGroupingStore, groupingDatabaseUrl } from './grouping-store.ts';
+import { createGroupingStore, groupingDatabaseUrl, postgresUnreachable, type GroupingStore } from './grouping-store.ts';
 import type { WorkerArgs, WorkerResult } from './grouping-worker.ts';
 
 
@@ -33,6 +33,10 @@ export interface GroupingRow {
 
 export interface GroupingResult {
   rows: GroupingRow[];
+  /** Why nothing was measured (Postgres unreachable). */
+  skipped?: string;
+  /** The benchmark broke: the first line of the error. */
+  error?: string;
   pinned: string;
   setup: string;
   seconds: number;
@@ -75,12 +79,19 @@ export async function runGroupingBench(opts: GroupingOptions, env: NodeJS.Proces
   const sizes = [...opts.sizes].sort((a, b) => a - b);
   const { prefix, note } = pinning();
   const url = groupingDatabaseUrl(env);
-  const setup = `${opts.rounds} rounds × ${int(opts.failures)} new failures per size after a ${int(opts.warmup)}-failure warm-up, local TF-IDF space, median round; ${note}.`;
-  console.log(`\ngrouping failures into patterns — ${setup}`);
-  console.log(`  store: ${url.replace(/\/\/[^@]*@/, '//…@')} (dropped and recreated), seeded by grouping ${int(opts.seed)} corpus failures`);
-  const store = await createGroupingStore(url, opts.seed);
+  const setup = `${opts.rounds} rounds × ${int(opts.failures)} new failures per store size after a ${int(opts.warmup)}-failure warm-up, local TF-IDF space, median round; ${note}.`;
   const rows: GroupingRow[] = [];
+  const done = (extra: Partial<GroupingResult> = {}): GroupingResult => ({ rows, pinned: note, setup, seconds: (performance.now() - t0) / 1000, ...extra });
+  console.log(`\ngrouping failures into patterns — ${setup}`);
+  const unreachable = await postgresUnreachable(url);
+  if (unreachable) {
+    console.warn(`! grouping benchmark skipped: Postgres unreachable (${unreachable})`);
+    return done({ skipped: `Postgres unreachable (${unreachable})` });
+  }
+  console.log(`  store: ${url.replace(/\/\/[^@]*@/, '//…@')} (dropped and recreated), seeded by grouping ${int(opts.seed)} corpus failures`);
+  let store: GroupingStore | undefined;
   try {
+    store = await createGroupingStore(url, opts.seed);
     for (const [i, size] of sizes.entries()) {
       const grown = await store.growTo(size);
       await store.settle();
@@ -105,21 +116,27 @@ export async function runGroupingBench(opts: GroupingOptions, env: NodeJS.Proces
         merged: r.rounds.reduce((a, x) => a + x.merged, 0),
       });
     }
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    console.error(`! grouping benchmark failed: ${msg}`);
+    return done({ error: msg.split('\n')[0] ?? msg });
   } finally {
-    await store.close();
+    await store?.close();
   }
-  return { rows, pinned: note, setup, seconds: (performance.now() - t0) / 1000 };
+  return done();
 }
 
 interface Line {
   size: string;
   stored: string;
+  mb: string;
   rate: string;
   ratio: string;
   rounds: string;
   cpu: string;
   db: string;
   created: string;
+  warmup: string;
 }
 
 function lines(g: GroupingResult): Line[] {
@@ -127,33 +144,51 @@ function lines(g: GroupingResult): Line[] {
   return g.rows.map((r) => ({
     size: sizeLabel(r.size),
     stored: `${int(r.failures)} / ${int(r.patterns)}`,
+    mb: int(r.storeMb),
     rate: int(r.perSecond),
     ratio: (r.perSecond / ref).toFixed(2),
-    rounds: r.perSecondAll.map(int).join(', '),
+    rounds: r.perSecondAll.map(int).join(' '),
     cpu: int(r.cpuMsPer1k),
     db: r.dbCpuMsPer1k === null ? '—' : int(r.dbCpuMsPer1k),
     created: `${r.created} / ${r.merged}`,
+    warmup: r.warmupSeconds.toFixed(2),
   }));
 }
 
-const HEADER: Line = { size: 'store', stored: 'failures / patterns', rate: 'failures/s', ratio: '× 10k', rounds: 'rounds', cpu: 'node ms/1k', db: 'pg ms/1k', created: 'new / merged' };
+const HEADER: Line = {
+  size: 'store',
+  stored: 'failures / patterns',
+  mb: 'MB',
+  rate: 'failures/s',
+  ratio: '× first',
+  rounds: 'each round',
+  cpu: 'node ms/1k',
+  db: 'pg ms/1k',
+  created: 'new / merged',
+  warmup: 'warm-up s',
+};
 
 export function printGrouping(g: GroupingResult): void {
+  if (g.skipped || g.error) return;
   const head = { ...HEADER, ratio: `× ${sizeLabel(g.rows[0]?.size ?? 0)}` };
   const all = [head, ...lines(g)];
   const cols = Object.keys(HEADER) as (keyof Line)[];
   const widths = cols.map((c) => Math.max(...all.map((r) => r[c].length)));
-  console.log(`\ngrouping throughput by store size (one core; ${g.seconds.toFixed(0)} s in all)`);
+  console.log(`\ngrouping throughput by store size (failures/s on one core; ${g.seconds.toFixed(0)} s in all)`);
   for (const r of all) console.log(cols.map((c, i) => (i === 0 ? r[c].padEnd(widths[i] as number) : r[c].padStart(widths[i] as number))).join('  '));
-  const cold = g.rows.map((r) => `${sizeLabel(r.size)} ${r.warmupSeconds.toFixed(2)} s`).join(', ');
-  console.log(`  warm-up (cold pattern cache + first batches, not measured): ${cold}`);
+  console.log('  node/pg ms/1k: CPU of the grouping process / of its Postgres backends per 1,000 failures; new / merged: patterns');
+  console.log('  created and merged while measuring; warm-up: the cold read of each component\'s patterns plus the warm-up failures, not in failures/s');
 }
 
+const FLAT = 'grouping throughput flat as the store grows';
+
 export function groupingChecks(g: GroupingResult | undefined): Check[] {
-  if (!g) return [{ name: 'grouping throughput flat as the store grows', pass: null, detail: 'grouping skipped' }];
+  if (!g) return [{ name: FLAT, pass: null, detail: 'grouping skipped (--no-grouping)' }];
+  if (g.skipped) return [{ name: FLAT, pass: null, detail: g.skipped }];
+  if (g.error) return [{ name: FLAT, pass: false, detail: `the benchmark failed: ${g.error}` }];
   const first = g.rows[0];
   const last = g.rows[g.rows.length - 1];
-  if (!first || !last || first === last) return [{ name: 'grouping throughput flat as the store grows', pass: null, detail: 'fewer than two store sizes' }];
+  if (!first || !last || first === last) return [{ name: FLAT, pass: null, detail: 'fewer than two store sizes' }];
   const ratio = last.perSecond / first.perSecond;
   return [
     {
@@ -165,12 +200,13 @@ export function groupingChecks(g: GroupingResult | undefined): Check[] {
 }
 
 export function groupingMarkdown(g: GroupingResult): string {
+  if (g.skipped || g.error) return `Grouping: ${g.skipped ?? `failed: ${g.error}`}.`;
   const out = [
-    `Grouping (${g.setup})`,
+    `Grouping failures into patterns (${g.setup})`,
     '',
-    `| store | failures / patterns | failures/s | × ${sizeLabel(g.rows[0]?.size ?? 0)} | node CPU ms / 1k | Postgres CPU ms / 1k |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    `| store | failures / patterns | failures/s | × ${sizeLabel(g.rows[0]?.size ?? 0)} | node CPU ms / 1k | Postgres CPU ms / 1k | warm-up s |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const l of lines(g)) out.push(`| ${l.size} | ${l.stored} | ${l.rate} | ${l.ratio} | ${l.cpu} | ${l.db} |`);
+  for (const l of lines(g)) out.push(`| ${l.size} | ${l.stored} | ${l.rate} | ${l.ratio} | ${l.cpu} | ${l.db} | ${l.warmup} |`);
   return out.join('\n');
 }

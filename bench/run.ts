@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     if (opts.groupingOnly) console.log(`fixpoint bench (grouping only) — Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}`);
     grouping = await runGroupingBench(opts.grouping);
     printGrouping(grouping);
+    if (opts.groupingOnly && (grouping.error || grouping.skipped)) process.exitCode = 1;
   }
 
   const list = [...(proxies?.checks ?? []), ...groupingChecks(grouping)];

@@ -163,3 +163,31 @@ describe('grouping by several workers at once', () => {
     expect(Number(live[0]!.n)).toBe(1);
   }, 60_000);
 });
+
+describe('the periodic merge pass', () => {
+  it('merges patterns that drifted together, moves their failures, and leaves the old id pointing at the survivor', async () => {
+    const db = database.db;
+    const component = 'drift';
+    const texts = ['refund window quoted as ninety days', 'refund window wrong, said ninety days instead of thirty', 'thirty day refund window misquoted as ninety'];
+    await db.insert(failures).values(
+      texts.map((t) => ({ id: crypto.randomUUID(), callId: crypto.randomUUID(), component, kind: 'judge', ruleId: 'judge:r1', message: 'judge failed the call', evidence: { rationale: t }, callStartedAt: new Date() })),
+    );
+    const space = await createLocalSpace(db);
+    const cache = new PatternCache(space, 0.99);
+    // Strict thresholds first: each failure its own pattern, nothing merged.
+    const first = await groupComponentFailures(db, { space, cache, mergeThreshold: 0.99 }, component);
+    expect(first).toMatchObject({ grouped: 3, created: 3, merged: 0 });
+    // Later, a looser merge threshold and the pass due: the three become one.
+    const pass = await groupComponentFailures(db, { space, cache, mergeThreshold: 0.1, mergeAllEveryMs: 0 }, component);
+    expect(pass).toMatchObject({ grouped: 0, merged: 2 });
+    const rows = rowsOf<{ id: string; merged_into: string | null; failure_count: number }>(
+      await db.execute(sql`select id, merged_into, failure_count from patterns where component = ${component}`),
+    );
+    const live = rows.filter((r) => r.merged_into === null);
+    expect(live).toHaveLength(1);
+    expect(live[0]!.failure_count).toBe(3);
+    expect(rows.filter((r) => r.merged_into !== null).every((r) => r.merged_into === live[0]!.id)).toBe(true);
+    const owners = rowsOf<{ pattern_id: string }>(await db.execute(sql`select distinct pattern_id from failures where component = ${component}`));
+    expect(owners.map((o) => o.pattern_id)).toEqual([live[0]!.id]);
+  });
+});

@@ -9,6 +9,10 @@ import type { VectorSpace } from './vector-space.ts';
 
 /** Failures read and grouped per transaction. */
 export const groupBatchSize = 500;
+/** How often a component's recent patterns are all compared for merging (batches compare only those they touched). */
+export const mergeAllEveryMs = 10 * 60_000;
+/** Patterns seen within this long take part in the periodic merge pass. */
+const mergeAllRecentMs = 24 * 3_600_000;
 
 export interface GroupResult {
   grouped: number;
@@ -46,11 +50,18 @@ const asDate = (v: string | Date): Date => (v instanceof Date ? v : new Date(v))
  * threshold or starts one; then patterns that drifted together are merged. One transaction per batch,
  * under an advisory lock per component, so two workers never split one component's patterns.
  */
-export async function groupComponentFailures(
-  db: Db,
-  deps: { space: VectorSpace; cache: PatternCache; mergeThreshold: number; maxBatches?: number; signal?: AbortSignal },
-  component: string,
-): Promise<GroupResult> {
+export interface GroupingDeps {
+  space: VectorSpace;
+  cache: PatternCache;
+  mergeThreshold: number;
+  /** Batches per call (20 by default: 10,000 failures). */
+  maxBatches?: number;
+  /** How often the merge pass over all recent patterns runs (10 minutes by default). */
+  mergeAllEveryMs?: number;
+  signal?: AbortSignal;
+}
+
+export async function groupComponentFailures(db: Db, deps: GroupingDeps, component: string): Promise<GroupResult> {
   const total: GroupResult = { grouped: 0, created: 0, merged: 0, locked: true };
   const maxBatches = deps.maxBatches ?? 20;
   try {
@@ -63,6 +74,7 @@ export async function groupComponentFailures(
       if (!r.locked) return { ...total, locked: false };
       if (r.grouped < groupBatchSize) break;
     }
+    total.merged += await db.transaction((tx) => mergeAllIfDue(tx as unknown as Db, deps, component));
   } catch (err) {
     // Memory may hold what the rolled-back transaction wrote: read the component afresh next time.
     deps.cache.drop(component);
@@ -72,7 +84,22 @@ export async function groupComponentFailures(
   return total;
 }
 
-async function groupBatch(tx: Db, deps: { space: VectorSpace; cache: PatternCache; mergeThreshold: number; signal?: AbortSignal }, component: string): Promise<GroupResult> {
+/** The periodic pass: patterns that drifted together since they were last compared are merged. */
+async function mergeAllIfDue(tx: Db, deps: GroupingDeps, component: string): Promise<number> {
+  const lock = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`fixpoint:group:${component}`})) as ok`));
+  if (!lock[0]?.ok) return 0;
+  const ix = await deps.cache.sync(tx, component);
+  if (Date.now() - ix.mergedAllAt < (deps.mergeAllEveryMs ?? mergeAllEveryMs)) return 0;
+  ix.mergedAllAt = Date.now();
+  const since = Date.now() - mergeAllRecentMs;
+  ix.clusterer.touch([...ix.held].filter(([, h]) => h.lastSeen >= since).map(([id]) => id));
+  const { merged } = ix.clusterer.merge(deps.mergeThreshold);
+  if (merged.length > 0) await writeBatch(tx, ix, deps.space, component, new Map(), new Map(), [], merged);
+  else ix.clusterer.takeChanged();
+  return merged.length;
+}
+
+async function groupBatch(tx: Db, deps: GroupingDeps, component: string): Promise<GroupResult> {
   const lock = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`fixpoint:group:${component}`})) as ok`));
   if (!lock[0]?.ok) return { grouped: 0, created: 0, merged: 0, locked: false };
   const ix = await deps.cache.sync(tx, component);
@@ -154,7 +181,7 @@ async function writeBatch(
     await tx.insert(patternEvents).values(fresh.map((p) => ({ id: newCallId(), patternId: p.id, type: 'created', toStatus: 'emerging', detail: { kind: p.kind, ruleId: p.ruleId } })));
   }
   // Failures point at the live pattern (a pattern merged in this batch resolves to its survivor).
-  await tx.execute(sql`
+  if (assigned.length > 0) await tx.execute(sql`
     update failures f set pattern_id = v.pid
     from jsonb_to_recordset(${JSON.stringify(assigned.map((a) => ({ id: a.id, pid: resolve(a.pid) })))}::jsonb) as v(id uuid, pid uuid)
     where f.id = v.id`);

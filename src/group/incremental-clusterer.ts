@@ -67,6 +67,8 @@ export interface Clusterer {
   state(id: string): ClusterState | undefined;
   /** Clusters created or changed since the last call (live ones only, merged ones resolved). */
   takeChanged(): string[];
+  /** Marks these clusters for the next merge (the periodic pass over patterns that drifted together). */
+  touch(ids: Iterable<string>): void;
   /** Forgets a cluster (evicted from a bounded cache); it can be restored later. */
   forget(id: string): void;
   /** Live clusters held. */
@@ -346,6 +348,13 @@ export function createClusterer(opts: ClustererOptions): Clusterer {
         size: c.size,
         fingerprints: Object.fromEntries(c.fingerprints),
       };
+    },
+
+    touch(ids) {
+      for (const id of ids) {
+        const c = all.get(id);
+        if (c && !c.mergedInto) dirty.add(id);
+      }
     },
 
     takeChanged() {

@@ -19,6 +19,8 @@ export interface ComponentIndex {
   held: Map<string, HeldPattern>;
   /** Largest updated_at read so far; later rows are read on the next sync. */
   syncedTo: Date | null;
+  /** When this process last ran the merge pass over all of the component's held patterns. */
+  mergedAllAt: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export class PatternCache {
       clusterer: createClusterer({ threshold: this.assignThreshold, exhaustive: this.space.dense, newId: () => crypto.randomUUID() }),
       held: new Map(),
       syncedTo: null,
+      mergedAllAt: Date.now(),
     };
     this.byComponent.set(component, ix); // most recently used last
     if (this.byComponent.size > maxComponentsHeld) {
