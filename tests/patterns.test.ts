@@ -70,11 +70,12 @@ describe('patterns', () => {
       expect(ps).toHaveLength(1);
       expect(ps[0]).toMatchObject({ failure_count: bad.length, status: 'systematic', remedy: 'prompt' });
       expect(ps[0]!.diagnosis).toMatchObject({ kind: 'behavioral', source: 'construction' });
+      // Statistics are refreshed a few seconds after grouping touched the pattern.
+      expect(ps[0]!.stats).toMatchObject({ windows: { h24: 6 }, sessions: 6, users: 3, unmet: [] });
+      expect(ps[0]!.stats!.share24h).toBeCloseTo(6 / 12, 5);
       return ps;
     }, 25_000);
     expect(p).toMatchObject({ component: 'intent', kind: 'rule', rule_id: 'label', systematic: true });
-    expect(p!.stats).toMatchObject({ windows: { h24: 6 }, sessions: 6, users: 3, unmet: [] });
-    expect(p!.stats!.share24h).toBeCloseTo(6 / 12, 5);
     expect(p!.title).toContain('label');
 
     const detail = (await (await h.admin(`/api/patterns/${p!.id}`)).json()) as PatternView & {

@@ -48,41 +48,46 @@ export function createJudgeHandler(deps: DetectDeps) {
       return;
     }
     const { verdict } = outcome;
-    const inserted = await deps.db
-      .insert(judgeVerdicts)
-      .values({
-        id: newCallId(),
-        callId: payload.callId,
-        component: payload.component,
-        rubricVersion: payload.rubricVersion,
-        judgeModel: outcome.judgeModel,
-        pass: verdict.pass,
-        score: verdict.score,
-        failedCriteria: verdict.failed_criteria,
-        rationale: verdict.rationale,
-        inputTokens: outcome.inputTokens,
-        outputTokens: outcome.outputTokens,
-        costUsd: outcome.costUsd,
-        latencyMs: outcome.latencyMs,
-      })
-      .onConflictDoNothing()
-      .returning({ id: judgeVerdicts.id });
+    const failed = !verdict.pass;
+    // One transaction: a verdict is never visible (or retried into a conflict) without its failure.
+    const inserted = await deps.db.transaction(async (tx) => {
+      const rows = await tx
+        .insert(judgeVerdicts)
+        .values({
+          id: newCallId(),
+          callId: payload.callId,
+          component: payload.component,
+          rubricVersion: payload.rubricVersion,
+          judgeModel: outcome.judgeModel,
+          pass: verdict.pass,
+          score: verdict.score,
+          failedCriteria: verdict.failed_criteria,
+          rationale: verdict.rationale,
+          inputTokens: outcome.inputTokens,
+          outputTokens: outcome.outputTokens,
+          costUsd: outcome.costUsd,
+          latencyMs: outcome.latencyMs,
+        })
+        .onConflictDoNothing()
+        .returning({ id: judgeVerdicts.id });
+      if (failed && rows.length > 0) {
+        await storeFailures(tx as unknown as Db, [
+          {
+            callId: payload.callId,
+            component: payload.component,
+            callStartedAt: loaded.startedAt,
+            kind: 'judge',
+            ruleId: `judge:${payload.rubricVersion}`,
+            message: `judge failed the call (score ${verdict.score.toFixed(2)}${verdict.failed_criteria.length ? `; ${verdict.failed_criteria.join(', ')}` : ''})`,
+            evidence: { score: verdict.score, failedCriteria: verdict.failed_criteria, rationale: verdict.rationale, judgeModel: outcome.judgeModel, rubricVersion: payload.rubricVersion },
+          },
+        ]);
+      }
+      return rows.length > 0;
+    });
     deps.metrics.judgeCalls.labels(component, verdict.pass ? 'pass' : 'fail').inc();
     deps.metrics.judgeDuration.labels(component).observe(outcome.latencyMs / 1000);
     if (outcome.costUsd) deps.metrics.judgeSpend.labels(component).inc(outcome.costUsd);
-    if (!verdict.pass && inserted.length > 0) {
-      await storeFailures(deps.db, [
-        {
-          callId: payload.callId,
-          component: payload.component,
-          callStartedAt: loaded.startedAt,
-          kind: 'judge',
-          ruleId: `judge:${payload.rubricVersion}`,
-          message: `judge failed the call (score ${verdict.score.toFixed(2)}${verdict.failed_criteria.length ? `; ${verdict.failed_criteria.join(', ')}` : ''})`,
-          evidence: { score: verdict.score, failedCriteria: verdict.failed_criteria, rationale: verdict.rationale, judgeModel: outcome.judgeModel, rubricVersion: payload.rubricVersion },
-        },
-      ]);
-      deps.metrics.failures.labels(component, 'judge', deps.metrics.label.rule(`judge:${payload.rubricVersion}`)).inc();
-    }
+    if (failed && inserted) deps.metrics.failures.labels(component, 'judge', deps.metrics.label.rule(`judge:${payload.rubricVersion}`)).inc();
   };
 }
