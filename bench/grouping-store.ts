@@ -1,7 +1,8 @@
 /**
- * The store the grouping benchmark measures against: a dedicated database (dropped and recreated per
- * run), seeded by grouping a labelled corpus through the real code, then grown in bulk with SQL to a
- * given number of failures, all already grouped.
+ * The stores the grouping benchmark measures against: one dedicated database per store size (all
+ * named fixpoint_bench_grouping_*, dropped at the start of each run and kept afterwards for
+ * inspection), seeded by grouping a labelled corpus through the real code, then grown in bulk with
+ * SQL to the given number of failures, all already grouped.
  *
  * Growing keeps the store realistic: 90 % of the added failures are copies of seeded failures in the
  * real (recurring) patterns, 10 % are one-offs, each with its own older pattern whose centroid is the
@@ -17,7 +18,8 @@ import { failures, groupingState, openDatabase, rowsOf, type Database, type Db }
 import { componentsWithUngrouped, createLocalSpace, createVectorizer, defaultThresholds, failureFingerprint, failureText, generateCorpus, groupComponentFailures, PatternCache, type CorpusItem, type DocumentFrequencies } from '../src/group/index.ts';
 import { fallbackDescription } from '../src/group/pattern-text.ts';
 
-export const GROUPING_DATABASE = 'fixpoint_bench_grouping';
+/** Every database of the grouping bench starts with this; nothing else is ever dropped. */
+export const GROUPING_DATABASE_PREFIX = 'fixpoint_bench_grouping_';
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Share of added failures that are one-offs with their own pattern. */
 const NOISE_SHARE = 0.1;
@@ -26,20 +28,35 @@ const RECURRING_MIN = 5;
 const dfKey = 'local-document-frequencies';
 
 /**
- * The grouping bench's own database on the server of DATABASE_URL (or the local default): always
- * named fixpoint_bench_grouping, so dropping it can never touch another database.
+ * A database of the grouping bench on the server of DATABASE_URL (or the local default), named
+ * fixpoint_bench_grouping_<name>, so dropping it can never touch another database.
  */
-export function groupingDatabaseUrl(env: NodeJS.ProcessEnv): string {
+export function groupingDatabaseUrl(env: NodeJS.ProcessEnv, name: string): string {
   const url = new URL(env.DATABASE_URL ?? DEFAULT_SERVER);
-  url.pathname = `/${GROUPING_DATABASE}`;
+  url.pathname = `/${GROUPING_DATABASE_PREFIX}${name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
   return url.toString();
+}
+
+function adminClient(url: string): postgres.Sql {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  return postgres(admin.toString(), { max: 1, connect_timeout: 5, onnotice: () => undefined });
+}
+
+/** Drops every database of the grouping bench (an earlier run's, whatever its sizes) on the server of `url`. */
+export async function dropGroupingDatabases(url: string): Promise<void> {
+  const admin = adminClient(url);
+  try {
+    const rows = await admin<{ datname: string }[]>`select datname from pg_database where starts_with(datname, ${GROUPING_DATABASE_PREFIX})`;
+    for (const r of rows) await admin.unsafe(`drop database if exists "${r.datname.replace(/"/g, '""')}" with (force)`);
+  } finally {
+    await admin.end({ timeout: 2 });
+  }
 }
 
 /** Why the server of `url` cannot be reached, or null when it answers. */
 export async function postgresUnreachable(url: string): Promise<string | null> {
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const probe = postgres(admin.toString(), { max: 1, connect_timeout: 5, onnotice: () => undefined });
+  const probe = adminClient(url);
   try {
     await probe`select 1`;
     return null;
@@ -103,14 +120,14 @@ export interface GroupingStore {
   close(): Promise<void>;
 }
 
-/** Drops and recreates the bench database, migrates it and seeds it with `seedSize` grouped corpus failures. */
+/** (Re)creates the database of `url`, migrates it and seeds it with `seedSize` grouped corpus failures. */
 export async function createGroupingStore(url: string, seedSize: number): Promise<GroupingStore> {
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const adminSql = postgres(admin.toString(), { max: 1, connect_timeout: 5, onnotice: () => undefined });
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  if (!name.startsWith(GROUPING_DATABASE_PREFIX)) throw new Error(`${name} is not a grouping bench database`);
+  const adminSql = adminClient(url);
   try {
-    await adminSql.unsafe(`drop database if exists "${GROUPING_DATABASE}" with (force)`);
-    await adminSql.unsafe(`create database "${GROUPING_DATABASE}"`);
+    await adminSql.unsafe(`drop database if exists "${name}" with (force)`);
+    await adminSql.unsafe(`create database "${name}"`);
   } finally {
     await adminSql.end({ timeout: 2 });
   }

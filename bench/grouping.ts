@@ -1,14 +1,16 @@
 /**
- * The cost of grouping failures into patterns as the store grows: at each store size (10k, 100k, 1M
- * failures by default, all grouped), a fresh process pinned to one core groups new failures with the
- * real job code; failures/s should not depend on how many failures and patterns the store holds.
+ * The cost of grouping failures into patterns as the store grows: one store per size (10k, 100k, 1M
+ * failures by default, all grouped), one process per store pinned to the same core, grouping new
+ * failures with the real job code in rounds interleaved across the stores (so other load on the
+ * machine hits every size alike). Failures/s should not depend on what the store already holds.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { GroupingOptions } from './grouping-options.ts';
 import type { Check } from './report.ts';
-import { createGroupingStore, groupingDatabaseUrl, postgresUnreachable, type GroupingStore } from './grouping-store.ts';
-import type { WorkerArgs, WorkerResult } from './grouping-worker.ts';
+import { createGroupingStore, dropGroupingDatabases, groupingDatabaseUrl, postgresUnreachable } from './grouping-store.ts';
+import type { FromWorker, ToWorker, WorkerArgs, WorkerRound } from './grouping-worker.ts';
+import { stopChild } from './processes.ts';
 
 
 /** Throughput at the largest size must stay within this share of the smallest's. */
@@ -59,61 +61,130 @@ function pinning(): { prefix: string[]; note: string } {
   return { prefix: [], note: 'taskset unavailable: grouping process NOT pinned (one Node thread does the work)' };
 }
 
-function runWorker(prefix: string[], args: WorkerArgs): Promise<WorkerResult> {
+interface Worker {
+  size: number;
+  warmupSeconds: number;
+  round(round: number): Promise<WorkerRound>;
+  stop(): Promise<void>;
+}
+
+/** Starts the grouping worker on one store and waits for its warm-up. */
+function startWorker(prefix: string[], size: number, args: WorkerArgs): Promise<Worker> {
   const argv = [...prefix, process.execPath, '--import', 'tsx', WORKER, JSON.stringify(args)];
-  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      const line = out.split('\n').find((l) => l.startsWith('@@grouping '));
-      if (code === 0 && line) resolve(JSON.parse(line.slice('@@grouping '.length)) as WorkerResult);
-      else reject(new Error(`grouping worker failed (exit ${code}, signal ${signal})\n${out.slice(-2000)}`));
-    });
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
+  let exited: string | undefined;
+  const next = (): Promise<FromWorker> =>
+    exited ? Promise.reject(new Error(exited)) : new Promise((resolve, reject) => (waiting = { resolve, reject }));
+  child.on('message', (m: FromWorker) => {
+    const w = waiting;
+    waiting = undefined;
+    if (m.type === 'error') w?.reject(new Error(`grouping worker (${sizeLabel(size)}): ${m.message}`));
+    else w?.resolve(m);
   });
+  child.once('exit', (code, signal) => {
+    exited = `grouping worker (${sizeLabel(size)}) exited (code ${code}, signal ${signal})`;
+    waiting?.reject(new Error(exited));
+    waiting = undefined;
+  });
+  child.once('error', (err) => waiting?.reject(err));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      child.send({ type: 'exit' } satisfies ToWorker); // closes its database connections, then exits
+    } catch {
+      child.kill('SIGTERM');
+    }
+    const timer = setTimeout(() => void stopChild(child, 2_000), 10_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  return next().then(
+    (ready) => {
+      if (ready.type !== 'ready') throw new Error(`grouping worker (${sizeLabel(size)}) said ${ready.type} before ready`);
+      return {
+        size,
+        warmupSeconds: ready.warmupSeconds,
+        async round(round) {
+          const reply = next();
+          child.send({ type: 'round', round } satisfies ToWorker);
+          const m = await reply;
+          if (m.type !== 'round') throw new Error(`grouping worker (${sizeLabel(size)}) said ${m.type}`);
+          return m.result;
+        },
+        stop,
+      };
+    },
+    async (err: unknown) => {
+      await stop();
+      throw err;
+    },
+  );
 }
 
 export async function runGroupingBench(opts: GroupingOptions, env: NodeJS.ProcessEnv = process.env): Promise<GroupingResult> {
   const t0 = performance.now();
-  const sizes = [...opts.sizes].sort((a, b) => a - b);
+  const sizes = [...new Set(opts.sizes)].sort((a, b) => a - b);
   const { prefix, note } = pinning();
-  const url = groupingDatabaseUrl(env);
-  const setup = `${opts.rounds} rounds × ${int(opts.failures)} new failures per store size after a ${int(opts.warmup)}-failure warm-up, local TF-IDF space, median round; ${note}.`;
+  const urlOf = (size: number) => groupingDatabaseUrl(env, sizeLabel(size));
+  const setup = `${opts.rounds} interleaved rounds × ${int(opts.failures)} new failures per store size after a ${int(opts.warmup)}-failure warm-up, local TF-IDF space, median round; ${note}.`;
   const rows: GroupingRow[] = [];
   const done = (extra: Partial<GroupingResult> = {}): GroupingResult => ({ rows, pinned: note, setup, seconds: (performance.now() - t0) / 1000, ...extra });
   console.log(`\ngrouping failures into patterns — ${setup}`);
-  const unreachable = await postgresUnreachable(url);
+  const first = urlOf(sizes[0] ?? 0);
+  const unreachable = await postgresUnreachable(first);
   if (unreachable) {
     console.warn(`! grouping benchmark skipped: Postgres unreachable (${unreachable})`);
     return done({ skipped: `Postgres unreachable (${unreachable})` });
   }
-  console.log(`  store: ${url.replace(/\/\/[^@]*@/, '//…@')} (dropped and recreated), seeded by grouping ${int(opts.seed)} corpus failures`);
-  let store: GroupingStore | undefined;
+  console.log(`  one database per size, ${first.replace(/\/\/[^@]*@/, '//…@').replace(/_[^_/]*$/, '_*')} (dropped first, kept after), each seeded by grouping ${int(opts.seed)} corpus failures`);
+  const workers: Worker[] = [];
   try {
-    store = await createGroupingStore(url, opts.seed);
+    await dropGroupingDatabases(first);
+    const built = new Map<number, { failures: number; patterns: number; mb: number; seconds: number }>();
+    for (const size of sizes) {
+      const store = await createGroupingStore(urlOf(size), opts.seed);
+      try {
+        const grown = await store.growTo(size);
+        await store.settle();
+        const s = await store.sizes();
+        built.set(size, { failures: s.failures, patterns: s.patterns, mb: s.failuresMb + s.patternsMb, seconds: grown.seconds });
+        console.log(`  store ${sizeLabel(size)}: ${int(s.failures)} failures, ${int(s.patterns)} patterns, ${int(s.failuresMb + s.patternsMb)} MB (grown in ${grown.seconds.toFixed(1)} s)`);
+      } finally {
+        await store.close();
+      }
+    }
     for (const [i, size] of sizes.entries()) {
-      const grown = await store.growTo(size);
-      await store.settle();
-      const s = await store.sizes();
-      console.log(`  store at ${sizeLabel(size)}: ${int(s.failures)} failures, ${int(s.patterns)} patterns, ${int(s.failuresMb + s.patternsMb)} MB (grown in ${grown.seconds.toFixed(1)} s); measuring…`);
-      const r = await runWorker(prefix, { url, seed: 100_000 * (i + 1), failures: opts.failures, rounds: opts.rounds, warmup: opts.warmup });
-      const rates = r.rounds.map((x) => x.failures / x.seconds);
-      const n = r.rounds.reduce((a, x) => a + x.failures, 0);
-      const db = r.rounds.every((x) => x.dbCpuMs !== null) ? r.rounds.reduce((a, x) => a + (x.dbCpuMs ?? 0), 0) : null;
+      workers.push(await startWorker(prefix, size, { url: urlOf(size), seed: 100_000 * (i + 1), failures: opts.failures, warmup: opts.warmup }));
+    }
+    console.log(`  measuring: ${opts.rounds} rounds, each store in turn (order rotated per round)…`);
+    const results = new Map<number, WorkerRound[]>(sizes.map((s) => [s, []]));
+    for (let r = 0; r < opts.rounds; r++) {
+      for (let k = 0; k < workers.length; k++) {
+        const w = workers[(r + k) % workers.length] as Worker;
+        results.get(w.size)?.push(await w.round(r));
+      }
+    }
+    for (const w of workers) {
+      const rs = results.get(w.size) ?? [];
+      const b = built.get(w.size);
+      const rates = rs.map((x) => x.failures / x.seconds);
+      const n = rs.reduce((a, x) => a + x.failures, 0);
+      const db = rs.every((x) => x.dbCpuMs !== null) ? rs.reduce((a, x) => a + (x.dbCpuMs ?? 0), 0) : null;
       rows.push({
-        size,
-        failures: s.failures,
-        patterns: s.patterns,
-        storeMb: s.failuresMb + s.patternsMb,
-        growSeconds: grown.seconds,
-        warmupSeconds: r.warmupSeconds,
+        size: w.size,
+        failures: b?.failures ?? NaN,
+        patterns: b?.patterns ?? NaN,
+        storeMb: b?.mb ?? NaN,
+        growSeconds: b?.seconds ?? NaN,
+        warmupSeconds: w.warmupSeconds,
         perSecond: median(rates),
         perSecondAll: rates,
-        cpuMsPer1k: (r.rounds.reduce((a, x) => a + x.cpuMs, 0) / n) * 1000,
+        cpuMsPer1k: (rs.reduce((a, x) => a + x.cpuMs, 0) / n) * 1000,
         dbCpuMsPer1k: db === null ? null : (db / n) * 1000,
-        created: r.rounds.reduce((a, x) => a + x.created, 0),
-        merged: r.rounds.reduce((a, x) => a + x.merged, 0),
+        created: rs.reduce((a, x) => a + x.created, 0),
+        merged: rs.reduce((a, x) => a + x.merged, 0),
       });
     }
   } catch (err) {
@@ -121,7 +192,7 @@ export async function runGroupingBench(opts: GroupingOptions, env: NodeJS.Proces
     console.error(`! grouping benchmark failed: ${msg}`);
     return done({ error: msg.split('\n')[0] ?? msg });
   } finally {
-    await store?.close();
+    await Promise.all(workers.map((w) => w.stop()));
   }
   return done();
 }

@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 describe('pattern diagnosis and summaries by configured models', () => {
-  it('tells a knowledge pattern from a behavioral one, recommends fine-tuning vs the prompt, and titles both', async () => {
+  it('tells a knowledge pattern from a behavioral one, recommends fine-tuning vs the prompt, and titles both', { timeout: 60_000 }, async () => {
     const knowledge = [
       'It quoted a wrong fact about the refund window: it said ninety days but the refund policy says thirty days.',
       'Wrong fact again, the refund window it quoted is ninety days, our refund policy is thirty days.',
@@ -77,7 +77,7 @@ describe('pattern diagnosis and summaries by configured models', () => {
         expect(p.diagnosis?.source).toBe('model');
       }
       return res.data;
-    }, 25_000);
+    }, 45_000);
     const byDiagnosis = Object.fromEntries(ps.map((p) => [p.diagnosis!.kind, p]));
     expect(byDiagnosis['knowledge']).toMatchObject({ remedy: 'finetune', diagnosis: { confidence: 0.9 } });
     // The injected "answer knowledge" sat inside the delimited data: it did not make this one knowledge.

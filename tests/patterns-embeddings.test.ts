@@ -35,7 +35,7 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 describe('patterns with an embeddings model', () => {
-  it('embeds failure texts through the configured provider and groups by their vectors', async () => {
+  it('embeds failure texts through the configured provider and groups by their vectors', { timeout: 120_000 }, async () => {
     // The fake's embedding of a text is a fixed pseudo-random vector: equal texts meet, different ones do not.
     for (let i = 0; i < 3; i++) await call('BILLING_ISSUE');
     for (let i = 0; i < 2; i++) await call('Technical Support');
@@ -43,7 +43,7 @@ describe('patterns with an embeddings model', () => {
       const res = (await (await h.admin('/api/patterns?component=intent')).json()) as { data: PatternView[] };
       expect(res.data.map((p) => p.failure_count).sort()).toEqual([2, 3]);
       return res.data;
-    }, 20_000);
+    }, 45_000);
     for (const p of ps) expect(p.space).toBe('embeddings:text-embedding-3-small');
     const embeddingCalls = h.fake.requests.filter((r) => r.path === '/v1/embeddings');
     expect(embeddingCalls.length).toBeGreaterThan(0);

@@ -50,19 +50,19 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 describe('pattern lifecycle', () => {
-  it('goes systematic, resolves when it stops while the component is still called, and regresses when it comes back', async () => {
+  it('goes systematic, resolves when it stops while the component is still called, and regresses when it comes back', { timeout: 120_000 }, async () => {
     for (const out of ['BILLING_ISSUE', 'TECH', 'BILLING', 'Account-Access']) await call(out);
     const first = await eventually(async () => {
       const p = await thePattern();
       expect(p).toMatchObject({ status: 'systematic', remedy: 'prompt', failure_count: 4 });
       return p;
-    }, 20_000);
+    }, 45_000);
 
     // Good answers keep the component busy; the pattern goes quiet for longer than resolveAfterHours.
     await eventually(async () => {
       await call('billing');
       expect(await thePattern()).toMatchObject({ id: first.id, status: 'resolved', remedy: 'watch' });
-    }, 20_000);
+    }, 45_000);
 
     for (const out of ['BILLING_ISSUE', 'TECH', 'BILLING']) await call(out);
     await eventually(async () => expect(await thePattern()).toMatchObject({ id: first.id, status: 'regressed', remedy: 'prompt', failure_count: 7 }), 20_000);

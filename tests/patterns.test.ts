@@ -59,7 +59,7 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 describe('patterns', () => {
-  it('groups recurring label failures into one systematic, behavioral pattern with a prompt remedy', async () => {
+  it('groups recurring label failures into one systematic, behavioral pattern with a prompt remedy', { timeout: 120_000 }, async () => {
     const bad = ['BILLING_ISSUE', 'Billing Problem', 'BILLING', 'Technical Support', 'TECH', 'Account-Access'];
     const ids: string[] = [];
     for (let i = 0; i < bad.length; i++) ids.push(await call('intent', bad[i]!, `s${i}`, `u${i % 3}`));
@@ -74,7 +74,7 @@ describe('patterns', () => {
       expect(ps[0]!.stats).toMatchObject({ windows: { h24: 6 }, sessions: 6, users: 3, unmet: [] });
       expect(ps[0]!.stats!.share24h).toBeCloseTo(6 / 12, 5);
       return ps;
-    }, 25_000);
+    }, 45_000);
     expect(p).toMatchObject({ component: 'intent', kind: 'rule', rule_id: 'label', systematic: true });
     expect(p!.title).toContain('label');
 

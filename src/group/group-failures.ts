@@ -209,10 +209,22 @@ async function writeBatch(
         as v(id uuid, centroid jsonb, norm2 double precision, size integer, fingerprints jsonb, first timestamptz, last timestamptz)
       where p.id = v.id`);
   }
-  // Times of merged-away patterns carry over to their survivors.
+  // What merged-away patterns knew carries over to their survivors: times, and a written summary or
+  // a diagnosis the survivor does not have yet (both are redone when the survivor doubles).
   for (const [from, into] of merged) {
     await tx.execute(sql`
-      update patterns p set first_seen = least(p.first_seen, m.first_seen), last_seen = greatest(p.last_seen, m.last_seen)
+      update patterns p set
+        first_seen = least(p.first_seen, m.first_seen), last_seen = greatest(p.last_seen, m.last_seen),
+        title = case when p.summary_at = 0 and m.summary_at > 0 then m.title else p.title end,
+        summary = case when p.summary_at = 0 and m.summary_at > 0 then m.summary else p.summary end,
+        summary_source = case when p.summary_at = 0 and m.summary_at > 0 then m.summary_source else p.summary_source end,
+        top_terms = case when p.summary_at = 0 and m.summary_at > 0 then m.top_terms else p.top_terms end,
+        summary_at = case when p.summary_at = 0 and m.summary_at > 0 then m.summary_at else p.summary_at end,
+        diagnosis = coalesce(p.diagnosis, m.diagnosis),
+        diagnosis_confidence = case when p.diagnosis is null then m.diagnosis_confidence else p.diagnosis_confidence end,
+        diagnosis_reasons = case when p.diagnosis is null then m.diagnosis_reasons else p.diagnosis_reasons end,
+        diagnosis_source = case when p.diagnosis is null then m.diagnosis_source else p.diagnosis_source end,
+        diagnosed_at = case when p.diagnosis is null then m.diagnosed_at else p.diagnosed_at end
       from patterns m where m.id = ${from} and p.id = ${into}`);
   }
 }
