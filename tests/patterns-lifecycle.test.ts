@@ -65,7 +65,7 @@ describe('pattern lifecycle', () => {
     }, 45_000);
 
     for (const out of ['BILLING_ISSUE', 'TECH', 'BILLING']) await call(out);
-    await eventually(async () => expect(await thePattern()).toMatchObject({ id: first.id, status: 'regressed', remedy: 'prompt', failure_count: 7 }), 20_000);
+    await eventually(async () => expect(await thePattern()).toMatchObject({ id: first.id, status: 'regressed', remedy: 'prompt', failure_count: 7 }), 45_000);
 
     const detail = (await (await h.admin(`/api/patterns/${first.id}`)).json()) as { timeline: { events: { type: string; from: string | null; to: string | null }[] } };
     const changes = detail.timeline.events.filter((e) => e.type === 'status').map((e) => `${e.from}→${e.to}`);
