@@ -38,8 +38,10 @@ export const USAGE = `usage: node --import tsx bench/run.ts [flags]
   --gateway-entry FILE    start this entry point with \`serve\` instead of src/main/cli.ts
   --no-grouping           skip the grouping benchmark
   --grouping-only         run only the grouping benchmark: failures/s grouped into patterns on one core
-                          as the store grows (its own database, fixpoint_bench_grouping, dropped and recreated)
-  --grouping-sizes A,B    store sizes in failures, the first the reference (default 10k,100k,1M; --quick 10k,100k)
+                          as the store grows (one database per size, fixpoint_bench_grouping_*, on the
+                          server of DATABASE_URL or local Postgres; dropped at the start, kept afterwards;
+                          BENCH_GROUPING_PROFILE=DIR writes CPU profiles of the measured grouping there)
+  --grouping-sizes A,B    store sizes in failures, the smallest the reference (default 10k,100k,1M; --quick 10k,100k)
   --grouping-failures N   new failures grouped per measured round (default 4000; --quick 1000)
   --grouping-rounds N     measured rounds per store size, the median reported (default 5; --quick 2)`;
 

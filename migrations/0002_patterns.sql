@@ -50,6 +50,7 @@ CREATE TABLE "patterns" (
 ALTER TABLE "failures" ADD COLUMN "pattern_id" uuid;--> statement-breakpoint
 CREATE INDEX "pattern_events_pattern_at_idx" ON "pattern_events" USING btree ("pattern_id","at");--> statement-breakpoint
 CREATE INDEX "patterns_component_updated_idx" ON "patterns" USING btree ("component","updated_at");--> statement-breakpoint
+CREATE INDEX "patterns_component_recent_idx" ON "patterns" USING btree ("component","space","last_seen" DESC NULLS LAST) WHERE merged_into is null;--> statement-breakpoint
 CREATE INDEX "patterns_status_idx" ON "patterns" USING btree ("status","last_seen");--> statement-breakpoint
 CREATE INDEX "patterns_last_seen_idx" ON "patterns" USING btree ("last_seen");--> statement-breakpoint
 CREATE INDEX "patterns_stats_due_idx" ON "patterns" USING btree ("created_at") WHERE stats_at is null;--> statement-breakpoint

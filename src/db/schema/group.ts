@@ -74,6 +74,8 @@ export const patterns = pgTable(
   },
   (t) => [
     index('patterns_component_updated_idx').on(t.component, t.updatedAt),
+    // A worker's first read of a component: its most recently seen live patterns, without a sort.
+    index('patterns_component_recent_idx').on(t.component, t.space, t.lastSeen.desc()).where(sql`merged_into is null`),
     index('patterns_status_idx').on(t.status, t.lastSeen),
     index('patterns_last_seen_idx').on(t.lastSeen),
     // The refresh job's queue: patterns touched since their statistics were computed.
