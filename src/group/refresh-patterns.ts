@@ -93,7 +93,11 @@ export async function refreshPatterns(deps: RefreshDeps): Promise<number> {
       quietWithTraffic = p.lastSeen < quietSince && (await callsSince(deps.db, p.component, p.lastSeen)) > 0;
     }
     const next = nextStatus({ status, systematic, quietWithTraffic, recentFailures: stats.windows.h24 });
-    await deps.db.update(patterns).set({ stats: stored, statsAt: sql`clock_timestamp()`, systematic, status: next }).where(eq(patterns.id, p.id));
+    // Grouping may have touched the pattern while these statistics were computed: then they are
+    // dated to the version they describe, so the pattern stays due and is counted again.
+    const readVersion = p.updatedAt.toISOString();
+    const statsAt = sql`case when ${patterns.updatedAt} < ${readVersion}::timestamptz + interval '1 millisecond' then clock_timestamp() else ${readVersion}::timestamptz end`;
+    await deps.db.update(patterns).set({ stats: stored, statsAt, systematic, status: next }).where(eq(patterns.id, p.id));
     if (next !== status) {
       await deps.db.insert(patternEvents).values({ id: newCallId(), patternId: p.id, type: 'status', fromStatus: status, toStatus: next, detail: { rateLowerBound: stats.rateLowerBound, h24: stats.windows.h24, unmet: stats.unmet } });
       deps.logger.info({ patternId: p.id, component: p.component, from: status, to: next }, 'pattern status changed');
