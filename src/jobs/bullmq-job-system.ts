@@ -20,6 +20,8 @@ import { createRedisClients, throttledErrorLog, unavailable, type RedisClients }
 
 /** How soon a worker retries fetching or finishing a job after a Redis connection error. */
 const workerRetryDelayMs = 1000;
+/** Schedules are re-asserted at least this often (and at once when Redis comes back). */
+const scheduleHealMaxMs = 30_000;
 
 type FixpointQueue = Queue<unknown, void, string>;
 type FixpointWorker = Worker<unknown, void, string>;
@@ -69,6 +71,9 @@ class BullmqJobSystem implements JobSystem {
   private readonly workers = new Map<JobName, FixpointWorker>();
   private started = false;
   private closing: Promise<void> | undefined;
+  /** Every schedule asked for, so it can be asserted again (see healSchedules). */
+  private readonly schedules = new Map<string, { name: JobName; data: unknown; everyMs: number }>();
+  private healTimer: NodeJS.Timeout | undefined;
 
   constructor(
     redisUrl: string,
@@ -90,8 +95,33 @@ class BullmqJobSystem implements JobSystem {
   async schedule<N extends JobName>(schedulerId: string, name: N, payload: JobPayload<N>, everyMs: number): Promise<void> {
     checkSchedule(schedulerId, everyMs);
     const data = parseJobPayload(name, payload);
+    this.schedules.set(schedulerId, { name, data, everyMs });
+    this.startHealing();
+    await this.upsertSchedule(schedulerId, name, data, everyMs);
+  }
+
+  private async upsertSchedule(schedulerId: string, name: JobName, data: unknown, everyMs: number): Promise<void> {
     const template = { name, data, opts: retention(resolveJobOptions()) };
     await this.withQueue(name, (queue) => queue.upsertJobScheduler(schedulerId, { every: everyMs }, template));
+  }
+
+  /**
+   * A scheduler's next run is created when its current one starts; a Redis drop at that moment can
+   * lose it, and the schedule would silently stop. So schedules are asserted again periodically and
+   * whenever the producer reconnects (upserting an existing schedule changes nothing).
+   */
+  private startHealing(): void {
+    if (this.healTimer) return;
+    const heal = (): void => {
+      if (this.closing) return;
+      for (const [id, s] of this.schedules) {
+        this.upsertSchedule(id, s.name, s.data, s.everyMs).catch(() => undefined);
+      }
+    };
+    const shortest = Math.min(...[...this.schedules.values()].map((s) => s.everyMs));
+    this.healTimer = setInterval(heal, Math.min(scheduleHealMaxMs, Math.max(1000, shortest * 10)));
+    this.healTimer.unref();
+    this.redis.producer.on('ready', heal);
   }
 
   handle<N extends JobName>(name: N, handler: JobHandler<N>, opts?: HandleOptions): void {
@@ -197,6 +227,7 @@ class BullmqJobSystem implements JobSystem {
 
   /** Closes workers (waiting for active jobs up to the deadline), then queues, then clients. */
   private async shutdown(deadlineMs: number): Promise<void> {
+    if (this.healTimer) clearInterval(this.healTimer);
     const workers = [...this.workers.values()];
     const workersClosed = Promise.allSettled(workers.map((worker) => worker.close()));
     if (!(await settleWithin(workersClosed, deadlineMs))) {

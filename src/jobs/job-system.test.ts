@@ -343,3 +343,29 @@ describe.skipIf(!redisUrl)('job system (bullmq, Redis blip)', () => {
     }
   }, 40_000);
 });
+
+describe.skipIf(!redisUrl)('job system (bullmq, a schedule lost in Redis)', () => {
+  it('asserts its schedules again, so a schedule whose next run was lost starts again by itself', async () => {
+    const prefix = `fixpoint-test-${randomUUID()}`;
+    const jobs = createJobSystem({ redisUrl, prefix, logger });
+    const queue = new Queue('retention.sweep', { connection: { url: redisUrl }, prefix });
+    try {
+      let runs = 0;
+      jobs.handle('retention.sweep', () => {
+        runs++;
+      });
+      await jobs.schedule('sweep', 'retention.sweep', { olderThanDays: 1 }, 200);
+      await jobs.start();
+      await waitFor(() => runs >= 2, 'the schedule to run');
+      // What a Redis drop at the wrong moment can do: the scheduler and its next run are gone.
+      await queue.removeJobScheduler('sweep');
+      await sleep(500);
+      const before = runs;
+      await waitFor(() => runs >= before + 2, 'the schedule to run again', 15_000);
+    } finally {
+      await queue.close();
+      await jobs.close(1000);
+      await deleteKeys(redisUrl!, [prefix]);
+    }
+  }, 30_000);
+});
