@@ -351,7 +351,7 @@ describe.skipIf(!redisUrl)('job system (bullmq, a schedule lost in Redis)', () =
     const queue = new Queue('retention.sweep', { connection: { url: redisUrl }, prefix });
     try {
       let runs = 0;
-      jobs.handle('retention.sweep', () => {
+      jobs.handle('retention.sweep', async () => {
         runs++;
       });
       await jobs.schedule('sweep', 'retention.sweep', { olderThanDays: 1 }, 200);
