@@ -2,4 +2,5 @@ export { openDatabase, migrationsFolder, type Database, type Db } from './client
 export * as schema from './schema/index.ts';
 export { calls, prompts, failures, judgeVerdicts, feedback, callEvaluations, type CallRow, type CallSelect } from './schema/index.ts';
 export { patterns, patternEvents, groupingState, type PatternRow, type StoredCentroid, type StoredPatternStats } from './schema/index.ts';
+export { promptVersions, componentPrompts, promptAudit, type PromptVersionRow } from './schema/index.ts';
 export { rowsOf } from './rows.ts';

@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.ts';
+import type { Db } from '../../db/index.ts';
+import { createPromptVersion, listPromptVersions, promptAuditTrail } from '../../hotswap/index.ts';
+
+const newVersionBody = z
+  .object({
+    /** The system prompt with the observed template's {{slot}} placeholders. */
+    template: z.string().min(1).max(100_000),
+    model: z.string().min(1).optional(),
+    few_shot: z.array(z.object({ user: z.string().min(1), assistant: z.string().min(1) }).strict()).max(20).optional(),
+    note: z.string().max(2000).optional(),
+  })
+  .strict();
+
+/** GET and POST /api/components/:component/prompts: a component's prompt versions, pointers and audit trail. */
+export function promptsApi(db: Db): Hono {
+  const app = new Hono();
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new AppError('body_too_large', 'prompt version bodies are limited to 1 MiB');
+      },
+    }),
+  );
+  app.get('/:component/prompts', async (c) => {
+    const component = c.req.param('component');
+    const view = await listPromptVersions(db, component);
+    return c.json({ ...view, audit: await promptAuditTrail(db, component) });
+  });
+  app.post('/:component/prompts', async (c) => {
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      throw new AppError('invalid_json', 'request body is not valid JSON');
+    }
+    const parsed = newVersionBody.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const param = issue?.path.map(String).join('.') || 'body';
+      throw new AppError('invalid_request', `${param}: ${issue?.message ?? 'invalid'}`, { param });
+    }
+    const b = parsed.data;
+    const row = await createPromptVersion(
+      db,
+      c.req.param('component'),
+      { template: b.template, ...(b.model ? { model: b.model } : {}), ...(b.few_shot ? { fewShot: b.few_shot } : {}), ...(b.note ? { note: b.note } : {}) },
+      'admin',
+    );
+    return c.json(row, 201);
+  });
+  return app;
+}
