@@ -29,5 +29,6 @@ CREATE TABLE "prompt_versions" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "calls" ADD COLUMN "prompt_version_id" uuid;--> statement-breakpoint
 CREATE INDEX "prompt_audit_component_at_idx" ON "prompt_audit" USING btree ("component","at");--> statement-breakpoint
 CREATE UNIQUE INDEX "prompt_versions_component_version_idx" ON "prompt_versions" USING btree ("component","version");

@@ -93,6 +93,8 @@ export const envSchema = z.object({
   FIXPOINT_DETECT_SWEEP_MS: intFromEnv(60_000, 100),
   /** How often waiting failures are grouped and pattern statistics refreshed, ms. */
   FIXPOINT_GROUP_SWEEP_MS: intFromEnv(5_000, 100),
+  /** The safety-net reload of live prompt versions, ms (changes arrive at once over Redis pub/sub). */
+  FIXPOINT_PROMPT_RELOAD_MS: intFromEnv(5_000, 100),
   /** Calls older than this are deleted by the retention job; 0 keeps everything. */
   FIXPOINT_RETENTION_DAYS: intFromEnv(30, 0),
   /** Secret for keyed hashes of client keys (feedback ownership). Defaults to one generated under the data dir. */

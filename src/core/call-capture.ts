@@ -38,4 +38,6 @@ export interface CallCapture {
   userId: string | null;
   properties: Record<string, string>;
   clientKeyHash: string | null;
+  /** The prompt version swapped in (hot-swap), or null when the request went as sent. */
+  promptVersionId?: string | null;
 }

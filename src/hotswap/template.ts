@@ -129,3 +129,19 @@ export function templateText(t: PromptTemplate): string {
 export function renderTemplate(text: string, values: Record<string, string>): string {
   return text.replace(placeholder, (whole, name: string) => values[name] ?? whole);
 }
+
+/** A template back from its stored text form (`{{slot}}` placeholders). */
+export function parseTemplateText(text: string): PromptTemplate {
+  const parts: TemplatePart[] = [];
+  const slots: string[] = [];
+  let at = 0;
+  for (const m of text.matchAll(placeholder)) {
+    if ((m.index ?? 0) > at) parts.push({ text: text.slice(at, m.index) });
+    const name = m[1] as string;
+    parts.push({ slot: name });
+    if (!slots.includes(name)) slots.push(name);
+    at = (m.index ?? 0) + m[0].length;
+  }
+  if (at < text.length) parts.push({ text: text.slice(at) });
+  return { parts, slots };
+}

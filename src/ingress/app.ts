@@ -8,7 +8,7 @@ import { callsApi } from './admin/calls-api.ts';
 import { componentsApi } from './admin/components-api.ts';
 import { failuresApi } from './admin/failures-api.ts';
 import { patternsApi } from './admin/patterns-api.ts';
-import { promptsApi } from './admin/prompts-api.ts';
+import { promptPointersApi, promptsApi } from './admin/prompts-api.ts';
 import { feedbackApi } from './feedback.ts';
 import type { IngressDeps } from './deps.ts';
 import type { NodeHandler } from './proxy/handle-proxy.ts';
@@ -33,6 +33,7 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
   app.route('/api/patterns', patternsApi(deps.database.db));
   app.route('/api/components', componentsApi(deps.database.db, deps.config));
   app.route('/api/components', promptsApi(deps.database.db));
+  app.route('/api/prompts', promptPointersApi(deps.database.db, deps.prompts));
 
   app.get('/metrics', async (c) => {
     const body = await deps.metrics.registry.metrics();

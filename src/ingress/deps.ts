@@ -3,6 +3,7 @@ import type { Database } from '../db/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
+import type { LivePrompts } from '../hotswap/index.ts';
 import type { CallSink } from './proxy/call-context.ts';
 
 /** What the HTTP surface needs, built once in main/deps.ts (tests build their own). */
@@ -18,6 +19,7 @@ export interface IngressDeps {
   jobs: JobSystem;
   metrics: Metrics;
   logger: Logger;
+  prompts: LivePrompts;
   hashKey: (key: string | null) => string | null;
   lifecycle: { draining: boolean };
 }

@@ -7,6 +7,7 @@ import { createProviderRegistry, type ProviderRegistry } from '../providers/inde
 import { createPriceLookup, createRecordStore, openSpool, Recorder } from '../record/index.ts';
 import { createLogger, createMetrics, type Logger, type Metrics } from '../telemetry/index.ts';
 import { createKeyHasher } from '../ingress/client-auth.ts';
+import { createLivePrompts, type LivePrompts } from '../hotswap/index.ts';
 import { loadHashSecret } from './hash-secret.ts';
 
 /** What every process needs: settings, logs, metrics, the database, the job system. */
@@ -16,12 +17,16 @@ export interface CoreDeps {
   metrics: Metrics;
   database: Database;
   jobs: JobSystem;
+  /** Redis key prefix of this deployment (queues and pub/sub channels). */
+  prefix: string;
 }
 
 /** The gateway adds providers, the recorder and its lifecycle. */
 export interface Deps extends CoreDeps {
   registry: ProviderRegistry;
   recorder: Recorder;
+  /** Live prompt versions (hot-swap), in memory. */
+  prompts: LivePrompts;
   hashKey: (key: string | null) => string | null;
   lifecycle: { draining: boolean };
 }
@@ -51,7 +56,7 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
       onFailed: (name, final) => metrics.jobsFailed.labels(name, String(final)).inc(),
     },
   });
-  return { config, logger, metrics, database, jobs };
+  return { config, logger, metrics, database, jobs, prefix: opts.jobPrefix ?? env.FIXPOINT_REDIS_PREFIX };
 }
 
 export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
@@ -83,5 +88,6 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
   });
   const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
-  return { ...core, registry, recorder, hashKey, lifecycle: { draining: false } };
+  const prompts = createLivePrompts({ db: database.db, redisUrl: env.REDIS_URL, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });
+  return { ...core, registry, recorder, prompts, hashKey, lifecycle: { draining: false } };
 }

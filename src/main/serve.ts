@@ -25,6 +25,7 @@ export async function startGateway(config: Config, opts: BuildOptions = {}): Pro
   }
   await scheduleRecurringJobs(deps.jobs, config).catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule recurring jobs (Redis down?); the worker will'));
   deps.recorder.start();
+  await deps.prompts.start();
   const { env } = config;
   const server = createServer(createRequestListener(deps));
   await new Promise<void>((resolve, reject) => {

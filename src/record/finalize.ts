@@ -37,7 +37,7 @@ export const callColumns: (keyof CallRow)[] = [
   'id', 'startedAt', 'endedAt', 'latencyMs', 'upstreamLatencyMs', 'ttftMs', 'route', 'component', 'provider',
   'requestedModel', 'servedModel', 'status', 'httpStatus', 'stream', 'finishReasons', 'inputTokens', 'outputTokens',
   'totalTokens', 'cachedTokens', 'costUsd', 'systemPromptHash', 'requestBody', 'responseBody', 'error', 'sessionId',
-  'userId', 'properties', 'clientKeyHash',
+  'userId', 'properties', 'clientKeyHash', 'promptVersionId',
 ];
 export const callColumnNames = callColumns.map(snake);
 
@@ -128,6 +128,7 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
     userId: c.userId,
     properties: c.properties,
     clientKeyHash: c.clientKeyHash,
+    promptVersionId: c.promptVersionId ?? null,
   };
   return { record: toRecord(call, prompts), usage: read.usage, cost };
 }

@@ -142,6 +142,12 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       labelNames: ['component', 'pattern', 'status', 'diagnosis'] as const,
       registers,
     }),
+    promptSwaps: new Counter({
+      name: 'fixpoint_prompt_swaps_total',
+      help: 'Requests of components with a live prompt version: swapped (by arm), opted out, or not fitting the template',
+      labelNames: ['component', 'arm', 'outcome'] as const,
+      registers,
+    }),
     jobsCompleted: new Counter({ name: 'fixpoint_jobs_completed_total', help: 'Background jobs completed', labelNames: ['queue'] as const, registers }),
     jobsFailed: new Counter({
       name: 'fixpoint_jobs_failed_total',

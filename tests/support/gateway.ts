@@ -37,7 +37,7 @@ export interface Harness {
 export async function startHarness(
   env: Record<string, string> = {},
   /** worker: with REDIS_URL set the gateway only enqueues jobs; start a worker (in this process) to run them. */
-  opts: { yaml?: string; fake?: FakeUpstream; db?: TestDatabase; worker?: boolean } = {},
+  opts: { yaml?: string; fake?: FakeUpstream; db?: TestDatabase; worker?: boolean; jobPrefix?: string } = {},
 ): Promise<Harness> {
   const fake = opts.fake ?? (await startFakeUpstream());
   const db = opts.db ?? (await createTestDatabase());
@@ -60,7 +60,7 @@ export async function startHarness(
     },
     opts.yaml,
   );
-  const jobPrefix = `fpt-${randomBytes(4).toString('hex')}`;
+  const jobPrefix = opts.jobPrefix ?? `fpt-${randomBytes(4).toString('hex')}`;
   const gateway = await startGateway(config, { logger: pino({ level: 'silent' }), jobPrefix });
   const worker: RunningWorker | null =
     opts.worker && config.env.REDIS_URL ? await startWorker({ ...config, env: { ...config.env, FIXPOINT_WORKER_METRICS_PORT: 0 } }, { logger: pino({ level: 'silent' }), jobPrefix }) : null;

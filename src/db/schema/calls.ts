@@ -44,6 +44,8 @@ export const calls = pgTable(
     properties: jsonb().$type<Record<string, string>>().notNull().default({}),
     /** Keyed hash of the client's key (never the key): who may give feedback on this call. */
     clientKeyHash: text(),
+    /** The prompt version the gateway swapped in (null: the request's own prompt). */
+    promptVersionId: uuid(),
     insertedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   // Few indexes on purpose: every index is paid on each of thousands of inserts a second. Admin

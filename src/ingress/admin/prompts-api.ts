@@ -1,9 +1,10 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../db/index.ts';
-import { createPromptVersion, listPromptVersions, promptAuditTrail } from '../../hotswap/index.ts';
+import { isUuid } from '../../core/ids.ts';
+import { createPromptVersion, listPromptVersions, movePromptPointer, promptAuditTrail, type LivePrompts, type PointerMove } from '../../hotswap/index.ts';
 
 const newVersionBody = z
   .object({
@@ -14,6 +15,49 @@ const newVersionBody = z
     note: z.string().max(2000).optional(),
   })
   .strict();
+
+const canaryBody = z.object({ share: z.number().gt(0).lte(1).optional() }).strict();
+const rollbackBody = z.object({ reason: z.string().max(2000).optional() }).strict();
+
+async function jsonBody<S extends z.ZodType>(c: { req: { text(): Promise<string> } }, schema: S): Promise<z.infer<S>> {
+  const text = await c.req.text();
+  let raw: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new AppError('invalid_json', 'request body is not valid JSON');
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const param = issue?.path.map(String).join('.') || 'body';
+    throw new AppError('invalid_request', `${param}: ${issue?.message ?? 'invalid'}`, { param });
+  }
+  return parsed.data;
+}
+
+/**
+ * POST /api/prompts/:id/canary ({ share }), /activate and /rollback ({ reason }): pointer moves, in one
+ * transaction with the audit trail, announced to every gateway.
+ */
+export function promptPointersApi(db: Db, prompts: LivePrompts): Hono {
+  const app = new Hono();
+  const move = (action: PointerMove['action']) => async (c: Context) => {
+    const id = c.req.param('id') ?? '';
+    if (!isUuid(id)) throw new AppError('invalid_request', 'id: must be a prompt version id', { param: 'id' });
+    const m: PointerMove =
+      action === 'canary' ? { action, ...(await jsonBody(c, canaryBody)) } : action === 'rollback' ? { action, ...(await jsonBody(c, rollbackBody)) } : { action };
+    const result = await movePromptPointer(db, id, m, 'admin');
+    await prompts.changed();
+    return c.json(result);
+  };
+  app.post('/:id/canary', move('canary'));
+  app.post('/:id/activate', move('activate'));
+  app.post('/:id/rollback', move('rollback'));
+  return app;
+}
 
 /** GET and POST /api/components/:component/prompts: a component's prompt versions, pointers and audit trail. */
 export function promptsApi(db: Db): Hono {

@@ -30,6 +30,7 @@ export class CallContext {
   userId: string | null = null;
   properties: Record<string, string> = {};
   clientKeyHash: string | null = null;
+  promptVersionId: string | null = null;
   httpStatus = 0;
   responseShape: ResponseShape = 'none';
   responseBody: Buffer | unknown[] | object | null = null;
@@ -88,6 +89,7 @@ export class CallContext {
       userId: this.userId,
       properties: this.properties,
       clientKeyHash: this.clientKeyHash,
+      promptVersionId: this.promptVersionId,
     });
   }
 

@@ -15,6 +15,8 @@ export interface DispatchInput {
   res: ServerResponse;
   body: Record<string, unknown>;
   raw: Buffer;
+  /** The body differs from `raw` (a prompt version was swapped in): send it re-serialized. */
+  bodyChanged?: boolean;
   key: string | null;
   clientHeaders: IncomingHttpHeaders;
   signal: AbortSignal;
@@ -72,7 +74,7 @@ function upstreamPayload(d: DispatchInput, provider: Provider, upstreamModel: st
     provider.streamUsage &&
     d.body['stream'] === true &&
     (d.body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage !== true;
-  if (!wantsUsageAdded && upstreamModel === d.body['model']) return { payload: d.raw, stripUsage: false };
+  if (!wantsUsageAdded && !d.bodyChanged && upstreamModel === d.body['model']) return { payload: d.raw, stripUsage: false };
   const rewritten: Record<string, unknown> = { ...d.body, model: upstreamModel };
   if (wantsUsageAdded) {
     const existing = d.body['stream_options'];

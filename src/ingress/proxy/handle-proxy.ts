@@ -7,6 +7,7 @@ import { createComponentResolver } from '../component.ts';
 import type { IngressDeps } from '../deps.ts';
 import { parseJsonObject, readBody } from '../read-body.ts';
 import { CallContext } from './call-context.ts';
+import { applyPromptVersion } from './apply-prompt.ts';
 import { dispatch } from './dispatch.ts';
 import { sendError } from './respond.ts';
 import type { ProxyRoute } from './routes.ts';
@@ -73,7 +74,8 @@ export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHa
         throw new AppError('unauthorized', 'no API key: send your provider key as Authorization: Bearer <key> (or x-api-key)');
       }
       ctx.clientKeyHash = deps.hashKey(key);
-      await dispatch({ deps, route, ctx, res, body, raw, key, clientHeaders: req.headers, signal: abort.signal, extraHeaders });
+      const swapped = applyPromptVersion(deps.prompts, deps.metrics, route, ctx, body, req.headers, extraHeaders);
+      await dispatch({ deps, route, ctx, res, body: swapped ?? body, raw, bodyChanged: swapped !== null, key, clientHeaders: req.headers, signal: abort.signal, extraHeaders });
     } catch (err) {
       failBeforeUpstream(deps, ctx, res, route, err, raw, extraHeaders);
     }
