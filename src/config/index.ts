@@ -3,3 +3,4 @@ export { readConfigFromProcess } from './read-config.ts';
 export type { EnvSettings, FileConfig, ProviderSettings, Price } from './schema.ts';
 export type { ComponentSettings, RuleSettings, JudgeSettings } from './components.ts';
 export type { PatternSettings, GatewayModelSettings } from './patterns.ts';
+export type { HotswapSettings, CanarySettings } from './hotswap.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { componentSchema } from './components.ts';
+import { hotswapSchema } from './hotswap.ts';
 import { patternsSchema } from './patterns.ts';
 
 /** Prices in USD per million tokens. */
@@ -44,6 +45,8 @@ export const fileConfigSchema = z
     components: z.record(z.string().min(1), componentSchema).default({}),
     /** Grouping failures into patterns, and their diagnosis. */
     patterns: patternsSchema.default(() => patternsSchema.parse({})),
+    /** Prompt hot-swap: the canary monitor's bounds. */
+    hotswap: hotswapSchema.default(() => hotswapSchema.parse({})),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -95,6 +98,8 @@ export const envSchema = z.object({
   FIXPOINT_GROUP_SWEEP_MS: intFromEnv(5_000, 100),
   /** The safety-net reload of live prompt versions, ms (changes arrive at once over Redis pub/sub). */
   FIXPOINT_PROMPT_RELOAD_MS: intFromEnv(5_000, 100),
+  /** How often canaries are compared with their control, ms. */
+  FIXPOINT_CANARY_CHECK_MS: intFromEnv(30_000, 100),
   /** Calls older than this are deleted by the retention job; 0 keeps everything. */
   FIXPOINT_RETENTION_DAYS: intFromEnv(30, 0),
   /** Secret for keyed hashes of client keys (feedback ownership). Defaults to one generated under the data dir. */

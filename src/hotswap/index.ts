@@ -3,3 +3,6 @@ export { ensureObservedVersion, listPromptVersions, createPromptVersion, promptA
 export { parseTemplateText } from './template.ts';
 export { movePromptPointer, type PointerMove, type MoveResult } from './pointers.ts';
 export { createLivePrompts, type LivePrompts, type LiveComponent, type LiveVersion } from './live-prompts.ts';
+export { compareFailureRates, type ArmCounts, type SequentialResult } from './sequential-test.ts';
+export { monitorCanaries, decide, type CanaryDecision, type ArmStats } from './canary-monitor.ts';
+export { registerHotswapHandlers } from './register.ts';

@@ -20,7 +20,7 @@ export interface RunningGateway {
 export async function startGateway(config: Config, opts: BuildOptions = {}): Promise<RunningGateway> {
   const deps = await buildGatewayDeps(await buildCoreDeps(config, opts));
   if (deps.jobs.kind === 'in-process') {
-    registerJobHandlers(deps.jobs, { config, db: deps.database.db, registry: deps.registry, metrics: deps.metrics, logger: deps.logger });
+    registerJobHandlers(deps.jobs, { config, db: deps.database.db, registry: deps.registry, metrics: deps.metrics, logger: deps.logger, announcePrompts: () => deps.prompts.changed() });
     await deps.jobs.start();
   }
   await scheduleRecurringJobs(deps.jobs, config).catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule recurring jobs (Redis down?); the worker will'));

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/index.ts';
 import { createProviderRegistry } from '../providers/index.ts';
 import { buildCoreDeps, type BuildOptions, type CoreDeps } from './deps.ts';
+import { createLivePrompts } from '../hotswap/index.ts';
 import { registerJobHandlers, scheduleRecurringJobs } from './job-handlers.ts';
 
 export interface RunningWorker {
@@ -35,7 +36,10 @@ export async function startWorker(config: Config, opts: BuildOptions = {}): Prom
   if (!config.env.REDIS_URL) throw new Error('fixpoint worker needs REDIS_URL; without Redis, `fixpoint serve` runs the jobs in-process');
   const deps = await buildCoreDeps(config, opts);
   const registry = createProviderRegistry(config, { connectTimeoutMs: config.env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: config.env.FIXPOINT_IDLE_TIMEOUT_MS });
-  registerJobHandlers(deps.jobs, { config, db: deps.database.db, registry, metrics: deps.metrics, logger: deps.logger });
+  // The worker moves prompt pointers too (the canary monitor): it announces them like a gateway.
+  const prompts = createLivePrompts({ db: deps.database.db, redisUrl: config.env.REDIS_URL, channel: `${deps.prefix}:prompts`, reloadMs: 60_000, logger: deps.logger });
+  await prompts.start();
+  registerJobHandlers(deps.jobs, { config, db: deps.database.db, registry, metrics: deps.metrics, logger: deps.logger, announcePrompts: () => prompts.changed() });
   await scheduleRecurringJobs(deps.jobs, config);
   await deps.jobs.start();
   const server = await serveMetrics(deps);
@@ -47,6 +51,7 @@ export async function startWorker(config: Config, opts: BuildOptions = {}): Prom
     async close(deadlineMs = config.env.FIXPOINT_DRAIN_TIMEOUT_MS) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.jobs.close(deadlineMs);
+      await prompts.close();
       await registry.close();
       await deps.database.close();
     },

@@ -148,6 +148,12 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       labelNames: ['component', 'arm', 'outcome'] as const,
       registers,
     }),
+    canaryDecisions: new Counter({
+      name: 'fixpoint_canary_decisions_total',
+      help: 'Canaries promoted or rolled back by the canary monitor',
+      labelNames: ['component', 'decision'] as const,
+      registers,
+    }),
     jobsCompleted: new Counter({ name: 'fixpoint_jobs_completed_total', help: 'Background jobs completed', labelNames: ['queue'] as const, registers }),
     jobsFailed: new Counter({
       name: 'fixpoint_jobs_failed_total',

@@ -2,6 +2,7 @@
 import { answerPlanned, argumentHalves } from './answer.ts';
 import { openaiError, openaiHeaders, sseData, type Exchange, type StreamEvent } from './http-io.ts';
 import { chatSystemText, judgeReply } from './judge.ts';
+import { complianceReply } from './compliance.ts';
 import { patternModelReply } from './pattern-models.ts';
 import { isRecord, nextId, planReply, textOf, type ReplyInput, type ReplyPlan } from './reply-plan.ts';
 
@@ -29,7 +30,8 @@ export function chatInput(body: Record<string, unknown>): ReplyInput {
 
 export async function handleChatCompletions(ex: Exchange, body: Record<string, unknown>): Promise<void> {
   const input = chatInput(body);
-  const plan = judgeReply(chatSystemText(body), input) ?? patternModelReply(chatSystemText(body), input) ?? planReply(input);
+  const systemText = chatSystemText(body);
+  const plan = judgeReply(systemText, input) ?? patternModelReply(systemText, input) ?? complianceReply(systemText, input) ?? planReply(input);
   const model = typeof body.model === 'string' ? body.model : 'gpt-4o-mini';
   const n = typeof body.n === 'number' && body.n >= 1 ? Math.min(Math.floor(body.n), 16) : 1;
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};
