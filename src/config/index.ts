@@ -4,3 +4,4 @@ export type { EnvSettings, FileConfig, ProviderSettings, Price } from './schema.
 export type { ComponentSettings, RuleSettings, JudgeSettings } from './components.ts';
 export type { PatternSettings, GatewayModelSettings } from './patterns.ts';
 export type { HotswapSettings, CanarySettings } from './hotswap.ts';
+export type { OptimizerSettings } from './optimizer.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { componentSchema } from './components.ts';
 import { hotswapSchema } from './hotswap.ts';
+import { optimizerSchema } from './optimizer.ts';
 import { patternsSchema } from './patterns.ts';
 
 /** Prices in USD per million tokens. */
@@ -47,6 +48,8 @@ export const fileConfigSchema = z
     patterns: patternsSchema.default(() => patternsSchema.parse({})),
     /** Prompt hot-swap: the canary monitor's bounds. */
     hotswap: hotswapSchema.default(() => hotswapSchema.parse({})),
+    /** Prompt re-optimization: the optimizer model, budgets and acceptance. */
+    optimizer: optimizerSchema.default(() => optimizerSchema.parse({})),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -3,4 +3,5 @@ export * as schema from './schema/index.ts';
 export { calls, prompts, failures, judgeVerdicts, feedback, callEvaluations, type CallRow, type CallSelect } from './schema/index.ts';
 export { patterns, patternEvents, groupingState, type PatternRow, type StoredCentroid, type StoredPatternStats } from './schema/index.ts';
 export { promptVersions, componentPrompts, promptAudit, type PromptVersionRow } from './schema/index.ts';
+export { optimizationRuns, type OptimizationRunRow, type StoredCandidate } from './schema/index.ts';
 export { rowsOf } from './rows.ts';

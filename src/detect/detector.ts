@@ -9,7 +9,7 @@ import { builtInChecks, compileRules, type CompiledRules } from './checks/index.
 import { rubricVersionOf } from './judge/index.ts';
 import { loadCalls } from './load-calls.ts';
 import { markEvaluated, storeFailures, type FailureRow } from './store-failures.ts';
-import type { CallView } from './types.ts';
+import type { CallView, FailureDraft } from './types.ts';
 
 export interface DetectorDeps {
   config: Config;
@@ -33,8 +33,12 @@ export function sampled(callId: string, rubricVersion: string, rate: number): bo
  * order, so a crash or a Redis outage before the mark means the call is checked again (every step
  * is idempotent), never skipped.
  */
-export function createDetector(deps: DetectorDeps) {
-  const baseDir = deps.config.env.FIXPOINT_CONFIG ? path.dirname(path.resolve(deps.config.env.FIXPOINT_CONFIG)) : process.cwd();
+/**
+ * The built-in checks and a component's declared rules as one function: what production detection
+ * runs on each call, and what the optimizer scores replays with.
+ */
+export function createCallChecker(config: Config): (view: CallView) => Promise<FailureDraft[]> {
+  const baseDir = config.env.FIXPOINT_CONFIG ? path.dirname(path.resolve(config.env.FIXPOINT_CONFIG)) : process.cwd();
   const compiled = new Map<string, Promise<CompiledRules>>();
   const rulesFor = (name: string, settings: ComponentSettings | undefined): Promise<CompiledRules> | null => {
     if (!settings || settings.rules.length === 0) return null;
@@ -45,12 +49,18 @@ export function createDetector(deps: DetectorDeps) {
     }
     return c;
   };
-
-  async function check(view: CallView): Promise<Omit<FailureRow, 'callStartedAt'>[]> {
-    const settings = deps.config.file.components[view.component];
+  return async (view) => {
     const drafts = builtInChecks(view);
-    const rules = rulesFor(view.component, settings);
+    const rules = rulesFor(view.component, config.file.components[view.component]);
     if (rules) drafts.push(...(await (await rules).check(view)));
+    return drafts;
+  };
+}
+
+export function createDetector(deps: DetectorDeps) {
+  const checkView = createCallChecker(deps.config);
+  async function check(view: CallView): Promise<Omit<FailureRow, 'callStartedAt'>[]> {
+    const drafts = await checkView(view);
     return drafts.map((d) => ({ ...d, callId: view.id, component: view.component }));
   }
 

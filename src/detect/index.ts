@@ -5,7 +5,8 @@ import { createJudgeHandler } from './judge-job.ts';
 import { sweepUnevaluated } from './sweep.ts';
 
 export { failureKinds, type FailureKind, type CallView, type FailureDraft } from './types.ts';
-export { sampled } from './detector.ts';
+export { sampled, createCallChecker } from './detector.ts';
+export { loadCalls } from './load-calls.ts';
 
 export type { DetectDeps } from './deps.ts';
 

@@ -7,6 +7,7 @@ import { adminAuth } from './admin-auth.ts';
 import { callsApi } from './admin/calls-api.ts';
 import { componentsApi } from './admin/components-api.ts';
 import { failuresApi } from './admin/failures-api.ts';
+import { optimizationsApi, optimizeTriggerApi } from './admin/optimizations-api.ts';
 import { patternsApi } from './admin/patterns-api.ts';
 import { promptPointersApi, promptsApi } from './admin/prompts-api.ts';
 import { feedbackApi } from './feedback.ts';
@@ -31,6 +32,8 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
   app.route('/api/calls', callsApi(deps.database.db));
   app.route('/api/failures', failuresApi(deps.database.db));
   app.route('/api/patterns', patternsApi(deps.database.db));
+  app.route('/api/patterns', optimizeTriggerApi(deps.database.db, deps.jobs));
+  app.route('/api/optimizations', optimizationsApi(deps.database.db));
   app.route('/api/components', componentsApi(deps.database.db, deps.config));
   app.route('/api/components', promptsApi(deps.database.db));
   app.route('/api/prompts', promptPointersApi(deps.database.db, deps.prompts));

@@ -4,6 +4,7 @@ import { registerDetectHandlers, SWEEP_LOOKBACK_MINUTES } from '../detect/index.
 import { registerDiagnoseHandlers } from '../diagnose/index.ts';
 import { registerGroupHandlers } from '../group/index.ts';
 import { registerHotswapHandlers } from '../hotswap/index.ts';
+import { registerOptimizeHandlers } from '../optimize/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import { createPriceLookup, sweepRetention } from '../record/index.ts';
@@ -24,6 +25,7 @@ export function registerJobHandlers(
   registerGroupHandlers(jobs, deps);
   registerDiagnoseHandlers(jobs, deps);
   registerHotswapHandlers(jobs, deps);
+  registerOptimizeHandlers(jobs, deps);
 }
 
 /** Recurring jobs; idempotent, so every process may call it. */

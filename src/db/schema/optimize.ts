@@ -1,0 +1,44 @@
+import { doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** One candidate of a run, as shown by GET /api/optimizations/:id. */
+export interface StoredCandidate {
+  id: string;
+  parent: string | null;
+  template: string;
+  model: string | null;
+  /** Why it was rejected before evaluation (slot change, growth, copied case text), if it was. */
+  rejected: string | null;
+  /** Cases passed / evaluated, per set and model. */
+  scores: Record<string, { passed: number; total: number; patternPassed?: number; patternTotal?: number }>;
+  costUsd: number;
+  latencyMs: number;
+}
+
+/** Prompt optimization runs: one per request (by hand or by policy) for a pattern. */
+export const optimizationRuns = pgTable(
+  'optimization_runs',
+  {
+    id: uuid().primaryKey(),
+    patternId: uuid().notNull(),
+    component: text().notNull(),
+    /** queued | running | accepted | not_fixed | failed */
+    status: text().notNull(),
+    /** manual | policy */
+    trigger: text().notNull(),
+    result: text(),
+    candidates: jsonb().$type<StoredCandidate[]>().notNull().default([]),
+    /** Case counts of the feedback, selection and gate sets. */
+    sets: jsonb().$type<Record<string, number>>().notNull().default({}),
+    gate: jsonb().$type<Record<string, unknown>>(),
+    winnerVersionId: uuid(),
+    evalCalls: integer().notNull().default(0),
+    optimizerTokens: integer().notNull().default(0),
+    costUsd: doublePrecision().notNull().default(0),
+    createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    startedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    finishedAt: timestamp({ withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('optimization_runs_pattern_idx').on(t.patternId, t.createdAt)],
+);
+
+export type OptimizationRunRow = typeof optimizationRuns.$inferSelect;

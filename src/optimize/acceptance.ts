@@ -1,0 +1,56 @@
+/** Paired comparison on the gate set: the same cases under the current prompt and the candidate. */
+
+/** One-sided exact McNemar test: P(at least `improved` of the discordant pairs favour the candidate | no effect). */
+export function mcnemarOneSided(improved: number, worsened: number): number {
+  const n = improved + worsened;
+  if (n === 0) return 1;
+  // P(X >= improved), X ~ Binomial(n, 0.5), summed in log space.
+  let p = 0;
+  let logC = 0; // log C(n, 0)
+  for (let k = 0; k <= n; k++) {
+    if (k > 0) logC += Math.log(n - k + 1) - Math.log(k);
+    if (k >= improved) p += Math.exp(logC - n * Math.LN2);
+  }
+  return Math.min(1, p);
+}
+
+export interface GateOutcome {
+  accepted: boolean;
+  reasons: string[];
+  patternFailRate: { current: number; candidate: number };
+  regressionPassRate: { current: number; candidate: number };
+  pValue: number;
+  growth: number;
+}
+
+export interface GateInput {
+  /** Per pattern case in the gate set: passed under the current prompt, and under the candidate. */
+  pattern: { current: boolean; candidate: boolean }[];
+  regression: { current: boolean; candidate: boolean }[];
+  currentLength: number;
+  candidateLength: number;
+  settings: { margin: number; alpha: number; regressionTolerance: number; maxGrowth: number };
+}
+
+/**
+ * Accept only when the pattern's failure rate falls by the margin with significance, the regression
+ * set barely moves, and the prompt did not grow past its bound.
+ */
+export function judgeGate(g: GateInput): GateOutcome {
+  const rate = (xs: boolean[]) => (xs.length === 0 ? 0 : xs.filter(Boolean).length / xs.length);
+  const curFail = 1 - rate(g.pattern.map((c) => c.current));
+  const candFail = 1 - rate(g.pattern.map((c) => c.candidate));
+  const improved = g.pattern.filter((c) => !c.current && c.candidate).length;
+  const worsened = g.pattern.filter((c) => c.current && !c.candidate).length;
+  const pValue = mcnemarOneSided(improved, worsened);
+  const regCur = rate(g.regression.map((c) => c.current));
+  const regCand = rate(g.regression.map((c) => c.candidate));
+  const growth = g.currentLength > 0 ? g.candidateLength / g.currentLength - 1 : 0;
+  const reasons: string[] = [];
+  if (g.pattern.length === 0) reasons.push('no gate cases of the pattern');
+  if (curFail - candFail < g.settings.margin) reasons.push(`failure rate fell ${((curFail - candFail) * 100).toFixed(1)} points, less than the ${(g.settings.margin * 100).toFixed(0)}-point margin`);
+  if (pValue >= g.settings.alpha) reasons.push(`not significant (p = ${pValue.toFixed(3)})`);
+  if (regCur - regCand > g.settings.regressionTolerance) reasons.push(`regression pass rate fell ${((regCur - regCand) * 100).toFixed(1)} points`);
+  if (growth > g.settings.maxGrowth) reasons.push(`prompt grew ${(growth * 100).toFixed(0)} %`);
+  return { accepted: reasons.length === 0, reasons, patternFailRate: { current: curFail, candidate: candFail }, regressionPassRate: { current: regCur, candidate: regCand }, pValue, growth };
+}

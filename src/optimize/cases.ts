@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Db } from '../db/index.ts';
+import { loadCalls, type CallView } from '../detect/index.ts';
+import { extractSlots, type PromptTemplate } from '../hotswap/index.ts';
+
+export interface OptimizationCase {
+  callId: string;
+  sessionKey: string;
+  /** The recorded chat request (system prompt restored). */
+  request: Record<string, unknown>;
+  /** The slot values of its system prompt under the observed template. */
+  slots: Record<string, string>;
+  /** What went wrong (pattern cases) — messages, judge rationales, corrections — for the optimizer model. */
+  evidence: string[];
+  correction: unknown;
+  output: string;
+  kind: 'pattern' | 'regression';
+}
+
+export type SetName = 'feedback' | 'selection' | 'gate';
+
+/** Split by session, so one conversation's calls never sit on both sides: feedback 50 %, selection 25 %, gate 25 %. */
+export function setOf(sessionKey: string): SetName {
+  const x = createHash('sha256').update(sessionKey).digest().readUInt32BE(0) / 0x1_0000_0000;
+  return x < 0.5 ? 'feedback' : x < 0.75 ? 'selection' : 'gate';
+}
+
+function outputText(response: unknown): string {
+  const c = (response as { choices?: { message?: { content?: unknown } }[] } | null)?.choices?.[0]?.message?.content;
+  return typeof c === 'string' ? c : '';
+}
+
+function toCase(view: CallView, session: string | null, template: PromptTemplate, kind: OptimizationCase['kind'], evidence: string[], correction: unknown): OptimizationCase | null {
+  if (view.route !== 'chat.completions') return null;
+  const req = view.request as { messages?: { role?: string; content?: unknown }[] } | null;
+  const first = req?.messages?.[0];
+  if (!req || !first || (first.role !== 'system' && first.role !== 'developer') || typeof first.content !== 'string') return null;
+  const slots = extractSlots(template, first.content);
+  if (!slots) return null;
+  return { callId: view.id, sessionKey: session ?? view.id, request: req as Record<string, unknown>, slots, evidence, correction, output: outputText(view.response), kind };
+}
+
+/**
+ * The pattern's failing calls (with what went wrong and any correction), and a sample of the
+ * component's calls that passed every check, as replayable cases.
+ */
+export async function loadCases(db: Db, patternId: string, component: string, template: PromptTemplate, limits = { pattern: 80, regression: 60 }): Promise<OptimizationCase[]> {
+  const failing = rowsOf<{ call_id: string; messages: string[]; correction: unknown; session_id: string | null }>(
+    await db.execute(sql`
+      select f.call_id, array_agg(f.message || coalesce(': ' || (f.evidence->>'rationale'), '') || coalesce(': ' || (f.evidence->>'comment'), '')) as messages,
+        (array_agg(f.correction) filter (where f.correction is not null))[1] as correction, max(c.session_id) as session_id
+      from failures f join calls c on c.id = f.call_id
+      where f.pattern_id = ${patternId}
+      group by f.call_id order by max(f.call_started_at) desc limit ${limits.pattern}`),
+  );
+  const passing = rowsOf<{ id: string; session_id: string | null }>(
+    await db.execute(sql`
+      select c.id, c.session_id from calls c join call_evaluations e on e.call_id = c.id
+      where c.component = ${component} and c.status = 'success' and e.failure_count = 0 and c.prompt_version_id is null
+        and not exists (select 1 from failures f where f.call_id = c.id)
+      order by c.started_at desc limit ${limits.regression}`),
+  );
+  const views = new Map((await loadCalls(db, [...failing.map((f) => f.call_id), ...passing.map((p) => p.id)])).map((v) => [v.view.id, v.view]));
+  const out: OptimizationCase[] = [];
+  for (const f of failing) {
+    const v = views.get(f.call_id);
+    const c = v && toCase(v, f.session_id, template, 'pattern', f.messages, f.correction);
+    if (c) out.push(c);
+  }
+  for (const p of passing) {
+    const v = views.get(p.id);
+    const c = v && toCase(v, p.session_id, template, 'regression', [], null);
+    if (c) out.push(c);
+  }
+  return out;
+}

@@ -1,0 +1,12 @@
+import type { JobSystem } from '../jobs/index.ts';
+import { runOptimization, type OptimizeDeps } from './run-optimization.ts';
+
+export { runOptimization, createRun, type OptimizeDeps } from './run-optimization.ts';
+export { judgeGate, mcnemarOneSided, type GateOutcome } from './acceptance.ts';
+export { rejectCandidate } from './guards.ts';
+export { OPTIMIZER_MARKER } from './propose.ts';
+
+/** The optimization stage's job: one run at a time per worker (runs are long and call models). */
+export function registerOptimizeHandlers(jobs: JobSystem, deps: OptimizeDeps): void {
+  jobs.handle('optimize.run', async ({ runId }, ctx) => runOptimization(deps, runId, ctx.signal), { concurrency: 1 });
+}

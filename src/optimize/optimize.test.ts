@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { judgeGate, mcnemarOneSided } from './acceptance.ts';
+import { rejectCandidate } from './guards.ts';
+
+const settings = { margin: 0.1, alpha: 0.05, regressionTolerance: 0.02, maxGrowth: 0.5 };
+const pairs = (n: number, current: boolean, candidate: boolean) => Array.from({ length: n }, () => ({ current, candidate }));
+
+describe('gate acceptance', () => {
+  it('computes the exact one-sided McNemar p-value', () => {
+    expect(mcnemarOneSided(0, 0)).toBe(1);
+    expect(mcnemarOneSided(5, 0)).toBeCloseTo(1 / 32, 10);
+    expect(mcnemarOneSided(6, 1)).toBeCloseTo(8 / 128, 10);
+  });
+
+  it('accepts a significant fall of the failure rate that keeps the regression set and the length', () => {
+    const g = judgeGate({ pattern: [...pairs(10, false, true), ...pairs(2, false, false)], regression: pairs(10, true, true), currentLength: 100, candidateLength: 130, settings });
+    expect(g).toMatchObject({ accepted: true, reasons: [] });
+  });
+
+  it('refuses small or insignificant gains, regressions and growth, saying why', () => {
+    expect(judgeGate({ pattern: [...pairs(2, false, true), ...pairs(18, false, false)], regression: [], currentLength: 100, candidateLength: 100, settings }).reasons.join()).toMatch(/not significant/);
+    expect(judgeGate({ pattern: pairs(10, false, true), regression: [...pairs(8, true, true), ...pairs(2, true, false)], currentLength: 100, candidateLength: 100, settings }).reasons.join()).toMatch(/regression pass rate fell 20.0 points/);
+    expect(judgeGate({ pattern: pairs(10, false, true), regression: [], currentLength: 100, candidateLength: 200, settings }).reasons.join()).toMatch(/grew 100 %/);
+  });
+});
+
+describe('candidate guards', () => {
+  const current = 'Route tickets for {{slot1}}. Answer with one label.';
+  it('rejects a template that drops or adds a slot, grows too much, or copies case text', () => {
+    expect(rejectCandidate('Route tickets. Answer with one label.', current, ['slot1'], [], 1)).toMatch(/drops slot/);
+    expect(rejectCandidate('Route {{slot1}} {{slot9}}.', current, ['slot1'], [], 1)).toMatch(/adds slot/);
+    expect(rejectCandidate(`${current} ${'More words. '.repeat(20)}`, current, ['slot1'], [], 0.5)).toMatch(/grows/);
+    const caseText = 'my invoice from march shows a double charge on the premium plan';
+    expect(rejectCandidate(`${current} If my invoice from march shows a double charge on the premium plan, say billing.`, current, ['slot1'], [caseText], 2)).toMatch(/copies case text/);
+    expect(rejectCandidate('Route tickets for {{slot1}}. Reply with exactly one of: billing, technical, account.', current, ['slot1'], [caseText], 1)).toBeNull();
+  });
+});

@@ -1,0 +1,50 @@
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { Config } from '../config/index.ts';
+import type { FailureDraft } from '../detect/index.ts';
+import { renderTemplate } from '../hotswap/index.ts';
+import { completeChat, type ProviderRegistry } from '../providers/index.ts';
+import type { OptimizationCase } from './cases.ts';
+
+export interface Replay {
+  passed: boolean;
+  failures: FailureDraft[];
+  latencyMs: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * Replays a recorded request with a candidate prompt (the case's slot values carried over) through the
+ * providers like live traffic, and scores the answer with the detectors production uses.
+ */
+export async function replayCase(
+  deps: { config: Config; registry: ProviderRegistry; check: (view: import('../detect/index.ts').CallView) => Promise<FailureDraft[]> },
+  component: string,
+  c: OptimizationCase,
+  template: string,
+  model: string | null,
+  signal?: AbortSignal,
+): Promise<Replay> {
+  const messages = (c.request['messages'] as { role: string; content: unknown }[]).slice();
+  messages[0] = { ...messages[0]!, content: renderTemplate(template, c.slots) };
+  const { stream: _s, stream_options: _so, ...rest } = c.request;
+  const request = { ...rest, messages, model: model ?? (c.request['model'] as string) } as unknown as ChatCompletionCreateParamsNonStreaming;
+  try {
+    const r = await completeChat(deps.registry, request, { ...(signal ? { signal } : {}), timeoutMs: 60_000 });
+    const failures = await deps.check({
+      id: c.callId,
+      component,
+      route: 'chat.completions',
+      status: 'success',
+      httpStatus: 200,
+      error: null,
+      finishReasons: r.completion.choices.map((ch) => ch.finish_reason).filter((f): f is NonNullable<typeof f> => f !== null),
+      outputTokens: r.usage.outputTokens,
+      request,
+      response: r.completion,
+    });
+    return { passed: failures.length === 0, failures, latencyMs: r.latencyMs, inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens };
+  } catch (err) {
+    return { passed: false, failures: [{ kind: 'error', ruleId: 'replay', message: (err as Error).message, evidence: {} }], latencyMs: 0, inputTokens: 0, outputTokens: 0 };
+  }
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { eventually } from './support/eventually.ts';
+
+/**
+ * The optimizer end to end: a component whose outputs break a label rule; a run proposes prompts (the
+ * fake optimizer reads the failing cases' evidence), replays held-out cases, accepts the fix on the
+ * gate set, and puts it on a canary; live traffic through the official client then passes.
+ */
+const yaml = (budget: number) => `
+components:
+  router:
+    rules:
+      - { id: label, type: labels, labels: [billing, technical, account] }
+patterns:
+  systematic: { minSessions: 2, minUsers: 2 }
+optimizer:
+  model: gpt-4o-mini
+  canaryShare: 1
+  maxEvalCalls: ${budget}
+  maxGrowth: 1
+`;
+
+const system = (i: number) => `You route tickets for Acme. The customer is Customer ${i}. Today is 2027-01-${String((i % 28) + 1).padStart(2, '0')}. Answer with one label.`;
+
+async function traffic(h: Harness, client: OpenAI, from: number, count: number): Promise<(string | null)[]> {
+  const versions: (string | null)[] = [];
+  for (let i = from; i < from + count; i++) {
+    const { response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: system(i) }, { role: 'user', content: 'my invoice is wrong' }] }, { headers: { 'x-fixpoint-component': 'router', 'x-fixpoint-session': `s${i}`, 'x-fixpoint-user': `u${i % 5}` } })
+      .withResponse();
+    versions.push(response.headers.get('x-fixpoint-prompt-version'));
+  }
+  await h.gateway.deps.recorder.flush();
+  return versions;
+}
+
+async function systematicPattern(h: Harness): Promise<string> {
+  return eventually(async () => {
+    const ps = ((await (await h.admin('/api/patterns?component=router&status=systematic')).json()) as { data: { id: string; failure_count: number }[] }).data;
+    expect(ps).toHaveLength(1);
+    expect(ps[0]!.failure_count).toBeGreaterThanOrEqual(60);
+    return ps[0]!.id;
+  }, 60_000);
+}
+
+const post = (h: Harness, path: string) => fetch(`${h.gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+
+interface Run {
+  status: string;
+  result: string;
+  candidates: { id: string; template: string; rejected: string | null; scores: Record<string, { passed: number; total: number }> }[];
+  gate: { patternFailRate: { current: number; candidate: number }; pValue: number } | null;
+  winnerVersionId: string | null;
+  evalCalls: number;
+  sets: Record<string, number>;
+}
+
+describe('prompt optimization', () => {
+  let h: Harness;
+  let client: OpenAI;
+  beforeAll(async () => {
+    h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml: yaml(300), worker: true });
+    client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+    await traffic(h, client, 0, 70);
+  });
+  afterAll(async () => h?.close());
+
+  it('finds a prompt that fixes the pattern on held-out cases, and puts it on a canary that live traffic then passes', { timeout: 180_000 }, async () => {
+    const patternId = await systematicPattern(h);
+    const started = await post(h, `/api/patterns/${patternId}/optimize`);
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    const run = await eventually(async () => {
+      const r = (await (await h.admin(`/api/optimizations/${id}`)).json()) as Run;
+      expect(['accepted', 'not_fixed', 'failed']).toContain(r.status);
+      return r;
+    }, 120_000);
+    expect(run.status, run.result).toBe('accepted');
+    expect(run.sets['gate']).toBeGreaterThan(0);
+    const winner = run.candidates.find((c) => c.template.includes('Reply with exactly one of: billing, technical, account.'));
+    expect(winner?.scores['gate']).toMatchObject({ passed: run.sets['gate'] });
+    expect(run.gate?.patternFailRate).toEqual({ current: 1, candidate: 0 });
+    expect(run.gate!.pValue).toBeLessThan(0.05);
+    expect(run.evalCalls).toBeLessThanOrEqual(300);
+
+    const prompts = (await (await h.admin('/api/components/router/prompts')).json()) as { canaryVersionId: string; versions: { id: string; version: number; origin: { source: string; runId?: string; patternId?: string } }[] };
+    expect(prompts.canaryVersionId).toBe(run.winnerVersionId);
+    expect(prompts.versions.find((v) => v.id === run.winnerVersionId)?.origin).toMatchObject({ source: 'optimizer', runId: id, patternId });
+
+    // Live traffic on the canary (share 1) now answers with a label: no new failures.
+    const versions = await traffic(h, client, 1000, 5);
+    expect(versions.every((v) => v === '1')).toBe(true);
+    const last = ((await (await h.admin('/api/calls?component=router&limit=5')).json()) as { data: { id: string }[] }).data;
+    await eventually(async () => {
+      for (const c of last) {
+        const d = (await (await h.admin(`/api/calls/${c.id}`)).json()) as { evaluation: unknown; failures: unknown[] };
+        expect(d.evaluation).not.toBeNull();
+        expect(d.failures).toEqual([]);
+      }
+    }, 20_000);
+  });
+
+  it('answers a bad or unknown pattern id with 400 / 404', async () => {
+    expect((await post(h, '/api/patterns/nope/optimize')).status).toBe(400);
+    expect((await post(h, '/api/patterns/0190a0a0-0000-7000-8000-000000000000/optimize')).status).toBe(404);
+    expect((await h.admin('/api/optimizations/0190a0a0-0000-7000-8000-000000000000')).status).toBe(404);
+  });
+});
+
+describe('prompt optimization on a tiny budget', () => {
+  let h: Harness;
+  let client: OpenAI;
+  beforeAll(async () => {
+    h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml: yaml(5), worker: true });
+    client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+    await traffic(h, client, 0, 70);
+  });
+  afterAll(async () => h?.close());
+
+  it('ends cleanly when its budget runs out: "prompt could not fix this", no version written', { timeout: 180_000 }, async () => {
+    const patternId = await systematicPattern(h);
+    const { id } = (await (await post(h, `/api/patterns/${patternId}/optimize`)).json()) as { id: string };
+    const run = await eventually(async () => {
+      const r = (await (await h.admin(`/api/optimizations/${id}`)).json()) as Run;
+      expect(['accepted', 'not_fixed', 'failed']).toContain(r.status);
+      return r;
+    }, 120_000);
+    expect(run).toMatchObject({ status: 'not_fixed', winnerVersionId: null });
+    expect(run.result).toMatch(/prompt could not fix this within budget/);
+    expect(run.evalCalls).toBeLessThanOrEqual(5);
+    const prompts = (await (await h.admin('/api/components/router/prompts')).json()) as { versions: unknown[] };
+    expect(prompts.versions).toHaveLength(1);
+  });
+});
