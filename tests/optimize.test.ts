@@ -8,7 +8,7 @@ import { eventually } from './support/eventually.ts';
  * fake optimizer reads the failing cases' evidence), replays held-out cases, accepts the fix on the
  * gate set, and puts it on a canary; live traffic through the official client then passes.
  */
-const yaml = (budget: number) => `
+const yaml = (budget: number, auto = false) => `
 components:
   router:
     rules:
@@ -20,6 +20,7 @@ optimizer:
   canaryShare: 1
   maxEvalCalls: ${budget}
   maxGrowth: 1
+  auto: ${auto}
 `;
 
 const system = (i: number) => `You route tickets for Acme. The customer is Customer ${i}. Today is 2027-01-${String((i % 28) + 1).padStart(2, '0')}. Answer with one label.`;
@@ -132,5 +133,29 @@ describe('prompt optimization on a tiny budget', () => {
     expect(run.evalCalls).toBeLessThanOrEqual(5);
     const prompts = (await (await h.admin('/api/components/router/prompts')).json()) as { versions: unknown[] };
     expect(prompts.versions).toHaveLength(1);
+  });
+});
+
+describe('prompt optimization by policy', () => {
+  let h: Harness;
+  let client: OpenAI;
+  beforeAll(async () => {
+    h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300', FIXPOINT_OPTIMIZE_SWEEP_MS: '300' }, { yaml: yaml(300, true), worker: true });
+    client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+    await traffic(h, client, 0, 70);
+  });
+  afterAll(async () => h?.close());
+
+  it('starts a run by itself once a behavioral pattern is systematic, and only one', { timeout: 180_000 }, async () => {
+    await systematicPattern(h);
+    const prompts = await eventually(async () => {
+      const p = (await (await h.admin('/api/components/router/prompts')).json()) as { canaryVersionId: string | null; versions: { origin: { source: string; runId?: string } }[] };
+      expect(p.canaryVersionId).not.toBeNull();
+      return p;
+    }, 120_000);
+    const fromOptimizer = prompts.versions.filter((v) => v.origin.source === 'optimizer');
+    expect(fromOptimizer).toHaveLength(1);
+    const run = (await (await h.admin(`/api/optimizations/${fromOptimizer[0]!.origin.runId}`)).json()) as { trigger: string; status: string };
+    expect(run).toMatchObject({ trigger: 'policy', status: 'accepted' });
   });
 });

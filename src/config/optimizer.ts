@@ -22,6 +22,10 @@ export const optimizerSchema = z
     regressionTolerance: z.number().min(0).lt(1).default(0.02),
     /** A candidate may be at most this much longer than the current prompt (0.5 = +50 %). */
     maxGrowth: z.number().min(0).default(0.5),
+    /** Start runs by policy for systematic patterns whose remedy is the prompt (needs `model`). */
+    auto: z.boolean().default(true),
+    /** A pattern gets a policy run at most this often, hours. */
+    cooldownHours: z.number().positive().default(24),
     /** Put an accepted version on this share of sessions as a canary (0: leave it a candidate). */
     canaryShare: z.number().min(0).max(1).default(0.1),
   })

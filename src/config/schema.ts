@@ -103,6 +103,8 @@ export const envSchema = z.object({
   FIXPOINT_PROMPT_RELOAD_MS: intFromEnv(5_000, 100),
   /** How often canaries are compared with their control, ms. */
   FIXPOINT_CANARY_CHECK_MS: intFromEnv(30_000, 100),
+  /** How often systematic prompt-fixable patterns are looked for to optimize by policy, ms. */
+  FIXPOINT_OPTIMIZE_SWEEP_MS: intFromEnv(60_000, 100),
   /** Calls older than this are deleted by the retention job; 0 keeps everything. */
   FIXPOINT_RETENTION_DAYS: intFromEnv(30, 0),
   /** Secret for keyed hashes of client keys (feedback ownership). Defaults to one generated under the data dir. */

@@ -22,6 +22,8 @@ export const jobContracts = {
   'group.sweep': z.object({}),
   /** Write a pattern's title and summary (configured model, or the plain fallback). */
   'group.describe': z.object({ patternId: z.uuid() }),
+  /** Periodic: start optimization runs for systematic patterns whose remedy is the prompt (policy). */
+  'optimize.sweep': z.object({}),
   /** Run one prompt optimization (its row holds the pattern and settings). */
   'optimize.run': z.object({ runId: z.uuid() }),
   /** Periodic: compare every running canary with its control; promote or roll back. */

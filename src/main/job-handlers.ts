@@ -35,4 +35,5 @@ export async function scheduleRecurringJobs(jobs: JobSystem, config: Config): Pr
   await jobs.schedule('detect-sweep', 'detect.sweep', { lookbackMinutes: SWEEP_LOOKBACK_MINUTES }, config.env.FIXPOINT_DETECT_SWEEP_MS);
   await jobs.schedule('group-sweep', 'group.sweep', {}, config.env.FIXPOINT_GROUP_SWEEP_MS);
   await jobs.schedule('canary-check', 'hotswap.canary', {}, config.env.FIXPOINT_CANARY_CHECK_MS);
+  await jobs.schedule('optimize-sweep', 'optimize.sweep', {}, config.env.FIXPOINT_OPTIMIZE_SWEEP_MS);
 }

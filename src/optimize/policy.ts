@@ -1,0 +1,28 @@
+import { sql } from 'drizzle-orm';
+import type { OptimizerSettings } from '../config/index.ts';
+import { rowsOf, type Db } from '../db/index.ts';
+import type { JobSystem } from '../jobs/index.ts';
+import { createRun } from './run-optimization.ts';
+
+/**
+ * By policy: every systematic (or regressed) pattern whose remedy is the prompt, and that had no run
+ * within the cooldown, gets one. Returns the runs started.
+ */
+export async function startPolicyRuns(db: Db, jobs: JobSystem, s: OptimizerSettings): Promise<string[]> {
+  if (!s.auto || !s.model) return [];
+  const due = rowsOf<{ id: string; component: string }>(
+    await db.execute(sql`
+      select p.id, p.component from patterns p
+      where p.merged_into is null and p.status in ('systematic', 'regressed') and p.remedy in ('prompt', 'prompt_then_finetune')
+        and not exists (select 1 from optimization_runs r where r.pattern_id = p.id
+          and (r.status in ('queued', 'running') or r.created_at > now() - make_interval(secs => ${s.cooldownHours * 3600})))
+      order by p.last_seen desc limit 20`),
+  );
+  const started: string[] = [];
+  for (const p of due) {
+    const runId = await createRun(db, p.id, p.component, 'policy');
+    await jobs.enqueue('optimize.run', { runId }, { jobId: `optimize:${runId}` });
+    started.push(runId);
+  }
+  return started;
+}
