@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
@@ -133,6 +135,14 @@ describe('prompt optimization on a tiny budget', () => {
     expect(run.evalCalls).toBeLessThanOrEqual(5);
     const prompts = (await (await h.admin('/api/components/router/prompts')).json()) as { versions: unknown[] };
     expect(prompts.versions).toHaveLength(1);
+
+    // The same from a terminal: `fixpoint optimize <pattern> --wait` follows the run; exit 3: not fixed.
+    const { FIXPOINT_CONFIG: _unused, ...inherited } = process.env;
+    const cli = await promisify(execFile)('node', ['--import', 'tsx', 'src/main/cli.ts', 'optimize', patternId, '--wait', '--url', h.gateway.url], { env: { ...inherited, FIXPOINT_ADMIN_TOKEN: ADMIN_TOKEN } }).catch(
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(cli).toMatchObject({ code: 3 });
+    expect((cli as { stdout: string }).stdout).toMatch(/: not_fixed — prompt could not fix this within budget/);
   });
 });
 

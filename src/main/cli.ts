@@ -2,6 +2,7 @@ import { ConfigError, readConfigFromProcess } from '../config/index.ts';
 import { openDatabase } from '../db/index.ts';
 import { startGateway } from './serve.ts';
 import { startWorker } from './worker.ts';
+import { optimizeHelp, runOptimizeCommand } from './optimize-command.ts';
 import { patternsHelp, runPatternsCommand } from './patterns-command.ts';
 
 const help = `fixpoint — an OpenAI-compatible gateway that records every call, finds systematic failures and fixes them
@@ -13,6 +14,7 @@ Commands:
   worker    run background jobs from BullMQ (needs REDIS_URL)
   migrate   apply database migrations and exit (serve and worker also apply them at start)
   patterns  list failure patterns (or one, by id) from a running gateway; see fixpoint patterns --help
+  optimize  start (and follow, --wait) a prompt optimization run for a pattern; see fixpoint optimize --help
 
 Options:
   -h, --help   show this help
@@ -40,8 +42,8 @@ function onSignals(close: () => Promise<void>): void {
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];
-  if (command === 'patterns' && (argv.includes('--help') || argv.includes('-h'))) {
-    console.log(patternsHelp);
+  if ((command === 'patterns' || command === 'optimize') && (argv.includes('--help') || argv.includes('-h'))) {
+    console.log(command === 'patterns' ? patternsHelp : optimizeHelp);
     return 0;
   }
   if (!command || command === '-h' || command === '--help' || command === 'help' || argv.includes('--help') || argv.includes('-h')) {
@@ -69,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'patterns':
       return runPatternsCommand(argv.slice(1), config);
+    case 'optimize':
+      return runOptimizeCommand(argv.slice(1), config);
     default:
       console.error(`unknown command: ${command}\n\n${help}`);
       return 2;
