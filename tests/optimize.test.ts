@@ -87,6 +87,7 @@ describe('prompt optimization', () => {
     expect(run.gate?.patternFailRate).toEqual({ current: 1, candidate: 0 });
     expect(run.gate!.pValue).toBeLessThan(0.05);
     expect(run.evalCalls).toBeLessThanOrEqual(300);
+    await eventually(async () => expect(await h.jobMetrics()).toMatch(/fixpoint_optimization_runs_total\{component="router",outcome="accepted"\} 1/), 5000);
 
     const prompts = (await (await h.admin('/api/components/router/prompts')).json()) as { canaryVersionId: string; versions: { id: string; version: number; origin: { source: string; runId?: string; patternId?: string } }[] };
     expect(prompts.canaryVersionId).toBe(run.winnerVersionId);

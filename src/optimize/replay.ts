@@ -3,10 +3,13 @@ import type { Config } from '../config/index.ts';
 import type { FailureDraft } from '../detect/index.ts';
 import { renderTemplate } from '../hotswap/index.ts';
 import { completeChat, type ProviderRegistry } from '../providers/index.ts';
+import { estimateCost, type PriceLookup } from '../record/index.ts';
 import type { OptimizationCase } from './cases.ts';
 
 export interface Replay {
   passed: boolean;
+  /** Estimated from the configured prices; 0 when the model has none. */
+  costUsd: number;
   failures: FailureDraft[];
   latencyMs: number;
   inputTokens: number;
@@ -18,7 +21,7 @@ export interface Replay {
  * providers like live traffic, and scores the answer with the detectors production uses.
  */
 export async function replayCase(
-  deps: { config: Config; registry: ProviderRegistry; check: (view: import('../detect/index.ts').CallView) => Promise<FailureDraft[]> },
+  deps: { config: Config; registry: ProviderRegistry; prices: PriceLookup; check: (view: import('../detect/index.ts').CallView) => Promise<FailureDraft[]> },
   component: string,
   c: OptimizationCase,
   template: string,
@@ -43,8 +46,10 @@ export async function replayCase(
       request,
       response: r.completion,
     });
-    return { passed: failures.length === 0, failures, latencyMs: r.latencyMs, inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens };
+    const { inputTokens, outputTokens } = r.usage;
+    const costUsd = estimateCost(deps.prices(r.servedModel) ?? deps.prices(request.model), { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, cachedTokens: null }) ?? 0;
+    return { passed: failures.length === 0, costUsd, failures, latencyMs: r.latencyMs, inputTokens, outputTokens };
   } catch (err) {
-    return { passed: false, failures: [{ kind: 'error', ruleId: 'replay', message: (err as Error).message, evidence: {} }], latencyMs: 0, inputTokens: 0, outputTokens: 0 };
+    return { passed: false, costUsd: 0, failures: [{ kind: 'error', ruleId: 'replay', message: (err as Error).message, evidence: {} }], latencyMs: 0, inputTokens: 0, outputTokens: 0 };
   }
 }

@@ -5,7 +5,8 @@ import { componentPrompts, optimizationRuns, promptVersions, type Db, type Store
 import { createCallChecker } from '../detect/index.ts';
 import { createPromptVersion, ensureObservedVersion, movePromptPointer, parseTemplateText } from '../hotswap/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
-import type { Logger } from '../telemetry/index.ts';
+import { createPriceLookup } from '../record/index.ts';
+import type { Logger, Metrics } from '../telemetry/index.ts';
 import { judgeGate } from './acceptance.ts';
 import { loadCases, setOf, type OptimizationCase } from './cases.ts';
 import { rejectCandidate } from './guards.ts';
@@ -16,6 +17,7 @@ export interface OptimizeDeps {
   config: Config;
   db: Db;
   registry: ProviderRegistry;
+  metrics: Metrics;
   logger: Logger;
   announcePrompts: () => Promise<void>;
 }
@@ -39,8 +41,11 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
   const [run] = await deps.db.select().from(optimizationRuns).where(eq(optimizationRuns.id, runId));
   if (!run || (run.status !== 'queued' && run.status !== 'running')) return;
   await deps.db.update(optimizationRuns).set({ status: 'running', startedAt: sql`now()` }).where(eq(optimizationRuns.id, runId));
-  const finish = (status: string, result: string, extra: Partial<typeof optimizationRuns.$inferInsert> = {}) =>
-    deps.db.update(optimizationRuns).set({ status, result, finishedAt: sql`now()`, ...extra }).where(eq(optimizationRuns.id, runId));
+  const finish = async (status: string, result: string, extra: Partial<typeof optimizationRuns.$inferInsert> = {}): Promise<void> => {
+    await deps.db.update(optimizationRuns).set({ status, result, finishedAt: sql`now()`, ...extra }).where(eq(optimizationRuns.id, runId));
+    deps.metrics.optimizationRuns.labels(deps.metrics.label.component(run.component), status).inc();
+    deps.logger.info({ runId, component: run.component, status, result }, 'optimization run ended');
+  };
   try {
     const model = s.model;
     if (!model) return void (await finish('failed', 'no optimizer model configured (optimizer.model)'));
@@ -61,6 +66,8 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
     }
 
     const check = createCallChecker(deps.config);
+    const prices = createPriceLookup(deps.config.file.prices);
+    let costUsd = 0;
     const started = Date.now();
     let evalCalls = 0;
     let tokens = 0;
@@ -69,10 +76,14 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
       if ((Date.now() - started) / 1000 > s.maxSeconds) throw new BudgetExhausted(`time budget of ${s.maxSeconds} s spent`);
       const out = new Map<string, boolean>();
       for (const c of on) {
-        const r = await replayCase({ config: deps.config, registry: deps.registry, check }, run.component, c, tmpl, mdl, signal);
+        const r = await replayCase({ config: deps.config, registry: deps.registry, prices, check }, run.component, c, tmpl, mdl, signal);
         evalCalls++;
+        costUsd += r.costUsd;
         out.set(c.callId, r.passed);
-        if (cand) cand.latencyMs += r.latencyMs;
+        if (cand) {
+          cand.latencyMs += r.latencyMs;
+          cand.costUsd += r.costUsd;
+        }
       }
       return out;
     };
@@ -83,7 +94,7 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
       patternTotal: on.filter((c) => c.kind === 'pattern').length,
     });
     const candidates: StoredCandidate[] = [];
-    const save = () => deps.db.update(optimizationRuns).set({ candidates, evalCalls, optimizerTokens: tokens }).where(eq(optimizationRuns.id, runId));
+    const save = () => deps.db.update(optimizationRuns).set({ candidates, evalCalls, optimizerTokens: tokens, costUsd }).where(eq(optimizationRuns.id, runId));
 
     const baseline: StoredCandidate = { id: 'current', parent: null, template: current.template, model: current.model, rejected: null, scores: {}, costUsd: 0, latencyMs: 0 };
     const baseSel = await evaluate(current.template, current.model, sets.selection, baseline);

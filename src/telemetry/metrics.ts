@@ -154,6 +154,12 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       labelNames: ['component', 'decision'] as const,
       registers,
     }),
+    optimizationRuns: new Counter({
+      name: 'fixpoint_optimization_runs_total',
+      help: 'Prompt optimization runs ended, by outcome (accepted, not_fixed, failed)',
+      labelNames: ['component', 'outcome'] as const,
+      registers,
+    }),
     jobsCompleted: new Counter({ name: 'fixpoint_jobs_completed_total', help: 'Background jobs completed', labelNames: ['queue'] as const, registers }),
     jobsFailed: new Counter({
       name: 'fixpoint_jobs_failed_total',
