@@ -15,6 +15,7 @@ components:
   router:
     rules:
       - { id: label, type: labels, labels: [billing, technical, account] }
+    optimizer: { models: [gpt-4o] }
 patterns:
   systematic: { minSessions: 2, minUsers: 2 }
 optimizer:
@@ -82,6 +83,9 @@ describe('prompt optimization', () => {
     }, 120_000);
     expect(run.status, run.result).toBe('accepted');
     expect(run.sets['gate']).toBeGreaterThan(0);
+    // Each proposal is tried with the component's own model and with the other models it allows.
+    const onOtherModel = run.candidates.find((c) => c.id.endsWith('@gpt-4o'));
+    expect(onOtherModel?.scores['selection']?.total).toBe(run.sets['selection']);
     const winner = run.candidates.find((c) => c.template.includes('Reply with exactly one of: billing, technical, account.'));
     expect(winner?.scores['gate']).toMatchObject({ passed: run.sets['gate'] });
     expect(run.gate?.patternFailRate).toEqual({ current: 1, candidate: 0 });

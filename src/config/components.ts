@@ -77,6 +77,8 @@ export const componentSchema = z
     description: z.string().optional(),
     rules: z.array(ruleSchema).default([]),
     judge: judgeSchema.optional(),
+    /** Prompt optimization of this component: the models candidates may also be tried with (any configured ones). */
+    optimizer: z.object({ models: z.array(z.string().min(1)).max(5).default([]) }).strict().optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -101,6 +101,8 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
     baseline.scores['selection'] = score(baseSel, sets.selection);
     candidates.push(baseline);
     let front: Evaluated[] = [{ cand: baseline, selection: baseSel }];
+    const extraModels = deps.config.file.components[run.component]?.optimizer?.models ?? [];
+    const dominates = (a: Map<string, boolean>, b: Map<string, boolean>) => [...b].every(([id, ok]) => !ok || a.get(id)) && [...a].some(([id, ok]) => ok && !b.get(id));
     const feedbackFails = new Map<string, OptimizationCase[]>();
     feedbackFails.set('current', sets.feedback.filter((c) => c.kind === 'pattern'));
 
@@ -128,16 +130,22 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
           await save();
           continue;
         }
-        const sel = await evaluate(cand.template, cand.model, sets.selection, cand);
-        cand.scores['selection'] = score(sel, sets.selection);
-        // Pareto front over cases: drop those this one dominates; keep it unless one dominates it.
-        const dominates = (a: Map<string, boolean>, b: Map<string, boolean>) =>
-          [...b].every(([id, ok]) => !ok || a.get(id)) && [...a].some(([id, ok]) => ok && !b.get(id));
-        if (!front.some((f) => dominates(f.selection, sel))) front = [...front.filter((f) => !dominates(sel, f.selection)), { cand, selection: sel }];
-        const fb = await evaluate(cand.template, cand.model, sets.feedback.filter((c) => c.kind === 'pattern'), cand);
-        feedbackFails.set(cand.id, sets.feedback.filter((c) => c.kind === 'pattern' && !fb.get(c.callId)));
+        // The proposal with each model the component allows (its parent's model first).
+        const tried: Evaluated[] = [];
+        for (const [i, mdl] of [cand.model, ...extraModels.filter((m) => m !== cand.model)].entries()) {
+          const pairCand = i === 0 ? cand : { ...cand, id: `${cand.id}@${mdl}`, model: mdl, scores: {}, costUsd: 0, latencyMs: 0 };
+          if (i > 0) candidates.push(pairCand);
+          const sel = await evaluate(pairCand.template, pairCand.model, sets.selection, pairCand);
+          pairCand.scores['selection'] = score(sel, sets.selection);
+          tried.push({ cand: pairCand, selection: sel });
+          // Pareto front over cases: drop those this one dominates; keep it unless one dominates it.
+          if (!front.some((f) => dominates(f.selection, sel))) front = [...front.filter((f) => !dominates(sel, f.selection)), { cand: pairCand, selection: sel }];
+        }
+        const bestTried = [...tried].sort((a, b) => (b.cand.scores['selection']?.passed ?? 0) - (a.cand.scores['selection']?.passed ?? 0))[0]!;
+        const fb = await evaluate(bestTried.cand.template, bestTried.cand.model, sets.feedback.filter((c) => c.kind === 'pattern'), bestTried.cand);
+        for (const t of tried) feedbackFails.set(t.cand.id, sets.feedback.filter((c) => c.kind === 'pattern' && !fb.get(c.callId)));
         await save();
-        if (cand.scores['selection'].passed === sets.selection.length) break;
+        if ((bestTried.cand.scores['selection']?.passed ?? 0) === sets.selection.length) break;
       }
     } catch (err) {
       if (!(err instanceof BudgetExhausted)) throw err;
