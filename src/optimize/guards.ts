@@ -10,10 +10,30 @@ function wordGrams(text: string, n: number): Set<string> {
   return out;
 }
 
+const protectedHeading = /^#{1,6}\s*.*\b(output|format|contract|schema|tools?|functions?)\b.*$/i;
+
+/**
+ * The sections of a prompt a candidate may not change: fenced code blocks (schemas, examples of the
+ * output contract), and markdown sections whose heading names the output, its format or contract, a
+ * schema or the tools — each up to the next heading.
+ */
+export function protectedSections(template: string): string[] {
+  const out = [...template.matchAll(/```[\s\S]*?```/g)].map((m) => m[0]);
+  const lines = template.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!protectedHeading.test(lines[i] as string)) continue;
+    let j = i + 1;
+    while (j < lines.length && !/^#{1,6}\s/.test(lines[j] as string)) j++;
+    out.push(lines.slice(i, j).join('\n').trimEnd());
+    i = j - 1;
+  }
+  return out;
+}
+
 /**
  * Why a proposed template must be rejected before any evaluation, or null: it drops or adds a slot,
- * grows past the bound, or copies text from the cases it was shown (case content is data, and a
- * prompt that memorizes cases does not generalize).
+ * changes a protected section, grows past the bound, or copies text from the cases it was shown (case
+ * content is data, and a prompt that memorizes cases does not generalize).
  */
 export function rejectCandidate(candidate: string, current: string, slots: string[], caseTexts: string[], maxGrowth: number): string | null {
   const used = placeholdersOf(candidate);
@@ -21,6 +41,8 @@ export function rejectCandidate(candidate: string, current: string, slots: strin
   const extra = used.filter((s) => !slots.includes(s));
   if (missing.length > 0) return `drops slot(s) ${missing.join(', ')}`;
   if (extra.length > 0) return `adds slot(s) ${extra.join(', ')}`;
+  const changed = protectedSections(current).find((section) => !candidate.includes(section));
+  if (changed) return `changes a protected section ("${changed.split('\n')[0]!.slice(0, 60)}")`;
   if (current.length > 0 && candidate.length / current.length - 1 > maxGrowth) return `grows ${Math.round((candidate.length / current.length - 1) * 100)} % (bound ${Math.round(maxGrowth * 100)} %)`;
   const own = wordGrams(current, copiedWords);
   const cand = wordGrams(candidate, copiedWords);

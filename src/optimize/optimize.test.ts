@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeGate, mcnemarOneSided } from './acceptance.ts';
-import { rejectCandidate } from './guards.ts';
+import { protectedSections, rejectCandidate } from './guards.ts';
 
 const settings = { margin: 0.1, alpha: 0.05, regressionTolerance: 0.02, maxGrowth: 0.5 };
 const pairs = (n: number, current: boolean, candidate: boolean) => Array.from({ length: n }, () => ({ current, candidate }));
@@ -33,5 +33,14 @@ describe('candidate guards', () => {
     const caseText = 'my invoice from march shows a double charge on the premium plan';
     expect(rejectCandidate(`${current} If my invoice from march shows a double charge on the premium plan, say billing.`, current, ['slot1'], [caseText], 2)).toMatch(/copies case text/);
     expect(rejectCandidate('Route tickets for {{slot1}}. Reply with exactly one of: billing, technical, account.', current, ['slot1'], [caseText], 1)).toBeNull();
+  });
+
+  it('keeps protected sections: code blocks and the output-format section, verbatim', () => {
+    const withContract = 'Extract the order for {{slot1}}.\n\n## Output format\nJSON with keys sku and quantity.\n\n## Tone\nBe brief.\n```json\n{"sku": "string"}\n```';
+    expect(protectedSections(withContract)).toEqual(['```json\n{"sku": "string"}\n```', '## Output format\nJSON with keys sku and quantity.']);
+    const rewordedTone = withContract.replace('Be brief.', 'Be brief and exact.');
+    expect(rejectCandidate(rewordedTone, withContract, ['slot1'], [], 1)).toBeNull();
+    expect(rejectCandidate(withContract.replace('sku and quantity', 'sku, quantity and price'), withContract, ['slot1'], [], 1)).toMatch(/changes a protected section \("## Output format"\)/);
+    expect(rejectCandidate(withContract.replace('"string"', '"number"'), withContract, ['slot1'], [], 1)).toMatch(/protected section/);
   });
 });
