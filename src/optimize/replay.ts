@@ -1,6 +1,6 @@
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Config } from '../config/index.ts';
-import type { FailureDraft } from '../detect/index.ts';
+import { rubricVersionOf, runJudge, type CallView, type FailureDraft } from '../detect/index.ts';
 import { renderTemplate } from '../hotswap/index.ts';
 import { completeChat, type ProviderRegistry } from '../providers/index.ts';
 import { estimateCost, type PriceLookup } from '../record/index.ts';
@@ -18,10 +18,11 @@ export interface Replay {
 
 /**
  * Replays a recorded request with a candidate prompt (the case's slot values carried over) through the
- * providers like live traffic, and scores the answer with the detectors production uses.
+ * providers like live traffic, and scores the answer with the detectors production uses: the built-in
+ * checks, the component's rules, and its LLM judge when it has one.
  */
 export async function replayCase(
-  deps: { config: Config; registry: ProviderRegistry; prices: PriceLookup; check: (view: import('../detect/index.ts').CallView) => Promise<FailureDraft[]> },
+  deps: { config: Config; registry: ProviderRegistry; prices: PriceLookup; check: (view: CallView) => Promise<FailureDraft[]> },
   component: string,
   c: OptimizationCase,
   template: string,
@@ -34,7 +35,7 @@ export async function replayCase(
   const request = { ...rest, messages, model: model ?? (c.request['model'] as string) } as unknown as ChatCompletionCreateParamsNonStreaming;
   try {
     const r = await completeChat(deps.registry, request, { ...(signal ? { signal } : {}), timeoutMs: 60_000 });
-    const failures = await deps.check({
+    const view: CallView = {
       id: c.callId,
       component,
       route: 'chat.completions',
@@ -45,9 +46,19 @@ export async function replayCase(
       outputTokens: r.usage.outputTokens,
       request,
       response: r.completion,
-    });
+    };
+    const failures = await deps.check(view);
     const { inputTokens, outputTokens } = r.usage;
-    const costUsd = estimateCost(deps.prices(r.servedModel) ?? deps.prices(request.model), { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, cachedTokens: null }) ?? 0;
+    let costUsd = estimateCost(deps.prices(r.servedModel) ?? deps.prices(request.model), { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, cachedTokens: null }) ?? 0;
+    // The component's judge, as in production, but on every replay (an evaluation needs them all).
+    const judge = deps.config.file.components[component]?.judge;
+    if (judge) {
+      const outcome = await runJudge({ registry: deps.registry, prices: deps.prices }, judge, view, signal);
+      costUsd += outcome.costUsd ?? 0;
+      if (!outcome.verdict.pass) {
+        failures.push({ kind: 'judge', ruleId: `judge:${rubricVersionOf(judge)}`, message: `judge failed the replay (score ${outcome.verdict.score.toFixed(2)})`, evidence: { rationale: outcome.verdict.rationale } });
+      }
+    }
     return { passed: failures.length === 0, costUsd, failures, latencyMs: r.latencyMs, inputTokens, outputTokens };
   } catch (err) {
     return { passed: false, costUsd: 0, failures: [{ kind: 'error', ruleId: 'replay', message: (err as Error).message, evidence: {} }], latencyMs: 0, inputTokens: 0, outputTokens: 0 };

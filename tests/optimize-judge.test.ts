@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { eventually } from './support/eventually.ts';
+
+/**
+ * Replays are scored by the component's LLM judge too, as production is: a judge pattern the prompt
+ * cannot fix (the fake judge fails any output marked WRONG) ends "prompt could not fix this".
+ */
+const yaml = `
+components:
+  qa:
+    judge: { rubric: The answer must be correct., model: gpt-4o-mini, sampleRate: 1 }
+patterns:
+  systematic: { minSessions: 2, minUsers: 2 }
+optimizer: { model: gpt-4o-mini, auto: false, maxGrowth: 1 }
+`;
+
+let h: Harness;
+let client: OpenAI;
+
+beforeAll(async () => {
+  h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml, worker: true });
+  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  for (let i = 0; i < 40; i++) {
+    await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: [{ role: 'system', content: `Answer questions for user ${i} on day ${i % 7}.` }, { role: 'user', content: `Is the capital of France Lyon? WRONG ${i}` }] },
+      { headers: { 'x-fixpoint-component': 'qa', 'x-fixpoint-session': `s${i}`, 'x-fixpoint-user': `u${i % 4}` } },
+    );
+  }
+});
+afterAll(async () => h?.close());
+
+describe('optimization scored by the judge', () => {
+  it('judges every replay, so the current prompt scores as it does in production, and ends not fixed', { timeout: 180_000 }, async () => {
+    const patternId = await eventually(async () => {
+      const ps = ((await (await h.admin('/api/patterns?component=qa&kind=judge&status=systematic')).json()) as { data: { id: string }[] }).data;
+      expect(ps).toHaveLength(1);
+      return ps[0]!.id;
+    }, 90_000);
+    const { id } = (await (await fetch(`${h.gateway.url}/api/patterns/${patternId}/optimize`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { id: string };
+    const run = await eventually(async () => {
+      const r = (await (await h.admin(`/api/optimizations/${id}`)).json()) as { status: string; result: string; candidates: { id: string; scores: Record<string, { passed: number; total: number }> }[] };
+      expect(['accepted', 'not_fixed', 'failed']).toContain(r.status);
+      return r;
+    }, 120_000);
+    expect(run.status, run.result).toBe('not_fixed');
+    expect(run.result).toMatch(/prompt could not fix this/);
+    const baseline = run.candidates.find((c) => c.id === 'current')!;
+    expect(baseline.scores['selection']!.total).toBeGreaterThan(0);
+    // Without the judge every replay would pass: no rule or built-in check fails an echo.
+    expect(baseline.scores['selection']!.passed).toBe(0);
+  });
+});
