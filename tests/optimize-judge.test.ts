@@ -23,10 +23,20 @@ beforeAll(async () => {
   h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml, worker: true });
   client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
   for (let i = 0; i < 40; i++) {
-    await client.chat.completions.create(
-      { model: 'gpt-4o-mini', messages: [{ role: 'system', content: `Answer questions for user ${i} on day ${i % 7}.` }, { role: 'user', content: `Is the capital of France Lyon? WRONG ${i}` }] },
-      { headers: { 'x-fixpoint-component': 'qa', 'x-fixpoint-session': `s${i}`, 'x-fixpoint-user': `u${i % 4}` } },
-    );
+    const { response } = await client.chat.completions
+      .create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'system', content: `Answer questions for user ${i} on day ${i % 7}.` }, { role: 'user', content: `Is the capital of France Lyon? WRONG ${i}` }] },
+        { headers: { 'x-fixpoint-component': 'qa', 'x-fixpoint-session': `s${i}`, 'x-fixpoint-user': `u${i % 4}` } },
+      )
+      .withResponse();
+    // People corrected some answers: the ground truth the few-shot lever draws on.
+    if (i % 2 === 0) {
+      const callId = response.headers.get('x-fixpoint-call-id')!;
+      await eventually(async () => {
+        const res = await fetch(`${h.gateway.url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` }, body: JSON.stringify({ call_id: callId, rating: 'down', correction: 'No: the capital of France is Paris.' }) });
+        expect(res.status).toBe(201);
+      });
+    }
   }
 });
 afterAll(async () => h?.close());
@@ -40,7 +50,7 @@ describe('optimization scored by the judge', () => {
     }, 90_000);
     const { id } = (await (await fetch(`${h.gateway.url}/api/patterns/${patternId}/optimize`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { id: string };
     const run = await eventually(async () => {
-      const r = (await (await h.admin(`/api/optimizations/${id}`)).json()) as { status: string; result: string; candidates: { id: string; scores: Record<string, { passed: number; total: number }> }[] };
+      const r = (await (await h.admin(`/api/optimizations/${id}`)).json()) as { status: string; result: string; candidates: { id: string; fewShot?: { user: string; assistant: string }[]; scores: Record<string, { passed: number; total: number }> }[] };
       expect(['accepted', 'not_fixed', 'failed']).toContain(r.status);
       return r;
     }, 120_000);
@@ -50,5 +60,9 @@ describe('optimization scored by the judge', () => {
     expect(baseline.scores['selection']!.total).toBeGreaterThan(0);
     // Without the judge every replay would pass: no rule or built-in check fails an echo.
     expect(baseline.scores['selection']!.passed).toBe(0);
+    // The second lever was tried: the best prompt with examples drawn from people's corrections.
+    const withExamples = run.candidates.find((c) => c.id.endsWith('+fewshot'));
+    expect(withExamples?.fewShot?.[0]).toMatchObject({ assistant: 'No: the capital of France is Paris.' });
+    expect(withExamples?.scores['selection']?.total).toBe(baseline.scores['selection']!.total);
   });
 });

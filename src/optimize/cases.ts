@@ -49,7 +49,9 @@ export async function loadCases(db: Db, patternId: string, component: string, te
   const failing = rowsOf<{ call_id: string; messages: string[]; correction: unknown; session_id: string | null }>(
     await db.execute(sql`
       select f.call_id, array_agg(f.message || coalesce(': ' || (f.evidence->>'rationale'), '') || coalesce(': ' || (f.evidence->>'comment'), '')) as messages,
-        (array_agg(f.correction) filter (where f.correction is not null))[1] as correction, max(c.session_id) as session_id
+        coalesce((array_agg(f.correction) filter (where f.correction is not null))[1],
+          (select fb.correction from feedback fb where fb.call_id = f.call_id and fb.correction is not null order by fb.created_at desc limit 1)) as correction,
+        max(c.session_id) as session_id
       from failures f join calls c on c.id = f.call_id
       where f.pattern_id = ${patternId}
       group by f.call_id order by max(f.call_started_at) desc limit ${limits.pattern}`),

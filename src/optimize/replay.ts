@@ -28,9 +28,14 @@ export async function replayCase(
   template: string,
   model: string | null,
   signal?: AbortSignal,
+  fewShot: { user: string; assistant: string }[] = [],
 ): Promise<Replay> {
-  const messages = (c.request['messages'] as { role: string; content: unknown }[]).slice();
-  messages[0] = { ...messages[0]!, content: renderTemplate(template, c.slots) };
+  const recorded = c.request['messages'] as { role: string; content: unknown }[];
+  const messages = [
+    { ...recorded[0]!, content: renderTemplate(template, c.slots) },
+    ...fewShot.flatMap((e) => [{ role: 'user', content: e.user }, { role: 'assistant', content: e.assistant }]),
+    ...recorded.slice(1),
+  ];
   const { stream: _s, stream_options: _so, ...rest } = c.request;
   const request = { ...rest, messages, model: model ?? (c.request['model'] as string) } as unknown as ChatCompletionCreateParamsNonStreaming;
   try {

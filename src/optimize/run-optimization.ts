@@ -30,6 +30,18 @@ interface Evaluated {
 
 class BudgetExhausted extends Error {}
 
+/** Up to three example exchanges from the feedback set: corrections people gave, else outputs that passed. */
+function goodExamples(feedback: OptimizationCase[]): { user: string; assistant: string }[] {
+  const userOf = (c: OptimizationCase): string => {
+    const msgs = c.request['messages'] as { role: string; content: unknown }[];
+    const last = [...msgs].reverse().find((m) => m.role === 'user');
+    return typeof last?.content === 'string' ? last.content : '';
+  };
+  const corrected = feedback.flatMap((c) => (typeof c.correction === 'string' && userOf(c) ? [{ user: userOf(c), assistant: c.correction }] : []));
+  const passed = feedback.flatMap((c) => (c.kind === 'regression' && c.output && userOf(c) ? [{ user: userOf(c), assistant: c.output }] : []));
+  return [...corrected, ...passed].slice(0, 3);
+}
+
 /**
  * One optimization run: replays the pattern's failing cases (and a regression sample) with candidate
  * prompts proposed by the optimizer model, keeps a Pareto front over selection cases, and accepts the
@@ -58,7 +70,7 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
 
     const cases = await loadCases(deps.db, run.patternId, run.component, template);
     const sets = { feedback: [] as OptimizationCase[], selection: [] as OptimizationCase[], gate: [] as OptimizationCase[] };
-    for (const c of cases) sets[c.kind === 'regression' && setOf(c.sessionKey) === 'feedback' ? 'selection' : setOf(c.sessionKey)].push(c);
+    for (const c of cases) sets[setOf(c.sessionKey)].push(c);
     const counts = Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, v.length]));
     await deps.db.update(optimizationRuns).set({ sets: counts }).where(eq(optimizationRuns.id, runId));
     if (!sets.gate.some((c) => c.kind === 'pattern') || !sets.selection.some((c) => c.kind === 'pattern')) {
@@ -72,11 +84,12 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
     let evalCalls = 0;
     let tokens = 0;
     const evaluate = async (tmpl: string, mdl: string | null, on: OptimizationCase[], cand?: StoredCandidate): Promise<Map<string, boolean>> => {
+      const fewShot = cand?.fewShot ?? [];
       if (evalCalls + on.length > s.maxEvalCalls) throw new BudgetExhausted(`evaluation budget of ${s.maxEvalCalls} replays spent`);
       if ((Date.now() - started) / 1000 > s.maxSeconds) throw new BudgetExhausted(`time budget of ${s.maxSeconds} s spent`);
       const out = new Map<string, boolean>();
       for (const c of on) {
-        const r = await replayCase({ config: deps.config, registry: deps.registry, prices, check }, run.component, c, tmpl, mdl, signal);
+        const r = await replayCase({ config: deps.config, registry: deps.registry, prices, check }, run.component, c, tmpl, mdl, signal, fewShot);
         evalCalls++;
         costUsd += r.costUsd;
         out.set(c.callId, r.passed);
@@ -147,6 +160,17 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
         await save();
         if ((bestTried.cand.scores['selection']?.passed ?? 0) === sets.selection.length) break;
       }
+      // The second lever: the front's best with few-shot examples drawn from good outputs.
+      const examples = goodExamples(sets.feedback);
+      const lead = [...front].sort((a, b) => (b.cand.scores['selection']?.passed ?? 0) - (a.cand.scores['selection']?.passed ?? 0))[0]!;
+      if (examples.length > 0 && (lead.cand.scores['selection']?.passed ?? 0) < sets.selection.length) {
+        const fs: StoredCandidate = { ...lead.cand, id: `${lead.cand.id}+fewshot`, parent: lead.cand.id, fewShot: examples, scores: {}, costUsd: 0, latencyMs: 0 };
+        candidates.push(fs);
+        const sel = await evaluate(fs.template, fs.model, sets.selection, fs);
+        fs.scores['selection'] = score(sel, sets.selection);
+        if (!front.some((f) => dominates(f.selection, sel))) front = [...front.filter((f) => !dominates(sel, f.selection)), { cand: fs, selection: sel }];
+        await save();
+      }
     } catch (err) {
       if (!(err instanceof BudgetExhausted)) throw err;
       deps.logger.info({ runId, reason: err.message }, 'optimization budget reached; judging the best so far');
@@ -174,7 +198,7 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
     await save();
     if (!gate.accepted) return void (await finish('not_fixed', `prompt could not fix this: ${gate.reasons.join('; ')}`, { gate: { ...gate, candidate: best.id } }));
 
-    const version = await createPromptVersion(deps.db, run.component, { template: best.template, model: best.model, source: 'optimizer', runId, patternId: run.patternId, note: `run ${runId}, candidate ${best.id}` }, 'optimizer');
+    const version = await createPromptVersion(deps.db, run.component, { template: best.template, model: best.model, ...(best.fewShot ? { fewShot: best.fewShot } : {}), source: 'optimizer', runId, patternId: run.patternId, note: `run ${runId}, candidate ${best.id}` }, 'optimizer');
     if (s.canaryShare > 0) {
       await movePromptPointer(deps.db, version.id, { action: 'canary', share: s.canaryShare }, 'optimizer');
       await deps.announcePrompts();

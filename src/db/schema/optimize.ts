@@ -6,6 +6,8 @@ export interface StoredCandidate {
   parent: string | null;
   template: string;
   model: string | null;
+  /** Example exchanges put before the conversation (the second lever), when the candidate has them. */
+  fewShot?: { user: string; assistant: string }[];
   /** Why it was rejected before evaluation (slot change, growth, copied case text), if it was. */
   rejected: string | null;
   /** Cases passed / evaluated, per set and model. */
