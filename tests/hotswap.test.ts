@@ -64,6 +64,26 @@ describe('prompt hot-swap', () => {
     expect(metrics).toMatch(/fixpoint_prompt_swaps_total\{component="router",arm="none",outcome="opted_out"\} 1/);
   });
 
+  it('swaps the Responses API instructions and system prompts given as text parts too', async () => {
+    const before = h.fake.requests.length;
+    const { response } = await client.responses
+      .create({ model: 'gpt-4o-mini', instructions: system('Jo', '2027-04-01'), input: 'my invoice is wrong' }, { headers: { 'x-fixpoint-component': 'router' } })
+      .withResponse();
+    expect(response.headers.get('x-fixpoint-prompt-version')).toBe('1');
+    const sent = h.fake.requests.slice(before).find((r) => r.path === '/v1/responses')!.body as { model: string; instructions: string; input: unknown };
+    expect(sent).toMatchObject({ model: 'gpt-4o', instructions: 'Route tickets for Acme. Customer: Jo. Date: 2027-04-01. Reply with exactly one of: billing, technical, account.', input: 'my invoice is wrong' });
+
+    const parts = await client.chat.completions
+      .create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'system', content: [{ type: 'text', text: system('Kim', '2027-04-02') }] }, { role: 'user', content: 'my invoice is wrong' }] },
+        { headers: { 'x-fixpoint-component': 'router' } },
+      )
+      .withResponse();
+    expect(parts.response.headers.get('x-fixpoint-prompt-version')).toBe('1');
+    const chatSent = h.fake.requests.at(-1)!.body as { messages: { content: unknown }[] };
+    expect(chatSent.messages[0]?.content).toBe('Route tickets for Acme. Customer: Kim. Date: 2027-04-02. Reply with exactly one of: billing, technical, account.');
+  });
+
   it('puts a canary on its share of sessions, sticky per session, and rolls back by hand to the previous state', async () => {
     const v2 = (await (await post('/api/components/router/prompts', { template: v2Text })).json()) as { id: string; version: number };
     expect((await post(`/api/prompts/${v2.id}/canary`, { share: 0.5 })).status).toBe(200);

@@ -14,6 +14,18 @@ export function stickyPoint(key: string): number {
   return (h >>> 0) / 4294967296;
 }
 
+/** A system prompt's text: a string, or an array of text parts (joined); null for anything else (images, …). */
+function textOf(content: unknown): string | null {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content) || content.length === 0) return null;
+  let out = '';
+  for (const part of content as { type?: unknown; text?: unknown }[]) {
+    if (part?.type !== 'text' || typeof part.text !== 'string') return null;
+    out += part.text;
+  }
+  return out;
+}
+
 interface SystemSlot {
   text: string;
   put(body: Record<string, unknown>, text: string, fewShot: LiveVersion['fewShot']): Record<string, unknown>;
@@ -25,19 +37,34 @@ function systemOf(route: ProxyRoute, body: Record<string, unknown>): SystemSlot 
     const messages = body['messages'];
     if (!Array.isArray(messages)) return null;
     const first = messages[0] as { role?: unknown; content?: unknown } | undefined;
-    if (!first || (first.role !== 'system' && first.role !== 'developer') || typeof first.content !== 'string') return null;
+    if (!first || (first.role !== 'system' && first.role !== 'developer')) return null;
+    const text = textOf(first.content);
+    if (text === null) return null;
     return {
-      text: first.content,
+      text,
       put: (b, text, fewShot) => ({
         ...b,
         messages: [{ ...first, content: text }, ...fewShot.flatMap((e) => [{ role: 'user', content: e.user }, { role: 'assistant', content: e.assistant }]), ...messages.slice(1)],
       }),
     };
   }
+  if (route.name === 'responses') {
+    const instructions = body['instructions'];
+    if (typeof instructions !== 'string') return null;
+    return {
+      text: instructions,
+      put: (b, text, fewShot) => {
+        const input = b['input'];
+        const examples = fewShot.flatMap((e) => [{ role: 'user', content: e.user }, { role: 'assistant', content: e.assistant }]);
+        const turns = examples.length === 0 ? input : [...examples, ...(typeof input === 'string' ? [{ role: 'user', content: input }] : Array.isArray(input) ? input : [])];
+        return { ...b, instructions: text, ...(turns === undefined ? {} : { input: turns }) };
+      },
+    };
+  }
   if (route.name === 'messages') {
-    const system = body['system'];
+    const system = textOf(body['system']);
     const messages = body['messages'];
-    if (typeof system !== 'string' || !Array.isArray(messages)) return null;
+    if (system === null || !Array.isArray(messages)) return null;
     return {
       text: system,
       put: (b, text, fewShot) => ({ ...b, system: text, messages: [...fewShot.flatMap((e) => [{ role: 'user', content: e.user }, { role: 'assistant', content: e.assistant }]), ...messages] }),
