@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../group/index.ts';
 import { compareFailureRates } from './sequential-test.ts';
-
-/** mulberry32, for simulated arms. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('sequential comparison of failure rates', () => {
   it('finds a large improvement quickly, in the right direction', () => {
@@ -29,7 +18,7 @@ describe('sequential comparison of failure rates', () => {
   });
 
   it('keeps its false-alarm rate under alpha when checked after every call (simulated A/A tests)', () => {
-    const random = rng(7);
+    const random = seededRandom(7);
     let alarms = 0;
     const runs = 300;
     for (let run = 0; run < runs; run++) {

@@ -9,6 +9,7 @@ import { newCallId } from '../core/ids.ts';
 import { calls, failures, feedback } from '../db/index.ts';
 import { clientKeyOf, isLoopback } from './client-auth.ts';
 import type { IngressDeps } from './deps.ts';
+import { readJsonBody } from './json-body.ts';
 
 const ratingWords: Record<string, number> = { up: 1, thumbs_up: 1, positive: 1, good: 1, down: 0, thumbs_down: 0, negative: 0, bad: 0 };
 
@@ -73,19 +74,7 @@ export function feedbackApi(deps: IngressDeps): Hono<{ Bindings: HttpBindings }>
     }),
   );
   app.post('/', async (c) => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new AppError('invalid_json', 'request body is not valid JSON');
-    }
-    const parsed = feedbackBody.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const param = issue?.path.map(String).join('.') || 'body';
-      throw new AppError('invalid_request', `${param}: ${issue?.message ?? 'invalid'}`, { param });
-    }
-    const body = parsed.data;
+    const body = await readJsonBody(c, feedbackBody);
     const call = await findCall(deps, body.call_id);
     if (!call) throw new AppError('not_found', `no call ${body.call_id}`, { param: 'call_id' });
     const admin = isAdmin(deps.config.env.FIXPOINT_ADMIN_TOKEN, c.req.header('authorization'));

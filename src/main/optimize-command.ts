@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/index.ts';
+import { adminClient, errorMessageOf } from './admin-client.ts';
 
 export const optimizeHelp = `Usage: fixpoint optimize <pattern-id> [--wait] [--url <url>] [--json]
 
@@ -52,22 +53,10 @@ export async function runOptimizeCommand(argv: string[], config: Config, out: (s
     out(`fixpoint optimize: a pattern id is required (see fixpoint patterns)\n\n${optimizeHelp}`);
     return 2;
   }
-  const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? '127.0.0.1' : config.env.HOST;
-  const base = (values.url ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.env.PORT}`).replace(/\/+$/, '');
-  const token = config.env.FIXPOINT_ADMIN_TOKEN;
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  const call = async (path: string, method = 'GET'): Promise<{ ok: boolean; status: number; body: Record<string, unknown> }> => {
-    let res: Response;
-    try {
-      res = await fetch(`${base}${path}`, { method, headers });
-    } catch (err) {
-      throw new Error(`could not reach the gateway at ${base} (${(err as Error).message}); is \`fixpoint serve\` running? (--url)`);
-    }
-    return { ok: res.ok, status: res.status, body: ((await res.json().catch(() => ({}))) ?? {}) as Record<string, unknown> };
-  };
+  const { call } = adminClient(config, values.url);
   const started = await call(`/api/patterns/${encodeURIComponent(patternId)}/optimize`, 'POST');
   if (!started.ok) {
-    out(`fixpoint optimize: ${started.status} ${(started.body['error'] as { message?: string } | undefined)?.message ?? ''}`);
+    out(`fixpoint optimize: ${errorMessageOf(started)}`);
     return 1;
   }
   const runId = started.body['id'] as string;

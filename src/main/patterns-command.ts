@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/index.ts';
+import { adminClient, errorMessageOf } from './admin-client.ts';
 
 export const patternsHelp = `Usage: fixpoint patterns [options]          list patterns, largest first
        fixpoint patterns <pattern-id> [--json]  one pattern: statistics, diagnosis, examples, timeline
@@ -129,27 +130,19 @@ export async function runPatternsCommand(argv: string[], config: Config, out: (s
     out(patternsHelp);
     return 0;
   }
-  const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? '127.0.0.1' : config.env.HOST;
-  const base = (values.url ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.env.PORT}`).replace(/\/+$/, '');
+  const api = adminClient(config, values.url);
   const id = positionals[0];
   const query = new URLSearchParams();
   for (const k of ['component', 'status', 'diagnosis', 'remedy', 'limit'] as const) {
     const v = values[k];
     if (v !== undefined) query.set(k, v);
   }
-  const path = id ? `/api/patterns/${encodeURIComponent(id)}` : `/api/patterns${query.size > 0 ? `?${query}` : ''}`;
-  const token = config.env.FIXPOINT_ADMIN_TOKEN;
-  let res: Response;
-  try {
-    res = await fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  } catch (err) {
-    throw new Error(`could not reach the gateway at ${base} (${(err as Error).message}); is \`fixpoint serve\` running? (--url)`);
-  }
-  const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (!res.ok) {
-    out(`fixpoint patterns: ${res.status} ${body?.error?.message ?? res.statusText}`);
+  const r = await api.call(id ? `/api/patterns/${encodeURIComponent(id)}` : `/api/patterns${query.size > 0 ? `?${query}` : ''}`);
+  if (!r.ok) {
+    out(`fixpoint patterns: ${errorMessageOf(r)}`);
     return 1;
   }
+  const body = r.body;
   if (values.json) out(JSON.stringify(body, null, 2));
   else if (id) out(detailOf(body as unknown as PatternDetail));
   else out(tableOf((body as unknown as { data: PatternView[] }).data, process.stdout.columns || 160));

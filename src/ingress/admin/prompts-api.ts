@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../db/index.ts';
+import { readJsonBody } from '../json-body.ts';
 import { isUuid } from '../../core/ids.ts';
 import { createPromptVersion, listPromptVersions, movePromptPointer, promptAuditTrail, type LivePrompts, type PointerMove } from '../../hotswap/index.ts';
 
@@ -19,25 +20,6 @@ const newVersionBody = z
 const canaryBody = z.object({ share: z.number().gt(0).lte(1).optional() }).strict();
 const rollbackBody = z.object({ reason: z.string().max(2000).optional() }).strict();
 
-async function jsonBody<S extends z.ZodType>(c: { req: { text(): Promise<string> } }, schema: S): Promise<z.infer<S>> {
-  const text = await c.req.text();
-  let raw: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new AppError('invalid_json', 'request body is not valid JSON');
-    }
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const param = issue?.path.map(String).join('.') || 'body';
-    throw new AppError('invalid_request', `${param}: ${issue?.message ?? 'invalid'}`, { param });
-  }
-  return parsed.data;
-}
-
 /**
  * POST /api/prompts/:id/canary ({ share }), /activate and /rollback ({ reason }): pointer moves, in one
  * transaction with the audit trail, announced to every gateway.
@@ -48,7 +30,11 @@ export function promptPointersApi(db: Db, prompts: LivePrompts): Hono {
     const id = c.req.param('id') ?? '';
     if (!isUuid(id)) throw new AppError('invalid_request', 'id: must be a prompt version id', { param: 'id' });
     const m: PointerMove =
-      action === 'canary' ? { action, ...(await jsonBody(c, canaryBody)) } : action === 'rollback' ? { action, ...(await jsonBody(c, rollbackBody)) } : { action };
+      action === 'canary'
+        ? { action, ...(await readJsonBody(c, canaryBody, { emptyIsObject: true })) }
+        : action === 'rollback'
+          ? { action, ...(await readJsonBody(c, rollbackBody, { emptyIsObject: true })) }
+          : { action };
     const result = await movePromptPointer(db, id, m, 'admin');
     await prompts.changed();
     return c.json(result);
@@ -77,19 +63,7 @@ export function promptsApi(db: Db): Hono {
     return c.json({ ...view, audit: await promptAuditTrail(db, component) });
   });
   app.post('/:component/prompts', async (c) => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new AppError('invalid_json', 'request body is not valid JSON');
-    }
-    const parsed = newVersionBody.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const param = issue?.path.map(String).join('.') || 'body';
-      throw new AppError('invalid_request', `${param}: ${issue?.message ?? 'invalid'}`, { param });
-    }
-    const b = parsed.data;
+    const b = await readJsonBody(c, newVersionBody);
     const row = await createPromptVersion(
       db,
       c.req.param('component'),
