@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { GatewayModelSettings } from '../config/index.ts';
-import { blockDelimiters, encodeDataJson, newNonce } from '../core/data-block.ts';
-import { completeChat, type ProviderRegistry } from '../providers/index.ts';
+import { askJson, type ProviderRegistry } from '../providers/index.ts';
 import type { DiagnosisResult } from './classify.ts';
 
 /** The first words of the diagnosis system prompt (tests' fakes key on it). */
@@ -60,31 +59,17 @@ export async function diagnoseWithModel(
   examples: PatternExample[],
   signal?: AbortSignal,
 ): Promise<DiagnosisResult> {
-  const nonce = newNonce();
-  const { open, close } = blockDelimiters('pattern_examples', nonce);
-  const data = encodeDataJson({ component: pattern.component, kind: pattern.kind, title: pattern.title, examples });
-  const result = await completeChat(
-    registry,
-    {
-      model: settings.model,
-      messages: [
-        { role: 'system', content: systemPrompt(open, close) },
-        { role: 'user', content: `${open}\n${data}\n${close}` },
-      ],
-      response_format: { type: 'json_schema', json_schema: { name: 'diagnosis', strict: true, schema: jsonSchema } },
-      max_tokens: 500,
-      temperature: 0,
-    },
-    { ...(settings.apiKey ? { apiKey: settings.apiKey } : {}), ...(signal ? { signal } : {}), timeoutMs: 60_000 },
-  );
-  const content = result.completion.choices[0]?.message?.content ?? '';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(content);
-  } catch {
-    throw new Error('the diagnosis model did not answer with JSON');
-  }
-  const v = verdictSchema.safeParse(parsed);
-  if (!v.success) throw new Error(`the diagnosis model's answer does not fit: ${v.error.issues[0]?.path.join('.') ?? ''} ${v.error.issues[0]?.message ?? ''}`);
-  return { diagnosis: v.data.diagnosis, confidence: v.data.confidence, reasons: v.data.reasons, source: 'model' };
+  const { value } = await askJson(registry, {
+    model: settings.model,
+    apiKey: settings.apiKey,
+    tag: 'pattern_examples',
+    system: systemPrompt,
+    data: { component: pattern.component, kind: pattern.kind, title: pattern.title, examples },
+    schemaName: 'diagnosis',
+    jsonSchema,
+    schema: verdictSchema,
+    maxTokens: 500,
+    signal,
+  });
+  return { diagnosis: value.diagnosis, confidence: value.confidence, reasons: value.reasons, source: 'model' };
 }

@@ -4,3 +4,4 @@ export { upstreamFailure, type UpstreamFailure } from './upstream-errors.ts';
 export * from './translate/index.ts';
 export { completeChat, UpstreamHttpError, type ChatCallResult, type CompleteChatOptions } from './complete-chat.ts';
 export { createEmbeddings, type EmbeddingsResult } from './create-embeddings.ts';
+export { askJson, type AskJsonOptions } from './ask-json.ts';
