@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, startHarness, type Harness } from './support/gateway.ts';
 
 const run = promisify(execFile);
 let h: Harness;
@@ -11,7 +11,7 @@ const ids: string[] = [];
 
 beforeAll(async () => {
   h = await startHarness();
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
   for (let i = 0; i < 5; i++) {
     const { response } = await client.chat.completions
       .create({ model: i < 3 ? 'gpt-4o-mini' : 'gpt-4.1-nano', messages: [{ role: 'user', content: i === 4 ? 'x [[error:500]]' : `q${i}` }] }, { headers: { 'x-fixpoint-component': i % 2 ? 'odd' : 'even' } })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, ADMIN_TOKEN, startHarness, type Harness } from './support/gateway.ts';
 import { eventually } from './support/eventually.ts';
 
 /**
@@ -43,7 +43,7 @@ const view = async (): Promise<View> => (await (await h.admin('/api/components/r
 
 beforeAll(async () => {
   h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_CANARY_CHECK_MS: '300' }, { yaml, worker: true });
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
   for (let i = 0; i < 3; i++) await send();
   await h.gateway.deps.recorder.flush();
 });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, startHarness, type Harness } from './support/gateway.ts';
 import { completionBody } from './support/completions.ts';
 import { eventually } from './support/eventually.ts';
 
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const { writeFileSync } = await import('node:fs');
   writeFileSync(cfgPath, yaml);
   h = await startHarness({ FIXPOINT_CONFIG: cfgPath, FIXPOINT_DETECT_SWEEP_MS: '500' }, { yaml, worker: true });
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
 });
 afterAll(async () => h?.close());
 

@@ -3,9 +3,8 @@ import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream/index.ts';
-import { CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
 import { eventually } from './support/eventually.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
@@ -42,7 +41,7 @@ async function proxiedDatabase(): Promise<Proxied> {
 }
 
 async function chat(h: Harness, content: string): Promise<string> {
-  const client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  const client = clientFor(h);
   const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }).withResponse();
   return response.headers.get('x-fixpoint-call-id')!;
 }
@@ -67,7 +66,7 @@ onPostgres('database down mid-traffic', () => {
       for (let i = 0; i < 20; i++) ids.push(await chat(h, `before ${i}`));
       await p.proxy.cut();
       for (let i = 0; i < 40; i++) ids.push(await chat(h, `during ${i}`));
-      const client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+      const client = clientFor(h);
       const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'streamed while down' }] }).withResponse();
       for await (const _ of stream.data) {
         /* drain */
@@ -174,7 +173,7 @@ describe.skipIf(!diskDir)('database down and the spool disk full', () => {
 describe('SIGTERM drain', () => {
   it('turns /readyz red, lets an in-flight stream finish, and records it', async () => {
     const h = await startHarness({}, { fake });
-    const client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+    const client = clientFor(h);
     const { data: stream, response } = await client.chat.completions
       .create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'long [[words:10]] [[slow:80]]' }] })
       .withResponse();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
 
 let h: Harness;
 let client: OpenAI;
@@ -8,7 +8,7 @@ let client: OpenAI;
 beforeAll(async () => {
   // A long flush interval keeps records in the write buffer, so feedback can arrive before its call is stored.
   h = await startHarness({ FIXPOINT_RECORD_FLUSH_MS: '3000', FIXPOINT_RECORD_BATCH_SIZE: '1000' });
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
 });
 afterAll(async () => h?.close());
 

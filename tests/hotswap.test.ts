@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
 import { eventually } from './support/eventually.ts';
 
 /** Prompt hot-swap on live traffic through the official openai client: active, canary, opt-out, rollback. */
@@ -27,7 +27,7 @@ async function send(systemText: string, headers: Record<string, string> = {}): P
 
 beforeAll(async () => {
   h = await startHarness();
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
   for (const [name, date] of [['Alice Smith', '2026-11-02'], ['Bob', '2026-11-03'], ['Carol de la Cruz', '2026-12-24']] as const) await send(system(name, date));
   await h.gateway.deps.recorder.flush();
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, startHarness, type Harness } from './support/gateway.ts';
 import { completionBody } from './support/completions.ts';
 import { eventually } from './support/eventually.ts';
 
@@ -29,7 +29,7 @@ let client: OpenAI;
 
 beforeAll(async () => {
   h = await startHarness({}, { yaml, worker: true });
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
 });
 afterAll(async () => h?.close());
 

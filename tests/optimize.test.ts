@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, ADMIN_TOKEN, startHarness, type Harness } from './support/gateway.ts';
 import { eventually } from './support/eventually.ts';
 
 /**
@@ -40,6 +40,14 @@ async function traffic(h: Harness, client: OpenAI, from: number, count: number):
   return versions;
 }
 
+/** A gateway and worker for the router component, with 70 failing calls already sent. */
+async function routerWithTraffic(yamlText: string, env: Record<string, string> = {}): Promise<{ h: Harness; client: OpenAI }> {
+  const h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300', ...env }, { yaml: yamlText, worker: true });
+  const client = clientFor(h);
+  await traffic(h, client, 0, 70);
+  return { h, client };
+}
+
 async function systematicPattern(h: Harness): Promise<string> {
   return eventually(async () => {
     const ps = ((await (await h.admin('/api/patterns?component=router&status=systematic')).json()) as { data: { id: string; failure_count: number }[] }).data;
@@ -65,9 +73,7 @@ describe('prompt optimization', () => {
   let h: Harness;
   let client: OpenAI;
   beforeAll(async () => {
-    h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml: yaml(300), worker: true });
-    client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
-    await traffic(h, client, 0, 70);
+    ({ h, client } = await routerWithTraffic(yaml(300)));
   });
   afterAll(async () => h?.close());
 
@@ -119,11 +125,8 @@ describe('prompt optimization', () => {
 
 describe('prompt optimization on a tiny budget', () => {
   let h: Harness;
-  let client: OpenAI;
   beforeAll(async () => {
-    h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml: yaml(5), worker: true });
-    client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
-    await traffic(h, client, 0, 70);
+    ({ h } = await routerWithTraffic(yaml(5)));
   });
   afterAll(async () => h?.close());
 
@@ -153,11 +156,8 @@ describe('prompt optimization on a tiny budget', () => {
 
 describe('prompt optimization by policy', () => {
   let h: Harness;
-  let client: OpenAI;
   beforeAll(async () => {
-    h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300', FIXPOINT_OPTIMIZE_SWEEP_MS: '300' }, { yaml: yaml(300, true), worker: true });
-    client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
-    await traffic(h, client, 0, 70);
+    ({ h } = await routerWithTraffic(yaml(300, true), { FIXPOINT_OPTIMIZE_SWEEP_MS: '300' }));
   });
   afterAll(async () => h?.close());
 

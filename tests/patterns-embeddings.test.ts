@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, startHarness, type Harness } from './support/gateway.ts';
 import { completionBody } from './support/completions.ts';
 import { eventually } from './support/eventually.ts';
 
@@ -30,7 +30,7 @@ async function call(output: string): Promise<void> {
 
 beforeAll(async () => {
   h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml, worker: true });
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
 });
 afterAll(async () => h?.close());
 

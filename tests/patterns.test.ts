@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, ADMIN_TOKEN, startHarness, type Harness } from './support/gateway.ts';
 import { completionBody } from './support/completions.ts';
 import { eventually } from './support/eventually.ts';
 
@@ -54,7 +54,7 @@ async function list(query = ''): Promise<PatternView[]> {
 
 beforeAll(async () => {
   h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml, worker: true });
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
 });
 afterAll(async () => h?.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { ADMIN_TOKEN, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, ADMIN_TOKEN, startHarness, type Harness } from './support/gateway.ts';
 
 /** Prompt versions of a component (issue 5's first part): version 0 is the template its agent sends. */
 let h: Harness;
@@ -21,7 +21,7 @@ interface Version {
 
 beforeAll(async () => {
   h = await startHarness();
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
   for (const [name, date] of [['Alice Smith', '2026-11-02'], ['Bob', '2026-11-03'], ['Carol de la Cruz', '2026-12-24'], ['Bob', '2026-11-03']]) {
     await client.chat.completions.create(
       { model: 'gpt-4o-mini', messages: [{ role: 'system', content: `You route tickets for Acme. The customer is ${name}. Today is ${date}. Answer with one label.` }, { role: 'user', content: 'my invoice is wrong' }] },

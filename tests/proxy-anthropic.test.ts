@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { ANTHROPIC_KEY, CLIENT_KEY, OPENAI_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, ANTHROPIC_KEY, CLIENT_KEY, OPENAI_KEY, startHarness, type Harness } from './support/gateway.ts';
 
 let h: Harness;
 let openai: OpenAI;
@@ -9,7 +9,7 @@ let anthropic: Anthropic;
 
 beforeAll(async () => {
   h = await startHarness();
-  openai = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  openai = clientFor(h);
   anthropic = new Anthropic({ baseURL: h.gateway.url, apiKey: CLIENT_KEY, maxRetries: 0 });
 });
 afterAll(async () => h?.close());

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { CLIENT_KEY, OPENAI_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, CLIENT_KEY, OPENAI_KEY, startHarness, type Harness } from './support/gateway.ts';
 
 let h: Harness;
 let client: OpenAI;
 
 beforeAll(async () => {
   h = await startHarness({}, { yaml: 'aliases:\n  fast: openai/gpt-4o-mini\n' });
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
 });
 afterAll(async () => h?.close());
 

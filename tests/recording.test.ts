@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { sql } from 'drizzle-orm';
 import { prompts } from '../src/db/index.ts';
-import { ANTHROPIC_KEY, CLIENT_KEY, OPENAI_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, ANTHROPIC_KEY, CLIENT_KEY, OPENAI_KEY, startHarness, type Harness } from './support/gateway.ts';
 import { eventually } from './support/eventually.ts';
 
 let h: Harness;
@@ -10,7 +10,7 @@ let client: OpenAI;
 
 beforeAll(async () => {
   h = await startHarness({ FIXPOINT_IDLE_TIMEOUT_MS: '1500' });
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
 });
 afterAll(async () => h?.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, startHarness, type Harness } from './support/gateway.ts';
 import { completionBody } from './support/completions.ts';
 import { eventually } from './support/eventually.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
@@ -20,7 +20,7 @@ describe.skipIf(!redisUrl)('Redis outage', () => {
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     const yaml = 'components:\n  intent:\n    rules:\n      - { id: label, type: labels, labels: [billing, technical] }\n';
     h = await startHarness({ REDIS_URL: viaProxy.toString(), FIXPOINT_DETECT_SWEEP_MS: '300' }, { yaml, worker: true });
-    client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+    client = clientFor(h);
   });
   afterAll(async () => {
     await proxy?.restore();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream/index.ts';
-import { CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, startHarness, type Harness } from './support/gateway.ts';
 
 let local: FakeUpstream;
 let h: Harness;
@@ -24,7 +24,7 @@ aliases:
   house: local/qwen-7b
 `;
   h = await startHarness({ LOCAL_LLM_KEY: process.env['LOCAL_LLM_KEY'] }, { yaml });
-  client = new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
+  client = clientFor(h);
 });
 afterAll(async () => {
   await h?.close();

@@ -1,4 +1,4 @@
-import { fill, int, pick, truePatterns, type Diagnosis, type PatternSpec, type Rng } from './corpus-patterns.ts';
+import { int, pick, truePatterns, type Diagnosis, type PatternSpec, type Rng } from './corpus-patterns.ts';
 
 /** Labelled failure corpora for tests and measurement: true patterns written many ways, plus one-off noise. */
 

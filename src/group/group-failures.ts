@@ -41,7 +41,6 @@ interface PendingPattern {
   lastSeen: Date;
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 const asDate = (v: string | Date): Date => (v instanceof Date ? v : new Date(v));
 

@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { PatternSettings } from '../config/index.ts';
 import { newCallId } from '../core/ids.ts';
 import { patternEvents, patterns, rowsOf, type Db, type PatternRow } from '../db/index.ts';

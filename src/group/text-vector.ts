@@ -3,6 +3,8 @@
  * unigrams and bigrams, with document frequencies learned incrementally.
  */
 
+import { fnv1a32 } from '../core/fnv1a.ts';
+
 /** A sparse, L2-normalised vector: bucket indexes ascending, with their weights. */
 export interface SparseVector {
   idx: Uint32Array;
@@ -68,15 +70,6 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
-/** FNV-1a, 32 bits. */
-function hash(term: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < term.length; i++) {
-    h ^= term.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 interface TermCounts {
   /** bucket → [term frequency weight, a term that fell in it] */
@@ -87,7 +80,7 @@ function countTerms(text: string, mask: number, bigramWeight: number): TermCount
   const tokens = tokenize(text);
   const counts = new Map<number, { tf: number; term: string }>();
   const add = (term: string, w: number): void => {
-    const b = hash(term) & mask;
+    const b = fnv1a32(term) & mask;
     const c = counts.get(b);
     if (c) c.tf += w;
     else counts.set(b, { tf: w, term });

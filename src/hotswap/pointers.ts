@@ -13,14 +13,12 @@ export interface MoveResult {
   canaryShare: number;
 }
 
-type Tx = Db;
-
-async function setStatus(tx: Tx, id: string, status: string): Promise<void> {
+async function setStatus(tx: Db, id: string, status: string): Promise<void> {
   await tx.update(promptVersions).set({ status }).where(eq(promptVersions.id, id));
 }
 
 /** The version that was active before `current`, from the audit trail (null: the agent's own prompt). */
-async function previousActive(tx: Tx, component: string, current: string): Promise<string | null> {
+async function previousActive(tx: Db, component: string, current: string): Promise<string | null> {
   const rows = await tx
     .select({ versionId: promptAudit.versionId })
     .from(promptAudit)
@@ -41,7 +39,7 @@ async function previousActive(tx: Tx, component: string, current: string): Promi
  */
 export async function movePromptPointer(db: Db, versionId: string, move: PointerMove, actor: string): Promise<MoveResult> {
   return db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Tx;
+    const tx = txRaw as unknown as Db;
     const [v] = await tx.select().from(promptVersions).where(eq(promptVersions.id, versionId));
     if (!v) throw new AppError('not_found', `no prompt version ${versionId}`, { param: 'id' });
     await tx.insert(componentPrompts).values({ component: v.component }).onConflictDoNothing();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import OpenAI from 'openai';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { calls, type CallSelect } from '../../src/db/index.ts';
@@ -90,4 +91,9 @@ export async function startHarness(
       if (!opts.db) await db.drop();
     },
   };
+}
+
+/** The official openai client pointed at a harness's gateway, as an agent would be (with the client's own key). */
+export function clientFor(h: Harness): OpenAI {
+  return new OpenAI({ baseURL: `${h.gateway.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0 });
 }

@@ -3,18 +3,18 @@ import { and, asc, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
+import { diagnoses, remedies } from '../../diagnose/index.ts';
+import { patternStatuses } from '../../group/index.ts';
 import { parseQuery } from './query.ts';
 import { failures, patternEvents, patterns, rowsOf, type Db, type PatternRow } from '../../db/index.ts';
 
-const statuses = ['emerging', 'systematic', 'resolved', 'regressed'] as const;
-const diagnosisValues = ['behavioral', 'knowledge', 'operational', 'unknown', 'undiagnosed'] as const;
-const remedyValues = ['prompt', 'finetune', 'prompt_then_finetune', 'watch'] as const;
+const diagnosisValues = [...diagnoses, 'undiagnosed'] as const;
 
 const listQuery = z.object({
   component: z.string().min(1).optional(),
-  status: z.enum(statuses).optional(),
+  status: z.enum(patternStatuses).optional(),
   diagnosis: z.enum(diagnosisValues).optional(),
-  remedy: z.enum(remedyValues).optional(),
+  remedy: z.enum(remedies).optional(),
   kind: z.string().min(1).optional(),
   systematic: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { fnv1a32 } from '../../core/fnv1a.ts';
 import { extractSlots, renderTemplate, type LivePrompts, type LiveVersion } from '../../hotswap/index.ts';
 import type { Metrics } from '../../telemetry/index.ts';
 import type { CallContext } from './call-context.ts';
@@ -6,12 +7,7 @@ import type { ProxyRoute } from './routes.ts';
 
 /** FNV-1a of the session (or call) id as a number in [0, 1): a session stays on one arm. */
 export function stickyPoint(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) / 4294967296;
+  return fnv1a32(key) / 4294967296;
 }
 
 /** A system prompt's text: a string, or an array of text parts (joined); null for anything else (images, …). */
