@@ -17,6 +17,12 @@ export interface Database {
   kind: 'postgres' | 'pglite';
   /** Apply committed migrations (serialised across processes on Postgres with an advisory lock). */
   migrate(): Promise<void>;
+  /**
+   * A raw statement with text parameters ($1, $2, ...; their types come from where they are used),
+   * straight on the driver: prepared once per connection and reused on Postgres. For the recorder's
+   * fixed-shape batch inserts; everything else goes through `db`.
+   */
+  run(text: string, params: (string | null)[]): Promise<void>;
   /** A cheap round trip: true when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -40,6 +46,9 @@ function openPostgres(url: string): Database {
   return {
     db,
     kind: 'postgres',
+    async run(text, params) {
+      await client.unsafe(text, params, { prepare: true });
+    },
     async migrate() {
       const lock = await client.reserve();
       try {
@@ -69,6 +78,9 @@ function openPglite(dir: string): Database {
   return {
     db: pdb as unknown as Db,
     kind: 'pglite',
+    async run(text, params) {
+      await client.query(text, params);
+    },
     migrate: () => migratePglite(pdb, { migrationsFolder }),
     async ping() {
       try {

@@ -70,7 +70,7 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
     },
   });
   const recorder = new Recorder({
-    store: createRecordStore(database.db),
+    store: createRecordStore(database),
     spool,
     prices: createPriceLookup(config.file.prices),
     metrics,

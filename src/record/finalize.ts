@@ -1,14 +1,15 @@
 import type { CallCapture } from '../core/call-capture.ts';
-import type { CallRow } from '../db/index.ts';
+import { getTableColumns } from 'drizzle-orm';
+import { calls, type CallRow } from '../db/index.ts';
 import { dehydratePrompts, type PromptText } from './prompt-refs.ts';
 import { estimateCost, type PriceLookup, type Usage } from './prices.ts';
 import { readResponse } from './read-response.ts';
 
 /**
- * A database-ready record: the call row already serialized (snake_case columns, as the batch insert
- * sends it), the system prompts it references, and the few fields the recorder looks at. One string
- * instead of an object graph, so records waiting for their batch cost the garbage collector little.
- * JSON-safe for the spool.
+ * A database-ready record: the call row already encoded as the text values of the batch insert's
+ * parameters (one string or null per column, in `callColumns` order), the system prompts it
+ * references, and the few fields the recorder looks at. Flat strings rather than an object graph,
+ * so records waiting for their batch cost the garbage collector little. JSON-safe for the spool.
  */
 export interface FinalRecord {
   id: string;
@@ -17,19 +18,13 @@ export interface FinalRecord {
   clientKeyHash: string | null;
   provider: string | null;
   model: string | null;
-  /** JSON of the calls row, keys in snake_case. */
-  callJson: string;
+  /** The calls row as Postgres text input, one entry per `callColumns` column. */
+  values: (string | null)[];
   prompts: PromptText[];
 }
 
-const snakeCache = new Map<string, string>();
 function snake(key: string): string {
-  let s = snakeCache.get(key);
-  if (s === undefined) {
-    s = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    snakeCache.set(key, s);
-  }
-  return s;
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 /** The calls columns a record provides (the rest, inserted_at, take their defaults). */
@@ -40,14 +35,28 @@ export const callColumns: (keyof CallRow)[] = [
   'userId', 'properties', 'clientKeyHash', 'promptVersionId',
 ];
 export const callColumnNames = callColumns.map(snake);
+/** Their SQL types, from the schema (the batch insert casts its text parameters to them). */
+export const callColumnTypes = callColumns.map((c) => getTableColumns(calls)[c].getSQLType());
+const jsonColumns = new Set<keyof CallRow>(['requestBody', 'responseBody', 'properties']);
+/** Positions of the jsonb columns in `values`. */
+const jsonPositions = new Set(callColumns.flatMap((c, i) => (jsonColumns.has(c) ? [i] : [])));
 
-export function serializeCall(row: CallRow): string {
-  const out: Record<string, unknown> = {};
-  for (const c of callColumns) {
-    const v = row[c];
-    out[snake(c)] = v instanceof Date ? v.toISOString() : (v ?? null);
-  }
-  return JSON.stringify(out);
+/** A text[] literal: every element double-quoted, `"` and `\` escaped. */
+function textArrayLiteral(items: readonly string[]): string {
+  return `{${items.map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+function encodeValue(column: keyof CallRow, v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (jsonColumns.has(column)) return JSON.stringify(v);
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return textArrayLiteral(v as string[]);
+  return String(v);
+}
+
+/** The row as the text values the batch insert sends, in `callColumns` order. */
+export function encodeCall(row: CallRow): (string | null)[] {
+  return callColumns.map((c) => encodeValue(c, row[c]));
 }
 
 function toRecord(call: CallRow, prompts: PromptText[]): FinalRecord {
@@ -58,7 +67,7 @@ function toRecord(call: CallRow, prompts: PromptText[]): FinalRecord {
     clientKeyHash: call.clientKeyHash ?? null,
     provider: call.provider ?? null,
     model: call.servedModel ?? call.requestedModel ?? null,
-    callJson: serializeCall(call),
+    values: encodeCall(call),
     prompts,
   };
 }
@@ -133,14 +142,24 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
   return { record: toRecord(call, prompts), usage: read.usage, cost };
 }
 
-/** Spooled records come back as parsed JSON; they are already in their stored form. */
+/**
+ * Spooled records come back as parsed JSON, already in their stored form. Records spooled by an
+ * earlier version carry the row as one JSON object (`callJson`) and are converted.
+ */
 export function reviveRecord(raw: unknown): FinalRecord {
-  const r = raw as FinalRecord;
-  if (typeof r?.callJson !== 'string' || typeof r.id !== 'string') throw new Error('spooled record has an unknown shape');
-  return r;
+  const r = raw as FinalRecord & { callJson?: unknown };
+  if (typeof r?.id !== 'string') throw new Error('spooled record has an unknown shape');
+  if (Array.isArray(r.values) && r.values.length === callColumns.length) return r;
+  if (typeof r.callJson === 'string') {
+    const row = JSON.parse(r.callJson) as Record<string, unknown>;
+    const { callJson: _legacy, ...rest } = r;
+    return { ...rest, values: callColumns.map((c, i) => encodeValue(c, row[callColumnNames[i] as string])) };
+  }
+  throw new Error('spooled record has an unknown shape');
 }
 
 /** The record with NUL bytes and lone surrogates replaced in its stored copy (after the database refused it). */
 export function cleanRecord(r: FinalRecord, clean: <T>(v: T) => T): FinalRecord {
-  return { ...r, callJson: JSON.stringify(clean(JSON.parse(r.callJson) as unknown)), prompts: clean(r.prompts) };
+  const values = r.values.map((v, i) => (v === null ? null : jsonPositions.has(i) ? JSON.stringify(clean(JSON.parse(v) as unknown)) : clean(v)));
+  return { ...r, values, prompts: clean(r.prompts) };
 }

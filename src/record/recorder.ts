@@ -67,7 +67,7 @@ export class Recorder {
     for (let i = 0; i < count; i++) {
       if (i > 0 && i % FINALIZE_SLICE === 0) await yieldToEventLoop();
       const entry = this.queue[i] as CallCapture | FinalRecord;
-      if ('callJson' in entry) continue;
+      if ('values' in entry) continue;
       this.queue[i] = this.prepare(entry);
     }
     return this.queue.slice(0, count) as FinalRecord[];
