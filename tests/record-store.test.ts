@@ -46,7 +46,7 @@ describe('record store: batched, prepared inserts', () => {
     for (let n = 1; n <= 600; n++) {
       const parts = chunkSizes(n);
       expect(parts.reduce((s, p) => s + p.rows, 0)).toBe(n);
-      for (const p of parts) expect([256, 128, 64, 32, 16, 8, 4, 2, 1]).toContain(p.size);
+      for (const p of parts) expect([64, 32, 16, 8, 4, 2, 1]).toContain(p.size);
       for (const p of parts) expect(p.rows).toBeLessThanOrEqual(p.size);
     }
   });

@@ -6,7 +6,8 @@ import { sanitizeForPostgres } from './sanitize.ts';
 import type { Spool } from './spool.ts';
 import { isDatabaseUnavailable, type RecordStore } from './store.ts';
 
-const FINALIZE_SLICE = 16;
+/** Finalizing yields to the event loop after this much work, so proxied calls never wait longer behind it. */
+const FINALIZE_SLICE_MS = 0.25;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface RecorderOptions {
@@ -59,13 +60,18 @@ export class Recorder {
   }
 
   /**
-   * The first n entries as records, finalizing captures in place (once). Works in slices and yields
-   * to the event loop between them, so a large batch never stalls the calls being proxied.
+   * The first n entries as records, finalizing captures in place (once). Works in slices of at most
+   * FINALIZE_SLICE_MS and yields to the event loop between them, so a batch of large or streamed
+   * responses never stalls the calls being proxied.
    */
   private async take(n: number): Promise<FinalRecord[]> {
     const count = Math.min(n, this.queue.length);
+    let sliceStart = performance.now();
     for (let i = 0; i < count; i++) {
-      if (i > 0 && i % FINALIZE_SLICE === 0) await yieldToEventLoop();
+      if (performance.now() - sliceStart > FINALIZE_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
       const entry = this.queue[i] as CallCapture | FinalRecord;
       if ('values' in entry) continue;
       this.queue[i] = this.prepare(entry);

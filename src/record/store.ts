@@ -15,8 +15,12 @@ const width = callColumnNames.length;
  */
 const casts = callColumnTypes.map((t) => (t === 'text' ? '::text' : `::text::${t}`));
 
-/** Statement sizes in rows: every batch is cut into these, so each connection prepares a handful of statements once. */
-const SIZES = [256, 128, 64, 32, 16, 8, 4, 2, 1];
+/**
+ * Statement sizes in rows: every batch is cut into these, so each connection prepares a handful of
+ * statements once. At most 64 rows: the driver encodes a statement's parameters in one go, and the
+ * calls being proxied should not wait behind more than that.
+ */
+const SIZES = [64, 32, 16, 8, 4, 2, 1];
 const statements = new Map<number, string>();
 
 function insertStatement(rows: number): string {
