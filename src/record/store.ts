@@ -7,13 +7,23 @@ export interface RecordStore {
 }
 
 const columnList = callColumnNames.map((c) => `"${c}"`).join(', ');
-const width = callColumnNames.length;
+/** The jsonb columns travel as parameters of their own; the short scalar ones together, as one text[] literal. */
+const isJson = callColumnTypes.map((t) => t === 'jsonb');
+const jsonCount = isJson.filter(Boolean).length;
+const perRow = 1 + jsonCount;
+
 /**
- * Every parameter is declared text and cast to its column's type in SQL, so the value goes to
- * Postgres exactly as encoded (the driver's own serializers, chosen by the described parameter
- * type, would reinterpret strings: a boolean from "true", a date re-parsed).
+ * The select list that takes a row apart again: `v.s[k]` for the k-th scalar, `v.jN` for a jsonb
+ * column, each cast to its column's type. Every parameter is declared text and cast in SQL, so the
+ * value reaches Postgres exactly as encoded (the driver's own serializers, chosen by the described
+ * parameter type, would reinterpret strings: a boolean from "true", a date re-parsed).
  */
-const casts = callColumnTypes.map((t) => (t === 'text' ? '::text' : `::text::${t}`));
+const selectList = (() => {
+  let scalar = 0;
+  let json = 0;
+  return callColumnTypes.map((t, i) => (isJson[i] ? `v.j${json++}::jsonb` : `v.s[${++scalar}]${t === 'text' ? '' : `::${t}`}`)).join(', ');
+})();
+const valueNames = ['s', ...Array.from({ length: jsonCount }, (_, j) => `j${j}`)].join(', ');
 
 /**
  * Statement sizes in rows: every batch is cut into these, so each connection prepares a handful of
@@ -27,11 +37,32 @@ function insertStatement(rows: number): string {
   let text = statements.get(rows);
   if (text === undefined) {
     const tuples: string[] = [];
-    for (let r = 0; r < rows; r++) tuples.push(`(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}${casts[c] as string}`).join(',')})`);
-    text = `insert into calls (${columnList}) values ${tuples.join(',')} on conflict do nothing`;
+    for (let r = 0; r < rows; r++) {
+      const first = r * perRow + 1;
+      tuples.push(`($${first}::text::text[]${Array.from({ length: jsonCount }, (_, j) => `, $${first + 1 + j}::text`).join('')})`);
+    }
+    text = `insert into calls (${columnList}) select ${selectList} from (values ${tuples.join(',')}) as v(${valueNames}) on conflict do nothing`;
     statements.set(rows, text);
   }
   return text;
+}
+
+/** A text[] literal element: NULL, or the value double-quoted with `"` and `\` escaped. */
+function arrayElement(v: string | null): string {
+  if (v === null) return 'NULL';
+  return /["\\]/.test(v) ? `"${v.replace(/["\\]/g, '\\$&')}"` : `"${v}"`;
+}
+
+/** One row's parameters: its scalar columns as one text[] literal, then its jsonb columns. */
+function pushRow(params: (string | null)[], values: readonly (string | null)[]): void {
+  let scalars = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (isJson[i]) continue;
+    if (scalars.length > 1) scalars += ',';
+    scalars += arrayElement(values[i] ?? null);
+  }
+  params.push(`${scalars}}`);
+  for (let i = 0; i < values.length; i++) if (isJson[i]) params.push(values[i] ?? null);
 }
 
 /**
@@ -84,10 +115,7 @@ export function createRecordStore(database: Database): RecordStore {
       let at = 0;
       for (const { rows, size } of chunkSizes(records.length)) {
         const params: (string | null)[] = [];
-        for (let i = 0; i < size; i++) {
-          const values = (records[at + Math.min(i, rows - 1)] as FinalRecord).values;
-          for (const v of values) params.push(v);
-        }
+        for (let i = 0; i < size; i++) pushRow(params, (records[at + Math.min(i, rows - 1)] as FinalRecord).values);
         at += rows;
         await database.run(insertStatement(size), params);
       }
