@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CallCapture } from '../src/core/call-capture.ts';
 import { calls, openDatabase, prompts, type Database } from '../src/db/index.ts';
 import { callColumnNames, cleanRecord, finalizeCapture, reviveRecord, type FinalRecord } from '../src/record/finalize.ts';
@@ -103,5 +103,24 @@ describe('record store: batched, prepared inserts', () => {
     await store.insert([reviveRecord(legacy)]);
     const [stored] = await database.db.select().from(calls).where(eq(calls.id, c.id));
     expect(stored).toMatchObject({ stream: true, finishReasons: ['stop'], httpStatus: 200, properties: { team: awkward } });
+  });
+
+  it('sends a prompt text again once its memory of it has expired (the retention sweep may have deleted it since)', async () => {
+    const prompt = `retained prompt ${randomUUID()}`;
+    const withPrompt = () => recordOf(capture({ request: { model: 'alias', messages: [{ role: 'system', content: prompt }, { role: 'user', content: 'x' }] } }));
+    const first = withPrompt();
+    await store.insert([first]);
+    const hash = first.prompts[0]?.hash as string;
+    expect(await database.db.select().from(prompts).where(eq(prompts.hash, hash))).toHaveLength(1);
+    await database.db.delete(prompts).where(eq(prompts.hash, hash)); // what retention does to an orphaned prompt
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 11 * 60_000);
+      await store.insert([withPrompt()]);
+    } finally {
+      vi.useRealTimers();
+    }
+    const [row] = await database.db.select().from(prompts).where(eq(prompts.hash, hash));
+    expect(row?.content).toBe(prompt);
   });
 });

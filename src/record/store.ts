@@ -89,28 +89,36 @@ export function chunkSizes(n: number): { rows: number; size: number }[] {
 }
 
 const KNOWN_PROMPTS_MAX = 4096;
+/**
+ * How long a stored prompt is taken as still stored. The retention sweep deletes a prompt only once
+ * no call references it, and the calls stored with it live at least a day (the shortest retention),
+ * so a prompt known for less than that cannot have been swept; past it, it is inserted again.
+ */
+const KNOWN_PROMPT_TTL_MS = 10 * 60_000;
 
 /**
  * Batched inserts of the calls rows as multi-row `insert ... values` statements of a few fixed
- * sizes, prepared once per connection and reused (`npm run bench` measured a quarter of the
- * database's CPU per row of a single JSON-document insert). Parameters are the records' own text
- * values. A row the database refuses fails its statement, and the recorder splits the batch.
- * Prompt texts are inserted once per process: hashes known to be stored are skipped.
+ * sizes, prepared once per connection and reused (`bench/recording-cost.ts`: about a third of the
+ * database's CPU per row of a single JSON-document insert), four text parameters per row. A row the
+ * database refuses fails its statement, and the recorder splits the batch. Prompt texts recently
+ * stored by this process are not sent again.
  */
 export function createRecordStore(database: Database): RecordStore {
-  const knownPrompts = new Set<string>();
+  /** Prompt hash → until when it is taken as stored. */
+  const knownPrompts = new Map<string, number>();
   return {
     async insert(records) {
       if (records.length === 0) return;
+      const now = Date.now();
       const fresh = new Map<string, string>();
-      for (const r of records) for (const p of r.prompts) if (!knownPrompts.has(p.hash)) fresh.set(p.hash, p.content);
+      for (const r of records) for (const p of r.prompts) if ((knownPrompts.get(p.hash) ?? 0) <= now) fresh.set(p.hash, p.content);
       if (fresh.size > 0) {
         const json = JSON.stringify([...fresh].map(([hash, content]) => ({ hash, content })));
         await database.run(`insert into prompts (hash, content)
           select hash, content from json_populate_recordset(null::prompts, $1::text::json)
           on conflict do nothing`, [json]);
         if (knownPrompts.size + fresh.size > KNOWN_PROMPTS_MAX) knownPrompts.clear();
-        for (const hash of fresh.keys()) knownPrompts.add(hash);
+        for (const hash of fresh.keys()) knownPrompts.set(hash, now + KNOWN_PROMPT_TTL_MS);
       }
       let at = 0;
       for (const { rows, size } of chunkSizes(records.length)) {
