@@ -37,26 +37,26 @@ export const callColumns: (keyof CallRow)[] = [
 export const callColumnNames = callColumns.map(snake);
 /** Their SQL types, from the schema (the batch insert casts its text parameters to them). */
 export const callColumnTypes = callColumns.map((c) => getTableColumns(calls)[c].getSQLType());
-const jsonColumns = new Set<keyof CallRow>(['requestBody', 'responseBody', 'properties']);
-/** Positions of the jsonb columns in `values`. */
-const jsonPositions = new Set(callColumns.flatMap((c, i) => (jsonColumns.has(c) ? [i] : [])));
+/** Which of them are jsonb (their values are JSON text). */
+export const callJsonColumns = callColumnTypes.map((t) => t === 'jsonb');
 
-/** A text[] literal: every element double-quoted, `"` and `\` escaped. */
-function textArrayLiteral(items: readonly string[]): string {
-  return `{${items.map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+/** An element of a Postgres array literal: NULL, or the value double-quoted with `"` and `\` escaped. */
+export function arrayElement(v: string | null): string {
+  if (v === null) return 'NULL';
+  return /["\\]/.test(v) ? `"${v.replace(/["\\]/g, '\\$&')}"` : `"${v}"`;
 }
 
-function encodeValue(column: keyof CallRow, v: unknown): string | null {
+function encodeValue(column: number, v: unknown): string | null {
   if (v === null || v === undefined) return null;
-  if (jsonColumns.has(column)) return JSON.stringify(v);
+  if (callJsonColumns[column]) return JSON.stringify(v);
   if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return textArrayLiteral(v as string[]);
+  if (Array.isArray(v)) return `{${(v as string[]).map(arrayElement).join(',')}}`;
   return String(v);
 }
 
 /** The row as the text values the batch insert sends, in `callColumns` order. */
 export function encodeCall(row: CallRow): (string | null)[] {
-  return callColumns.map((c) => encodeValue(c, row[c]));
+  return callColumns.map((c, i) => encodeValue(i, row[c]));
 }
 
 function toRecord(call: CallRow, prompts: PromptText[]): FinalRecord {
@@ -153,13 +153,13 @@ export function reviveRecord(raw: unknown): FinalRecord {
   if (typeof r.callJson === 'string') {
     const row = JSON.parse(r.callJson) as Record<string, unknown>;
     const { callJson: _legacy, ...rest } = r;
-    return { ...rest, values: callColumns.map((c, i) => encodeValue(c, row[callColumnNames[i] as string])) };
+    return { ...rest, values: callColumnNames.map((name, i) => encodeValue(i, row[name])) };
   }
   throw new Error('spooled record has an unknown shape');
 }
 
 /** The record with NUL bytes and lone surrogates replaced in its stored copy (after the database refused it). */
 export function cleanRecord(r: FinalRecord, clean: <T>(v: T) => T): FinalRecord {
-  const values = r.values.map((v, i) => (v === null ? null : jsonPositions.has(i) ? JSON.stringify(clean(JSON.parse(v) as unknown)) : clean(v)));
+  const values = r.values.map((v, i) => (v === null ? null : callJsonColumns[i] ? JSON.stringify(clean(JSON.parse(v) as unknown)) : clean(v)));
   return { ...r, values, prompts: clean(r.prompts) };
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../db/index.ts';
-import { callColumnNames, callColumnTypes, type FinalRecord } from './finalize.ts';
+import { arrayElement, callColumnNames, callColumnTypes, callJsonColumns as isJson, type FinalRecord } from './finalize.ts';
 
 export interface RecordStore {
   /** Idempotent: rows already there (same call id, same prompt hash) are left alone. */
@@ -8,7 +8,6 @@ export interface RecordStore {
 
 const columnList = callColumnNames.map((c) => `"${c}"`).join(', ');
 /** The jsonb columns travel as parameters of their own; the short scalar ones together, as one text[] literal. */
-const isJson = callColumnTypes.map((t) => t === 'jsonb');
 const jsonCount = isJson.filter(Boolean).length;
 const perRow = 1 + jsonCount;
 
@@ -45,12 +44,6 @@ function insertStatement(rows: number): string {
     statements.set(rows, text);
   }
   return text;
-}
-
-/** A text[] literal element: NULL, or the value double-quoted with `"` and `\` escaped. */
-function arrayElement(v: string | null): string {
-  if (v === null) return 'NULL';
-  return /["\\]/.test(v) ? `"${v.replace(/["\\]/g, '\\$&')}"` : `"${v}"`;
 }
 
 /** One row's parameters: its scalar columns as one text[] literal, then its jsonb columns. */
