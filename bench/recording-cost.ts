@@ -39,7 +39,7 @@ async function measure(root: string, databaseUrl: string): Promise<void> {
   const database = db.openDatabase({ databaseUrl, dataDir: '/tmp' });
   await database.migrate();
   // Earlier checkouts built the store from the drizzle handle; this one from the database.
-  const store = record.createRecordStore('run' in database ? database : database.db);
+  const store = record.createRecordStore('runAll' in database || 'run' in database ? database : database.db);
   const prices = () => null;
   await store.insert([finalizeCapture(capture(), prices).record]);
   const backends = execFileSync('pgrep', ['-x', 'postgres']).toString().trim().split('\n').map(Number);

@@ -1,4 +1,4 @@
-export { openDatabase, migrationsFolder, type Database, type Db } from './client.ts';
+export { openDatabase, migrationsFolder, type Database, type Db, type Statement } from './client.ts';
 export * as schema from './schema/index.ts';
 export { calls, prompts, failures, judgeVerdicts, feedback, callEvaluations, type CallRow, type CallSelect } from './schema/index.ts';
 export { patterns, patternEvents, groupingState, type PatternRow, type StoredCentroid, type StoredPatternStats } from './schema/index.ts';

@@ -1,4 +1,4 @@
-import type { Database } from '../db/index.ts';
+import type { Database, Statement } from '../db/index.ts';
 import { arrayElement, callColumnNames, callColumnTypes, callJsonColumns as isJson, type FinalRecord } from './finalize.ts';
 
 export interface RecordStore {
@@ -81,6 +81,10 @@ export function chunkSizes(n: number): { rows: number; size: number }[] {
   return out;
 }
 
+const PROMPTS_INSERT = `insert into prompts (hash, content)
+  select hash, content from json_populate_recordset(null::prompts, $1::text::json)
+  on conflict do nothing`;
+
 const KNOWN_PROMPTS_MAX = 4096;
 /**
  * How long a stored prompt is taken as still stored. The retention sweep deletes a prompt only once
@@ -103,22 +107,24 @@ export function createRecordStore(database: Database): RecordStore {
     async insert(records) {
       if (records.length === 0) return;
       const now = Date.now();
+      const statements: Statement[] = [];
       const fresh = new Map<string, string>();
       for (const r of records) for (const p of r.prompts) if ((knownPrompts.get(p.hash) ?? 0) <= now) fresh.set(p.hash, p.content);
       if (fresh.size > 0) {
         const json = JSON.stringify([...fresh].map(([hash, content]) => ({ hash, content })));
-        await database.run(`insert into prompts (hash, content)
-          select hash, content from json_populate_recordset(null::prompts, $1::text::json)
-          on conflict do nothing`, [json]);
-        if (knownPrompts.size + fresh.size > KNOWN_PROMPTS_MAX) knownPrompts.clear();
-        for (const hash of fresh.keys()) knownPrompts.set(hash, now + KNOWN_PROMPT_TTL_MS);
+        statements.push({ text: PROMPTS_INSERT, params: [json] });
       }
       let at = 0;
       for (const { rows, size } of chunkSizes(records.length)) {
         const params: (string | null)[] = [];
         for (let i = 0; i < size; i++) pushRow(params, (records[at + Math.min(i, rows - 1)] as FinalRecord).values);
         at += rows;
-        await database.run(insertStatement(size), params);
+        statements.push({ text: insertStatement(size), params });
+      }
+      await database.runAll(statements);
+      if (fresh.size > 0) {
+        if (knownPrompts.size + fresh.size > KNOWN_PROMPTS_MAX) knownPrompts.clear();
+        for (const hash of fresh.keys()) knownPrompts.set(hash, now + KNOWN_PROMPT_TTL_MS);
       }
     },
   };
