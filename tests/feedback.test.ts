@@ -35,7 +35,7 @@ const detail = async (id: string) => {
 describe('POST /v1/feedback', () => {
   it('negative feedback with a correction becomes a feedback failure carrying the ground truth, even before the call is stored', async () => {
     const id = await call('what is my plan?');
-    expect(h.gateway.deps.recorder.findPending(id)).not.toBeNull(); // still in the write buffer
+    expect(await h.gateway.deps.recorder.findPending(id)).not.toBeNull(); // still in the write buffer
     const res = await post({ call_id: id, rating: 'down', comment: 'wrong plan name', correction: 'You are on the Pro plan.' });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ call_id: id, rating: 0, failure_recorded: true });

@@ -93,6 +93,11 @@ export const envSchema = z.object({
   FIXPOINT_RECORD_BATCH_SIZE: intFromEnv(200, 1),
   FIXPOINT_RECORD_FLUSH_MS: intFromEnv(250, 1),
   FIXPOINT_RECORD_BUFFER_MAX: intFromEnv(20_000, 1),
+  /**
+   * With Postgres, the recorder runs in a worker thread of its own (`thread`), off the thread that
+   * proxies calls; `inline` keeps it in the gateway's thread. Embedded PGlite is always inline.
+   */
+  FIXPOINT_RECORDER: z.enum(['thread', 'inline']).default('thread'),
   /** Where `fixpoint worker` serves its /metrics (0: any free port). */
   FIXPOINT_WORKER_METRICS_PORT: intFromEnv(9464, 0).refine((p) => p <= 65535, 'must be a port number'),
   /** How often the detectors look for recorded calls nobody checked (lost enqueues, Redis outages). */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
+import { AggregatorRegistry } from 'prom-client';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { AppError, toOpenAIErrorBody } from '../core/errors.ts';
@@ -39,7 +40,12 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
   app.route('/api/prompts', promptPointersApi(deps.database.db, deps.prompts));
 
   app.get('/metrics', async (c) => {
-    const body = await deps.metrics.registry.metrics();
+    const foreign = await deps.recorder.foreignMetrics().catch((err: unknown) => {
+      deps.logger.warn({ err }, 'recorder metrics unavailable');
+      return [];
+    });
+    const registry = foreign.length > 0 ? AggregatorRegistry.aggregate([await deps.metrics.registry.getMetricsAsJSON(), foreign]) : deps.metrics.registry;
+    const body = await registry.metrics();
     return c.body(body, 200, { 'content-type': deps.metrics.registry.contentType });
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

@@ -37,7 +37,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function findCall(deps: IngressDeps, id: string): Promise<CallOwner | null> {
   const until = Date.now() + 2 * deps.config.env.FIXPOINT_RECORD_FLUSH_MS + 1500;
   for (;;) {
-    const pending = deps.recorder.findPending(id);
+    const pending = await deps.recorder.findPending(id);
     if (pending) return pending;
     const [row] = await deps.database.db
       .select({ component: calls.component, startedAt: calls.startedAt, clientKeyHash: calls.clientKeyHash })

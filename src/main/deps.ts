@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import { createJobSystem, type JobSystem } from '../jobs/index.ts';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
-import { createPriceLookup, createRecordStore, openSpool, Recorder } from '../record/index.ts';
+import { createRecorder, ThreadedRecorder, type CallRecorder } from '../record/index.ts';
 import { createLogger, createMetrics, type Logger, type Metrics } from '../telemetry/index.ts';
 import { createKeyHasher } from '../ingress/client-auth.ts';
 import { createLivePrompts, type LivePrompts } from '../hotswap/index.ts';
@@ -24,7 +23,7 @@ export interface CoreDeps {
 /** The gateway adds providers, the recorder and its lifecycle. */
 export interface Deps extends CoreDeps {
   registry: ProviderRegistry;
-  recorder: Recorder;
+  recorder: CallRecorder;
   /** Live prompt versions (hot-swap), in memory. */
   prompts: LivePrompts;
   hashKey: (key: string | null) => string | null;
@@ -62,30 +61,24 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
 export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
   const { config, logger, metrics, database } = core;
   const { env } = config;
-  const spool = await openSpool({
-    dir: path.join(env.FIXPOINT_DATA_DIR, 'spool'),
-    onTornFrame: (file, offset) => {
-      metrics.recordsDropped.labels('torn_spool_frame').inc();
-      logger.warn({ file, offset }, 'torn spool frame cut (a crash during a write)');
-    },
-  });
-  const recorder = new Recorder({
-    store: createRecordStore(database),
-    spool,
-    prices: createPriceLookup(config.file.prices),
-    metrics,
-    logger,
+  const onStored = (callIds: string[]) => {
+    core.jobs.enqueue('detect.calls', { callIds }).catch((err: unknown) => {
+      metrics.detectEnqueueFailures.inc();
+      logger.warn({ err, calls: callIds.length }, 'could not enqueue detection; the sweep will pick these calls up');
+    });
+  };
+  const settings = {
+    dataDir: env.FIXPOINT_DATA_DIR,
+    prices: config.file.prices,
     batchSize: env.FIXPOINT_RECORD_BATCH_SIZE,
     flushMs: env.FIXPOINT_RECORD_FLUSH_MS,
     bufferMax: env.FIXPOINT_RECORD_BUFFER_MAX,
-    ping: () => database.ping(),
-    onStored: (callIds) => {
-      core.jobs.enqueue('detect.calls', { callIds }).catch((err: unknown) => {
-        metrics.detectEnqueueFailures.inc();
-        logger.warn({ err, calls: callIds.length }, 'could not enqueue detection; the sweep will pick these calls up');
-      });
-    },
-  });
+  };
+  // PGlite lives in this thread only, so the embedded database keeps the recorder here too.
+  const recorder: CallRecorder =
+    env.DATABASE_URL && env.FIXPOINT_RECORDER === 'thread'
+      ? await ThreadedRecorder.start({ ...settings, databaseUrl: env.DATABASE_URL, logLevel: env.LOG_LEVEL }, logger, onStored)
+      : await createRecorder({ ...settings, database, metrics, logger, onStored });
   const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
   const prompts = createLivePrompts({ db: database.db, redisUrl: env.REDIS_URL, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type { Config } from '../config/index.ts';
 import { createRequestListener } from '../ingress/index.ts';
+import { ThreadedRecorder } from '../record/index.ts';
 import { buildCoreDeps, buildGatewayDeps, type BuildOptions, type Deps } from './deps.ts';
 import { registerJobHandlers, scheduleRecurringJobs } from './job-handlers.ts';
 import { shutdownGateway } from './shutdown.ts';
@@ -36,7 +37,7 @@ export async function startGateway(config: Config, opts: BuildOptions = {}): Pro
   server.headersTimeout = 60_000;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
-  deps.logger.info({ url, database: deps.database.kind, jobs: deps.jobs.kind }, 'fixpoint gateway listening');
+  deps.logger.info({ url, database: deps.database.kind, jobs: deps.jobs.kind, recorder: deps.recorder instanceof ThreadedRecorder ? 'thread' : 'inline' }, 'fixpoint gateway listening');
   let closing: Promise<void> | null = null;
   return {
     url,

@@ -1,4 +1,5 @@
 import type { CallCapture } from '../core/call-capture.ts';
+import type { CallRecorder, MetricsJson, PendingCall } from './call-recorder.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import { cleanRecord, finalizeCapture, reviveRecord, type FinalRecord } from './finalize.ts';
 import type { PriceLookup } from './prices.ts';
@@ -34,7 +35,7 @@ export interface RecorderOptions {
  * spool and are replayed when it answers again. If the spool cannot be written either, `accepting`
  * turns false and the gateway refuses new calls with 503 instead of taking calls it cannot record.
  */
-export class Recorder {
+export class Recorder implements CallRecorder {
   /** Captures are turned into records lazily, in the flush, so the hot path does no parsing. */
   private readonly queue: (CallCapture | FinalRecord)[] = [];
   private flushing: Promise<void> | null = null;
@@ -93,12 +94,17 @@ export class Recorder {
   }
 
   /** A call still in the write buffer (not yet in the database): who made it and where it belongs. */
-  findPending(id: string): { component: string; startedAt: Date; clientKeyHash: string | null } | null {
+  async findPending(id: string): Promise<PendingCall | null> {
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const e = this.queue[i] as CallCapture | FinalRecord;
       if (e.id === id) return { component: e.component, startedAt: new Date(e.startedAt), clientKeyHash: e.clientKeyHash };
     }
     return null;
+  }
+
+  /** This recorder's metrics are in the registry it was given. */
+  async foreignMetrics(): Promise<MetricsJson> {
+    return [];
   }
 
   start(): void {

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { Database } from '../db/index.ts';
+import type { Logger, Metrics } from '../telemetry/index.ts';
+import type { Price } from '../config/index.ts';
+import { createPriceLookup } from './prices.ts';
+import { Recorder } from './recorder.ts';
+import { openSpool } from './spool.ts';
+import { createRecordStore } from './store.ts';
+
+export interface RecorderSettings {
+  dataDir: string;
+  prices: Record<string, Price>;
+  batchSize: number;
+  flushMs: number;
+  bufferMax: number;
+}
+
+/** The recorder over a database: its spool under `<dataDir>/spool`, batched inserts, prices for costs. */
+export async function createRecorder(
+  s: RecorderSettings & { database: Database; metrics: Metrics; logger: Logger; onStored?: (callIds: string[]) => void },
+): Promise<Recorder> {
+  const { database, metrics, logger } = s;
+  const spool = await openSpool({
+    dir: path.join(s.dataDir, 'spool'),
+    onTornFrame: (file, offset) => {
+      metrics.recordsDropped.labels('torn_spool_frame').inc();
+      logger.warn({ file, offset }, 'torn spool frame cut (a crash during a write)');
+    },
+  });
+  return new Recorder({
+    store: createRecordStore(database),
+    spool,
+    prices: createPriceLookup(s.prices),
+    metrics,
+    logger,
+    batchSize: s.batchSize,
+    flushMs: s.flushMs,
+    bufferMax: s.bufferMax,
+    ping: () => database.ping(),
+    ...(s.onStored ? { onStored: s.onStored } : {}),
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The recorder's own thread (a worker_threads Worker started by `ThreadedRecorder`): finalizing
+ * captures, the batched inserts, the spool and the recorder's metrics all run here, so none of that
+ * work, nor the garbage it makes, lands on the thread that proxies calls.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Registry } from 'prom-client';
+import type { CallCapture } from '../core/call-capture.ts';
+import { openDatabase } from '../db/index.ts';
+import { createLogger, createMetrics } from '../telemetry/index.ts';
+import { createRecorder } from './create-recorder.ts';
+import type { Recorder } from './recorder.ts';
+import type { FromThread, ThreadOptions, ToThread } from './threaded-recorder.ts';
+
+const port = parentPort;
+if (!port) throw new Error('recorder-thread runs as a worker thread');
+const o = workerData as ThreadOptions;
+
+/** Captures cross the thread boundary as plain Uint8Arrays; the readers expect Buffers. */
+function revive(c: CallCapture): CallCapture {
+  const body = c.response.body as unknown;
+  if (body instanceof Uint8Array && !Buffer.isBuffer(body)) c.response.body = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return c;
+}
+
+const send = (m: FromThread) => port.postMessage(m);
+let lastState = '';
+function reportState(r: Recorder): void {
+  const state = { accepting: r.accepting, databaseUp: r.databaseUp };
+  const key = `${state.accepting}/${state.databaseUp}`;
+  if (key === lastState) return;
+  lastState = key;
+  send({ t: 'state', ...state });
+}
+
+const logger = createLogger(o.logLevel);
+const metrics = createMetrics(new Registry(), { defaultMetrics: false });
+const database = openDatabase({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
+const recorder = await createRecorder({ ...o, database, metrics, logger, onStored: (ids) => send({ t: 'stored', ids }) });
+const stateTimer = setInterval(() => reportState(recorder), 100);
+
+async function answer(m: Extract<ToThread, { id: number }>): Promise<unknown> {
+  switch (m.t) {
+    case 'flush':
+      return recorder.flush();
+    case 'find': {
+      const p = await recorder.findPending(m.callId);
+      return p && { ...p, startedAt: p.startedAt.getTime() };
+    }
+    case 'metrics':
+      return metrics.registry.getMetricsAsJSON();
+    case 'close':
+      clearInterval(stateTimer);
+      await recorder.close();
+      await database.close();
+      return null;
+  }
+}
+
+port.on('message', (m: ToThread) => {
+  if (m.t === 'captures') {
+    for (const c of m.list) recorder.capture(revive(c));
+    reportState(recorder);
+    return;
+  }
+  if (m.t === 'start') {
+    recorder.start();
+    return;
+  }
+  answer(m).then(
+    (value) => {
+      reportState(recorder);
+      send({ t: 'reply', id: m.id, value });
+    },
+    (err: unknown) => send({ t: 'reply', id: m.id, error: err instanceof Error ? err.message : String(err) }),
+  );
+});
+reportState(recorder);
+send({ t: 'ready' });

@@ -1,0 +1,114 @@
+/**
+ * The recorder in its own worker thread (the gateway's default on Postgres): what the proxying
+ * thread hands over is written exactly once, can be found before it is, reports its metrics across
+ * the thread boundary, and survives its thread dying. Postgres only: embedded PGlite keeps the
+ * recorder in the gateway's thread (the Recorder tests cover it there).
+ */
+import { randomUUID } from 'node:crypto';
+import { inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallCapture } from '../src/core/call-capture.ts';
+import { calls, openDatabase, type Database } from '../src/db/index.ts';
+import { ThreadedRecorder } from '../src/record/index.ts';
+import { createLogger } from '../src/telemetry/index.ts';
+import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+
+const onPostgres = Boolean(process.env['DATABASE_URL']);
+
+function capture(i: number): CallCapture {
+  const response = { id: `c${i}`, object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: `answer ${i}` }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } };
+  const now = Date.now();
+  return {
+    id: randomUUID(), route: 'chat.completions', startedAt: now, endedAt: now + 5, latencyMs: 5, upstreamLatencyMs: 4, ttftMs: null,
+    component: 'thread-test', provider: 'openai', requestedModel: 'gpt-4o-mini', servedModel: 'gpt-4o-mini', status: 'success', httpStatus: 200, stream: false,
+    request: { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You answer.' }, { role: 'user', content: `question ${i}` }] },
+    // Small Buffers are views into Node's shared pool: the hand-over must send this response's bytes only.
+    response: { shape: 'openai.chat', stream: false, body: Buffer.from(JSON.stringify(response)) },
+    error: null, sessionId: null, userId: null, properties: { run: 'thread' }, clientKeyHash: 'k'.repeat(43), promptVersionId: null,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+describe.skipIf(!onPostgres)('threaded recorder (Postgres)', () => {
+  let tdb: TestDatabase;
+  let database: Database;
+  let recorder: ThreadedRecorder;
+  const stored: string[] = [];
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    database = openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
+    await database.migrate();
+    recorder = await ThreadedRecorder.start(
+      // A flush interval far away and batches larger than any test sends: only explicit flushes
+      // write, so "not yet written" is observable.
+      { databaseUrl: tdb.url as string, logLevel: 'silent', dataDir: tdb.dataDir, prices: {}, batchSize: 500, flushMs: 600_000, bufferMax: 10_000 },
+      createLogger('silent'),
+      (ids) => stored.push(...ids),
+    );
+    recorder.start();
+  });
+  afterAll(async () => {
+    await database.close();
+    await tdb.drop();
+  });
+
+  const rowsOf = (ids: string[]) => database.db.select().from(calls).where(inArray(calls.id, ids));
+
+  it('writes every capture handed over exactly once, finds it while it waits, and reports each stored id', async () => {
+    const caps = Array.from({ length: 120 }, (_, i) => capture(i));
+    for (const c of caps) recorder.capture(c);
+    const first = caps[0] as CallCapture;
+    expect(await recorder.findPending(first.id)).toMatchObject({ component: 'thread-test', clientKeyHash: 'k'.repeat(43) });
+    await sleep(100); // handed over to the thread by now, still unwritten
+    const waiting = await recorder.findPending(first.id);
+    expect(waiting?.startedAt).toEqual(new Date(first.startedAt));
+    expect(await rowsOf([first.id])).toHaveLength(0);
+
+    await recorder.flush();
+    const rows = await rowsOf(caps.map((c) => c.id));
+    expect(rows).toHaveLength(120);
+    const row = rows.find((r) => r.id === first.id);
+    expect(row).toMatchObject({ component: 'thread-test', inputTokens: 3, outputTokens: 4, finishReasons: ['stop'], properties: { run: 'thread' } });
+    expect((row?.responseBody as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe('answer 0');
+    expect(new Set(stored)).toEqual(new Set(caps.map((c) => c.id)));
+    expect(await recorder.findPending(first.id)).toBeNull();
+
+    await recorder.flush(); // nothing left: no second copy
+    expect(await rowsOf(caps.map((c) => c.id))).toHaveLength(120);
+  });
+
+  it("reports the thread's metrics for /metrics to merge", async () => {
+    const metrics = await recorder.foreignMetrics();
+    const written = metrics.find((m) => m.name === 'fixpoint_records_written_total');
+    expect(written?.values[0]?.value).toBeGreaterThanOrEqual(120);
+    const tokens = metrics.find((m) => m.name === 'fixpoint_tokens_total');
+    expect(tokens?.values.find((v) => v.labels['direction'] === 'input')?.value).toBeGreaterThanOrEqual(360);
+  });
+
+  it('starts a thread that died again: calls are refused meanwhile, then recorded', async () => {
+    expect(recorder.accepting).toBe(true);
+    await (recorder as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(recorder.accepting).toBe(false);
+    await eventually(() => recorder.accepting);
+    const caps = Array.from({ length: 5 }, (_, i) => capture(1000 + i));
+    for (const c of caps) recorder.capture(c);
+    await recorder.flush();
+    expect(await rowsOf(caps.map((c) => c.id))).toHaveLength(5);
+  });
+
+  it('close writes everything handed over, however recent', async () => {
+    const caps = Array.from({ length: 10 }, (_, i) => capture(2000 + i));
+    for (const c of caps) recorder.capture(c);
+    await recorder.close();
+    expect(await rowsOf(caps.map((c) => c.id))).toHaveLength(10);
+  });
+});
