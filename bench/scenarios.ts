@@ -62,7 +62,22 @@ export interface CellOptions {
   warmupSeconds: number;
 }
 
-const ROUND_WARMUP_MS = 250; // each round opens fresh connections; keep their set-up out of the numbers
+const ROUND_WARMUP_MS = 250;
+
+/**
+ * How long the gateway takes, after a round's load stops, to write what it has recorded
+ * (`fixpoint_record_queue_depth` back to 0). A recorder that fell behind would otherwise finish its
+ * work during the next target's round, flattering the gateway and slowing that target.
+ */
+async function recordingBacklogSeconds(origin: string): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    const text = await (await fetch(`${origin}/metrics`)).text();
+    const depth = /^fixpoint_record_queue_depth (\S+)$/m.exec(text)?.[1];
+    if (depth === undefined || Number(depth) === 0) return (performance.now() - start) / 1000;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+} // each round opens fresh connections; keep their set-up out of the numbers
 
 /** Warm every target up, then rounds a,b,c,a,b,c… so drift hits all targets alike. */
 export async function measureCell(load: LoadGenerator, targets: Target[], scenario: Scenario, opts: CellOptions): Promise<CellResult[]> {
@@ -80,6 +95,12 @@ export async function measureCell(load: LoadGenerator, targets: Target[], scenar
       const a = acc[i]!;
       const cpu0 = cpuMicros(t.pid);
       const res = await load.run({ ...base, origin: t.origin, warmupMs: ROUND_WARMUP_MS, durationMs: opts.roundSeconds * 1000 });
+      // Recording that fell behind under a closed loop is work of this round: the time until it is
+      // written counts too. A paced round only waits (its records sit out the flush interval).
+      if (t.key === 'gateway') {
+        const backlog = await recordingBacklogSeconds(t.origin);
+        if (!opts.ratePerSecond) a.seconds += backlog;
+      }
       a.cpu += cpuMicros(t.pid) - cpu0;
       for (const l of res.latenciesUs) a.latencies.push(l);
       a.seconds += res.measuredS;
