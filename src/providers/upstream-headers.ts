@@ -17,14 +17,17 @@ export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
 /** Authentication as the provider expects it: OpenAI-style bearer, or Anthropic's x-api-key. */
 export function authHeaders(provider: Provider, key: string | null, clientHeaders: IncomingHttpHeaders = {}): Record<string, string> {
+  return setAuthHeaders({}, provider, key, clientHeaders);
+}
+
+/** `authHeaders`, set on an existing header object (the hot path builds one object per call). */
+function setAuthHeaders(out: Record<string, string>, provider: Provider, key: string | null, clientHeaders: IncomingHttpHeaders): Record<string, string> {
   if (provider.kind === 'anthropic') {
+    if (key) out['x-api-key'] = key;
     const version = clientHeaders['anthropic-version'];
-    return {
-      ...(key ? { 'x-api-key': key } : {}),
-      'anthropic-version': typeof version === 'string' ? version : DEFAULT_ANTHROPIC_VERSION,
-    };
-  }
-  return key ? { authorization: `Bearer ${key}` } : {};
+    out['anthropic-version'] = typeof version === 'string' ? version : DEFAULT_ANTHROPIC_VERSION;
+  } else if (key) out['authorization'] = `Bearer ${key}`;
+  return out;
 }
 
 /** The client's headers as they go upstream: end-to-end ones only, without Fixpoint's own, plus auth. */
@@ -35,11 +38,13 @@ export function forwardRequestHeaders(
   bodyLength: number | null,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(clientHeaders)) {
+  for (const name in clientHeaders) {
+    const value = clientHeaders[name];
     if (value === undefined || notForwarded.has(name) || name.startsWith('x-fixpoint-')) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  Object.assign(out, provider.headers, authHeaders(provider, key, clientHeaders));
+  for (const name in provider.headers) out[name] = provider.headers[name] as string;
+  setAuthHeaders(out, provider, key, clientHeaders);
   out['accept-encoding'] = 'identity';
   if (bodyLength !== null) out['content-length'] = String(bodyLength);
   return out;
@@ -61,7 +66,8 @@ export function composedRequestHeaders(provider: Provider, key: string | null, c
  */
 export function responseHeaders(upstream: IncomingHttpHeaders, opts: { keepLength: boolean }): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name in upstream) {
+    const value = upstream[name];
     if (value === undefined || hopByHop.has(name)) continue;
     if (name === 'content-length' && !opts.keepLength) continue;
     out[name] = value;

@@ -36,13 +36,15 @@ export async function dispatch(d: DispatchInput): Promise<void> {
   d.ctx.requestedModel = model;
   d.ctx.servedModel = upstreamModel;
   const key = d.key ?? provider.apiKey ?? null;
-  const call = { ctx: d.ctx, res: d.res, provider, key, clientHeaders: d.clientHeaders, signal: d.signal, extraHeaders: d.extraHeaders };
-
   if (provider.kind === d.route.native) {
     d.ctx.responseShape = d.route.shape;
     const { payload, stripUsage } = upstreamPayload(d, provider, upstreamModel);
     await forwardRaw({
-      ...call,
+      ctx: d.ctx,
+      res: d.res,
+      provider,
+      signal: d.signal,
+      extraHeaders: d.extraHeaders,
       path: d.route.path,
       method: 'POST',
       headers: forwardRequestHeaders(provider, d.clientHeaders, key, payload.length),
@@ -52,6 +54,7 @@ export async function dispatch(d: DispatchInput): Promise<void> {
     });
     return;
   }
+  const call = { ctx: d.ctx, res: d.res, provider, key, clientHeaders: d.clientHeaders, signal: d.signal, extraHeaders: d.extraHeaders };
   if (d.route.name === 'chat.completions') {
     d.ctx.responseShape = 'openai.chat';
     await runTranslated(call, chatToAnthropic(d.body, upstreamModel, d.ctx.id, model));

@@ -57,7 +57,8 @@ async function relay(f: ForwardRequest, up: Dispatcher.ResponseData): Promise<vo
   const filter = f.stripUsage && isSse && up.statusCode < 400 ? new UsageChunkFilter() : null;
   const headers = responseHeaders(up.headers, { keepLength: filter === null });
   if (isSse) headers['x-accel-buffering'] = 'no';
-  res.writeHead(up.statusCode, { ...headers, ...f.extraHeaders });
+  for (const name in f.extraHeaders) headers[name] = f.extraHeaders[name];
+  res.writeHead(up.statusCode, headers);
   ctx.httpStatus = up.statusCode;
   const chunks: Buffer[] = [];
   try {
