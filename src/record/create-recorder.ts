@@ -17,7 +17,7 @@ export interface RecorderSettings {
 
 /** The recorder over a database: its spool under `<dataDir>/spool`, batched inserts, prices for costs. */
 export async function createRecorder(
-  s: RecorderSettings & { database: Database; metrics: Metrics; logger: Logger; onStored?: (callIds: string[]) => void },
+  s: RecorderSettings & { database: Database; metrics: Metrics; logger: Logger; onStored?: (callIds: string[]) => void; finalizeOnCapture?: boolean },
 ): Promise<Recorder> {
   const { database, metrics, logger } = s;
   const spool = await openSpool({
@@ -37,6 +37,7 @@ export async function createRecorder(
     flushMs: s.flushMs,
     bufferMax: s.bufferMax,
     ping: () => database.ping(),
+    finalizeOnCapture: s.finalizeOnCapture ?? false,
     ...(s.onStored ? { onStored: s.onStored } : {}),
   });
 }

@@ -46,8 +46,14 @@ export function arrayElement(v: string | null): string {
   return /["\\]/.test(v) ? `"${v.replace(/["\\]/g, '\\$&')}"` : `"${v}"`;
 }
 
+/** A JSON value already serialized (a response body as received): stored as this text. */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
 function encodeValue(column: number, v: unknown): string | null {
   if (v === null || v === undefined) return null;
+  if (v instanceof JsonText) return v.text;
   if (callJsonColumns[column]) return JSON.stringify(v);
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return `{${(v as string[]).map(arrayElement).join(',')}}`;
@@ -131,7 +137,7 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
     costUsd: cost,
     systemPromptHash: prompts[0]?.hash ?? null,
     requestBody,
-    responseBody: failed ? redactDeep(read.body) : read.body,
+    responseBody: failed ? redactDeep(read.body) : read.json !== undefined ? new JsonText(read.json) : read.body,
     error: error === null ? null : redactKeys(error).slice(0, 4000),
     sessionId: c.sessionId,
     userId: c.userId,

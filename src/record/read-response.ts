@@ -6,6 +6,8 @@ import { assembleAnthropicStream, assembleChatStream, assembleResponsesStream } 
 
 export interface ReadResponse {
   body: unknown;
+  /** The body's JSON text exactly as received, when `body` is that text parsed and nothing else (stored as is). */
+  json?: string;
   usage: Usage;
   finishReasons: string[];
   servedModel: string | null;
@@ -117,8 +119,12 @@ export function readResponse(
     else if (shape === 'anthropic.messages') body = assembleAnthropicStream(datas);
     else if (shape === 'openai.responses') body = assembleResponsesStream(datas);
     else body = datas;
+  } else if (Buffer.isBuffer(raw)) {
+    const text = decodeBody(raw, encoding);
+    body = parseJson(text);
+    if (isObj(body) && shape !== 'openai.models' && shape !== 'openai.embeddings') return { body, json: text, ...summarise(shape, body) };
   } else {
-    body = Buffer.isBuffer(raw) ? parseJson(decodeBody(raw, encoding)) : raw;
+    body = raw;
   }
   if (shape === 'openai.models' && isObj(body) && Array.isArray(body['data'])) body = { object: 'list', count: body['data'].length };
   if (shape === 'openai.embeddings') body = slimEmbeddings(body);

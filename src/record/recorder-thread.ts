@@ -36,7 +36,7 @@ function reportState(r: Recorder): void {
 const logger = createLogger(o.logLevel);
 const metrics = createMetrics(new Registry(), { defaultMetrics: false });
 const database = openDatabase({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
-const recorder = await createRecorder({ ...o, database, metrics, logger, onStored: (ids) => send({ t: 'stored', ids }) });
+const recorder = await createRecorder({ ...o, database, metrics, logger, finalizeOnCapture: true, onStored: (ids) => send({ t: 'stored', ids }) });
 const stateTimer = setInterval(() => reportState(recorder), 100);
 
 async function answer(m: Extract<ToThread, { id: number }>): Promise<unknown> {

@@ -25,6 +25,12 @@ export interface RecorderOptions {
   /** How often to probe a database that was unreachable. */
   probeMs?: number;
   ping: () => Promise<boolean>;
+  /**
+   * Finalize each capture as it arrives rather than in the flush: for a recorder in a thread of its
+   * own, where nothing waits on it, so the large parsed request dies young and only the compact
+   * record waits for its batch.
+   */
+  finalizeOnCapture?: boolean;
   /** Called with the ids of every batch the database has acknowledged (the detectors' trigger). */
   onStored?: (callIds: string[]) => void;
 }
@@ -49,7 +55,7 @@ export class Recorder implements CallRecorder {
 
   /** Hot path: synchronous, never waits. Parsing happens in the flush. */
   capture(c: CallCapture): void {
-    this.queue.push(c);
+    this.queue.push(this.o.finalizeOnCapture ? this.prepare(c) : c);
     this.o.metrics.recordQueueDepth.set(this.queue.length);
     if (this.queue.length >= this.o.batchSize) this.kick();
   }
