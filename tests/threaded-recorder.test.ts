@@ -86,6 +86,22 @@ describe.skipIf(!onPostgres)('threaded recorder (Postgres)', () => {
     expect(await rowsOf(caps.map((c) => c.id))).toHaveLength(120);
   });
 
+  it('parses a request sent as the bytes it was received as, and keeps one sent as an object', async () => {
+    const fromBytes = capture(500);
+    const text = '{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You answer."},{"role":"user","content":"sent as bytes é"}]}';
+    fromBytes.requestBytes = Buffer.from(text);
+    fromBytes.request = JSON.parse(text);
+    const asObject = capture(501);
+    recorder.capture(fromBytes);
+    recorder.capture(asObject);
+    await recorder.flush();
+    const rows = await rowsOf([fromBytes.id, asObject.id]);
+    const messages = (id: string) => (rows.find((r) => r.id === id)?.requestBody as { messages: { content: unknown }[] }).messages;
+    expect(messages(fromBytes.id)[1]?.content).toBe('sent as bytes é');
+    expect(messages(fromBytes.id)[0]?.content).toMatchObject({ $prompt: expect.any(String) });
+    expect(messages(asObject.id)[1]?.content).toBe('question 501');
+  });
+
   it("reports the thread's metrics for /metrics to merge", async () => {
     const metrics = await recorder.foreignMetrics();
     const written = metrics.find((m) => m.name === 'fixpoint_records_written_total');

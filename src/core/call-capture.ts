@@ -31,6 +31,11 @@ export interface CallCapture {
   stream: boolean;
   /** The request as the client sent it (parsed). */
   request: unknown;
+  /**
+   * The bytes `request` was parsed from, when it is exactly their parse: a recorder in another
+   * thread sends these and parses them again there, cheaper than copying the object graph across.
+   */
+  requestBytes?: Uint8Array | null;
   /** The response as the client received it: raw bytes (JSON or SSE text), or an object already built. */
   response: { shape: ResponseShape; stream: boolean; body: Buffer | unknown[] | object | null };
   error: string | null;

@@ -16,8 +16,12 @@ const port = parentPort;
 if (!port) throw new Error('recorder-thread runs as a worker thread');
 const o = workerData as ThreadOptions;
 
-/** Captures cross the thread boundary as plain Uint8Arrays; the readers expect Buffers. */
+/** Captures cross the thread boundary with their bytes as plain Uint8Arrays; the readers expect Buffers and the parsed request. */
 function revive(c: CallCapture): CallCapture {
+  if (c.requestBytes) {
+    c.request = JSON.parse(Buffer.from(c.requestBytes.buffer, c.requestBytes.byteOffset, c.requestBytes.byteLength).toString('utf8'));
+    c.requestBytes = null;
+  }
   const body = c.response.body as unknown;
   if (body instanceof Uint8Array && !Buffer.isBuffer(body)) c.response.body = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   return c;

@@ -105,6 +105,11 @@ export class ThreadedRecorder implements CallRecorder {
     const body = c.response.body;
     // A Buffer is often a view into a larger pooled one, which a structured clone would copy whole.
     if (Buffer.isBuffer(body) && body.byteLength !== body.buffer.byteLength) c.response.body = new Uint8Array(body);
+    // The request crosses as the bytes it was parsed from (a copy of bytes, not of an object graph).
+    if (c.requestBytes) {
+      c.requestBytes = new Uint8Array(c.requestBytes);
+      c.request = null;
+    }
     this.outbox.push(c);
     if (this.outbox.length >= HANDOFF_MAX) this.handoff();
     else if (!this.handoffScheduled) {

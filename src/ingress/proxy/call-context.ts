@@ -26,6 +26,8 @@ export class CallContext {
   servedModel: string | null = null;
   stream = false;
   request: unknown = null;
+  private requestBytes: Buffer | null = null;
+  private parsedRequest: unknown = null;
   sessionId: string | null = null;
   userId: string | null = null;
   properties: Record<string, string> = {};
@@ -55,6 +57,13 @@ export class CallContext {
   firstChunkWritten(): void {
     this.firstByte ??= performance.now();
   }
+  /** The request as received: its parse and the bytes it came from. */
+  receivedRequest(body: unknown, bytes: Buffer): void {
+    this.request = body;
+    this.parsedRequest = body;
+    this.requestBytes = bytes;
+  }
+
   get finished(): boolean {
     return this.done;
   }
@@ -83,6 +92,8 @@ export class CallContext {
       httpStatus: this.httpStatus,
       stream: this.stream,
       request: this.request,
+      // Only while the request recorded is still the parse of the bytes received (not a swapped prompt).
+      requestBytes: this.requestBytes !== null && this.request === this.parsedRequest ? this.requestBytes : null,
       response: { shape: this.responseShape, stream: this.stream, body: this.responseBody },
       error,
       sessionId: this.sessionId,

@@ -61,7 +61,7 @@ export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHa
     try {
       raw = await readBody(req, limit);
       const body = parseJsonObject(raw);
-      ctx.request = body;
+      ctx.receivedRequest(body, raw);
       checkRequired(route, body);
       const meta = callMetadata(req.headers);
       ctx.sessionId = meta.sessionId;
