@@ -50,6 +50,7 @@ export class ThreadedRecorder implements CallRecorder {
   private started = false;
   private closing = false;
   private nextId = 1;
+  private restartDelayMs = RESTART_DELAY_MS;
   private readonly replies = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   private constructor(
@@ -61,7 +62,12 @@ export class ThreadedRecorder implements CallRecorder {
   /** Starts the thread and waits until it has opened the database and its spool. */
   static async start(options: ThreadOptions, logger: Logger, onStored: (callIds: string[]) => void = () => undefined): Promise<ThreadedRecorder> {
     const r = new ThreadedRecorder(options, logger, onStored);
-    await r.spawn();
+    try {
+      await r.spawn();
+    } catch (err) {
+      r.closing = true; // a gateway that cannot start its recorder does not start
+      throw err;
+    }
     return r;
   }
 
@@ -72,7 +78,9 @@ export class ThreadedRecorder implements CallRecorder {
       worker.on('message', (m: FromThread) => {
         if (m.t === 'ready') {
           this.ready = true;
+          this.restartDelayMs = RESTART_DELAY_MS;
           if (this.started) worker.postMessage({ t: 'start' } satisfies ToThread);
+          this.handoff(); // what piled up while it was away
           resolve();
         } else if (m.t === 'state') this.state = { accepting: m.accepting, databaseUp: m.databaseUp };
         else if (m.t === 'stored') this.onStored(m.ids);
@@ -83,22 +91,29 @@ export class ThreadedRecorder implements CallRecorder {
           else p?.resolve(m.value);
         }
       });
-      worker.on('error', (err) => {
-        this.logger.error({ err }, 'recorder thread failed');
-        if (!this.ready) reject(err);
-      });
+      worker.on('error', (err) => this.logger.error({ err }, 'recorder thread failed'));
       worker.on('exit', (code) => {
         const wasReady = this.ready;
         this.ready = false;
         for (const p of this.replies.values()) p.reject(new Error(`recorder thread exited (code ${code})`));
         this.replies.clear();
-        if (this.closing || !wasReady) return;
-        this.logger.error({ code, lostHandoff: this.outbox.length }, 'recorder thread exited: restarting it; calls are refused until it is back');
-        setTimeout(() => {
-          this.spawn().catch((err: unknown) => this.logger.error({ err }, 'recorder thread could not be restarted'));
-        }, RESTART_DELAY_MS).unref();
+        if (!wasReady) reject(new Error(`recorder thread exited (code ${code}) before it was ready`));
+        if (this.closing) return;
+        if (wasReady) this.logger.error({ code, waiting: this.outbox.length }, 'recorder thread exited: starting it again; calls are refused until it is back');
+        this.scheduleRestart();
       });
     });
+  }
+
+  /** Start the thread again after a delay that grows while it keeps failing (at most 10 s). */
+  private scheduleRestart(): void {
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(delay * 2, 10_000);
+    setTimeout(() => {
+      if (this.closing) return;
+      // A failed start ends in 'exit', which schedules the next attempt.
+      this.spawn().catch((err: unknown) => this.logger.error({ err }, 'recorder thread could not be started'));
+    }, delay).unref();
   }
 
   capture(c: CallCapture): void {
@@ -158,6 +173,9 @@ export class ThreadedRecorder implements CallRecorder {
     this.closing = true;
     try {
       await this.call({ t: 'close' });
+    } catch (err) {
+      if (this.outbox.length > 0) this.logger.error({ err, lost: this.outbox.length }, 'recorder thread not running at shutdown: calls not recorded');
+      throw err;
     } finally {
       await this.worker.terminate();
     }
