@@ -78,10 +78,32 @@ function upstreamPayload(d: DispatchInput, provider: Provider, upstreamModel: st
     d.body['stream'] === true &&
     (d.body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage !== true;
   if (!wantsUsageAdded && !d.bodyChanged && upstreamModel === d.body['model']) return { payload: d.raw, stripUsage: false };
+  if (wantsUsageAdded && !d.bodyChanged && upstreamModel === d.body['model'] && d.body['stream_options'] === undefined) {
+    const spliced = withUsageRequested(d.raw);
+    if (spliced) return { payload: spliced, stripUsage: true };
+  }
   const rewritten: Record<string, unknown> = { ...d.body, model: upstreamModel };
   if (wantsUsageAdded) {
     const existing = d.body['stream_options'];
     rewritten['stream_options'] = { ...(existing && typeof existing === 'object' ? existing : {}), include_usage: true };
   }
   return { payload: Buffer.from(JSON.stringify(rewritten)), stripUsage: wantsUsageAdded };
+}
+
+const USAGE_REQUESTED = Buffer.from('"stream_options":{"include_usage":true},');
+const OPEN_BRACE = 0x7b;
+
+/**
+ * The client's bytes with `stream_options.include_usage` added as the object's first member, for a
+ * body that has no `stream_options` (so no key is duplicated): no re-serialization of what may be a
+ * long conversation. Null when the body does not start with an object holding at least one member.
+ */
+function withUsageRequested(raw: Buffer): Buffer | null {
+  let i = 0;
+  while (i < raw.length && (raw[i] === 0x20 || raw[i] === 0x0a || raw[i] === 0x0d || raw[i] === 0x09)) i++;
+  if (raw[i] !== OPEN_BRACE) return null;
+  let j = i + 1;
+  while (j < raw.length && (raw[j] === 0x20 || raw[j] === 0x0a || raw[j] === 0x0d || raw[j] === 0x09)) j++;
+  if (raw[j] === 0x7d) return null; // {} : no member for the comma to precede
+  return Buffer.concat([raw.subarray(0, i + 1), USAGE_REQUESTED, raw.subarray(i + 1)]);
 }
