@@ -66,10 +66,10 @@ export function rssMb(pid: number): number {
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** CPU time (user + system) a process has used, in microseconds, from /proc/<pid>/stat. */
-export function cpuMicros(pid: number): number {
+/** CPU time (user + system) a process (or one of its threads) has used, in microseconds, from /proc. */
+export function cpuMicros(pid: number, thread?: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state); utime is field 14, stime field 15.
     const ticks = Number(fields[11]) + Number(fields[12]);

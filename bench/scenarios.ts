@@ -69,7 +69,7 @@ const ROUND_WARMUP_MS = 250;
  * (`fixpoint_record_queue_depth` back to 0). A recorder that fell behind would otherwise finish its
  * work during the next target's round, flattering the gateway and slowing that target.
  */
-async function recordingBacklogSeconds(origin: string): Promise<number> {
+export async function recordingBacklogSeconds(origin: string): Promise<number> {
   const start = performance.now();
   for (;;) {
     const text = await (await fetch(`${origin}/metrics`)).text();

@@ -1,0 +1,115 @@
+/**
+ * Gateway versions side by side: the bare forwarder and one gateway per checkout (or per setting),
+ * closed loop, interleaved rounds, each gateway round lasting until its recording backlog is
+ * written. Prints throughput against the bare forwarder, CPU per request of the whole gateway
+ * process and of its proxying (main) thread alone, and the Postgres CPU per request.
+ *
+ *   node --import tsx bench/compare.ts [--scenario chat] [--connections 64] [--rounds 4] [--round-seconds 4] \
+ *     <checkout or entry>[@NAME=VALUE,...] ...
+ *
+ * A target is a checkout directory (its src/main/cli.ts is started) or an entry file, optionally
+ * with environment settings for that gateway, e.g. `.@FIXPOINT_RECORDER=inline ../older-checkout`.
+ * Postgres CPU is every local `postgres` process's, so it includes background writers; interleaving
+ * spreads them over all targets alike.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveDatabaseUrl, resolveRedisUrl, startGateway } from './gateway.ts';
+import { startLoadGenerator } from './load-client.ts';
+import { cpuMicros, forkServer, type ServerProcess } from './processes.ts';
+import { recordingBacklogSeconds, SCENARIOS } from './scenarios.ts';
+import { summarizeMicros } from './stats.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    scenario: { type: 'string', default: 'chat' },
+    connections: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '4' },
+    'round-seconds': { type: 'string', default: '4' },
+  },
+});
+if (positionals.length === 0) throw new Error('name at least one gateway checkout or entry (see the header of bench/compare.ts)');
+const scenario = SCENARIOS.find((s) => s.key === values.scenario);
+if (!scenario) throw new Error(`unknown scenario ${values.scenario}; known: ${SCENARIOS.map((s) => s.key).join(', ')}`);
+
+function parseTarget(spec: string): { label: string; entry: string; env: Record<string, string> } {
+  const at = spec.indexOf('@');
+  const path = resolve(at === -1 ? spec : spec.slice(0, at));
+  const env: Record<string, string> = {};
+  for (const kv of at === -1 ? [] : spec.slice(at + 1).split(',')) {
+    const eq = kv.indexOf('=');
+    if (eq < 1) throw new Error(`setting ${kv} in ${spec} is not NAME=VALUE`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  const entry = existsSync(path) && statSync(path).isDirectory() ? join(path, 'src/main/cli.ts') : path;
+  if (!existsSync(entry)) throw new Error(`${entry} does not exist`);
+  return { label: spec, entry, env };
+}
+
+const started: ServerProcess[] = [];
+const load = startLoadGenerator();
+try {
+  const upstream = await forkServer('fake upstream', './upstream-process.ts', []);
+  started.push(upstream);
+  const bare = await forkServer('bare forwarder', './bare-forwarder.ts', [upstream.origin]);
+  started.push(bare);
+  const databaseUrl = await resolveDatabaseUrl(process.env);
+  const redisUrl = await resolveRedisUrl(process.env);
+  const targets = [{ label: 'bare forwarder', p: bare, gateway: false }];
+  for (const spec of positionals) {
+    const t = parseTarget(spec);
+    const saved = { ...process.env };
+    Object.assign(process.env, t.env);
+    try {
+      const g = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl, entry: t.entry, redisUrl });
+      started.push(g);
+      targets.push({ label: t.label, p: g, gateway: true });
+    } finally {
+      process.env = saved;
+    }
+  }
+  const postgresCpu = () => {
+    let pids: number[] = [];
+    try {
+      pids = execFileSync('pgrep', ['-x', 'postgres']).toString().trim().split('\n').map(Number);
+    } catch {
+      return 0;
+    }
+    return pids.reduce((sum, pid) => sum + (cpuMicros(pid) || 0), 0);
+  };
+  const base = { requests: scenario.requests, connections: Number(values.connections) };
+  for (const t of targets) await load.run({ ...base, origin: t.p.origin, warmupMs: 2000, durationMs: 0 });
+  const acc = targets.map(() => ({ latencies: [] as number[], seconds: 0, completed: 0, cpu: 0, mainCpu: 0, pg: 0, errors: 0 }));
+  for (let round = 0; round < Number(values.rounds); round++) {
+    for (const [i, t] of targets.entries()) {
+      const a = acc[i]!;
+      const cpu0 = cpuMicros(t.p.pid);
+      const main0 = cpuMicros(t.p.pid, t.p.pid);
+      const pg0 = postgresCpu();
+      const res = await load.run({ ...base, origin: t.p.origin, warmupMs: 250, durationMs: Number(values['round-seconds']) * 1000 });
+      a.seconds += res.measuredS + (t.gateway ? await recordingBacklogSeconds(t.p.origin) : 0);
+      a.cpu += cpuMicros(t.p.pid) - cpu0;
+      a.mainCpu += cpuMicros(t.p.pid, t.p.pid) - main0;
+      a.pg += postgresCpu() - pg0;
+      a.completed += res.completed;
+      a.errors += res.errors;
+      for (const l of res.latenciesUs) a.latencies.push(l);
+    }
+  }
+  const bareRps = acc[0]!.latencies.length / acc[0]!.seconds;
+  console.log(`${scenario.name}, ${values.connections} connections, closed loop, ${values.rounds} interleaved rounds × ${values['round-seconds']} s (+ recording backlog)`);
+  console.log(`${'target'.padEnd(44)} ${'req/s'.padStart(7)} ${'× bare'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'CPU µs/req'.padStart(11)} ${'main thread'.padStart(12)} ${'Postgres'.padStart(9)} errors`);
+  for (const [i, t] of targets.entries()) {
+    const a = acc[i]!;
+    const lat = summarizeMicros(a.latencies);
+    const rps = lat.count / a.seconds;
+    const per = (us: number) => (a.completed ? us / a.completed : Number.NaN).toFixed(0);
+    console.log(`${t.label.slice(0, 44).padEnd(44)} ${rps.toFixed(0).padStart(7)} ${(rps / bareRps).toFixed(2).padStart(7)} ${lat.p50.toFixed(2).padStart(7)} ${lat.p99.toFixed(2).padStart(7)} ${per(a.cpu).padStart(11)} ${per(a.mainCpu).padStart(12)} ${per(a.pg).padStart(9)} ${a.errors}`);
+  }
+} finally {
+  load.close();
+  await Promise.all(started.map((p) => p.stop()));
+}
