@@ -68,7 +68,7 @@ describe.skipIf(!onPostgres)('threaded recorder (Postgres)', () => {
     for (const c of caps) recorder.capture(c);
     const first = caps[0] as CallCapture;
     expect(await recorder.findPending(first.id)).toMatchObject({ component: 'thread-test', clientKeyHash: 'k'.repeat(43) });
-    await sleep(100); // handed over to the thread by now, still unwritten
+    await sleep(250); // handed over to the thread by now (every 50 ms), still unwritten
     const waiting = await recorder.findPending(first.id);
     expect(waiting?.startedAt).toEqual(new Date(first.startedAt));
     expect(await rowsOf([first.id])).toHaveLength(0);
