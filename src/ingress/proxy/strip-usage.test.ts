@@ -18,6 +18,14 @@ describe('UsageChunkFilter', () => {
     }
   });
 
+  it('drops it among other events in one chunk, and keeps a delta that only quotes its marker', () => {
+    const quoting = chunk('"choices":[] is how the usage chunk looks');
+    const stream = chunk('a') + usage + quoting + usage + 'data: [DONE]\n\n';
+    const f = new UsageChunkFilter();
+    const out = f.push(Buffer.from(stream)).toString() + f.end().toString();
+    expect(out).toBe(chunk('a') + quoting + 'data: [DONE]\n\n');
+  });
+
   it('keeps chunks with empty choices but no usage, and passes whole events through untouched', () => {
     const f = new UsageChunkFilter();
     const keep = ev({ id: 'c', choices: [], usage: null });

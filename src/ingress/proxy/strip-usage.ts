@@ -1,45 +1,58 @@
 const EVENT_END = Buffer.from('\n\n');
 const EMPTY_CHOICES = Buffer.from('"choices":[]');
+const NOTHING = Buffer.alloc(0);
 
 /**
  * For chat streams where the gateway asked the upstream for usage (to record it) but the client did
  * not: passes every event through except the usage-only chunk (`"choices":[]` with usage). Works on
- * bytes and on whole events, so nothing is held back longer than one event and events that cannot
- * be the usage chunk are never decoded.
+ * bytes and on whole events: everything up to the last complete event in hand goes out at once (an
+ * incomplete one waits for its end, never longer), and only an event that contains `"choices":[]`
+ * is decoded.
  */
 export class UsageChunkFilter {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NOTHING;
 
   push(chunk: Buffer): Buffer {
-    // Fast path: whole events, none of them the usage chunk.
-    if (this.pending.length === 0 && !chunk.includes(EMPTY_CHOICES) && endsWithEventEnd(chunk)) return chunk;
     const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    const kept: Buffer[] = [];
-    let start = 0;
-    for (;;) {
-      const end = data.indexOf(EVENT_END, start);
-      if (end === -1) break;
-      const event = data.subarray(start, end + 2);
-      if (!isUsageOnly(event)) kept.push(event);
-      start = end + 2;
+    const lastEnd = data.lastIndexOf(EVENT_END);
+    if (lastEnd === -1) {
+      this.pending = Buffer.from(data);
+      return NOTHING;
     }
-    this.pending = Buffer.from(data.subarray(start));
-    return kept.length === 1 ? (kept[0] as Buffer) : Buffer.concat(kept);
+    const cut = lastEnd + 2;
+    this.pending = cut === data.length ? NOTHING : Buffer.from(data.subarray(cut));
+    const complete = cut === data.length ? data : data.subarray(0, cut);
+    const hit = complete.indexOf(EMPTY_CHOICES);
+    return hit === -1 ? complete : withoutUsageEvents(complete, hit);
   }
 
   end(): Buffer {
     const rest = this.pending;
-    this.pending = Buffer.alloc(0);
+    this.pending = NOTHING;
     return rest;
   }
 }
 
-function endsWithEventEnd(b: Buffer): boolean {
-  return b.length >= 2 && b[b.length - 1] === 0x0a && b[b.length - 2] === 0x0a;
+/** Whole events, the first `"choices":[]` at `hit`: drops the usage-only ones among them. */
+function withoutUsageEvents(events: Buffer, hit: number): Buffer {
+  const kept: Buffer[] = [];
+  let start = 0;
+  while (hit !== -1) {
+    const before = events.lastIndexOf(EVENT_END, hit);
+    const eventStart = before === -1 ? 0 : before + 2;
+    const eventEnd = events.indexOf(EVENT_END, hit) + 2; // the events are complete: always found
+    const event = events.subarray(eventStart, eventEnd);
+    if (isUsageOnly(event)) {
+      if (eventStart > start) kept.push(events.subarray(start, eventStart));
+      start = eventEnd;
+    }
+    hit = events.indexOf(EMPTY_CHOICES, eventEnd);
+  }
+  if (start < events.length) kept.push(events.subarray(start));
+  return kept.length === 1 ? (kept[0] as Buffer) : Buffer.concat(kept);
 }
 
 function isUsageOnly(event: Buffer): boolean {
-  if (!event.includes(EMPTY_CHOICES)) return false;
   const text = event.toString('utf8');
   const dataAt = text.indexOf('data:');
   if (dataAt === -1) return false;
