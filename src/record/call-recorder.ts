@@ -8,6 +8,11 @@ export interface PendingCall {
   clientKeyHash: string | null;
 }
 
+/** Who made a call waiting in a buffer (as a capture or already as a record) and where it belongs. */
+export function pendingCallOf(e: { component: string; startedAt: number; clientKeyHash: string | null }): PendingCall {
+  return { component: e.component, startedAt: new Date(e.startedAt), clientKeyHash: e.clientKeyHash };
+}
+
 /** Metrics as prom-client's JSON (`Registry.getMetricsAsJSON`), for merging registries. */
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 

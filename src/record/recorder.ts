@@ -1,5 +1,5 @@
 import type { CallCapture } from '../core/call-capture.ts';
-import type { CallRecorder, MetricsJson, PendingCall } from './call-recorder.ts';
+import { pendingCallOf, type CallRecorder, type MetricsJson, type PendingCall } from './call-recorder.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import { cleanRecord, finalizeCapture, reviveRecord, type FinalRecord } from './finalize.ts';
 import type { PriceLookup } from './prices.ts';
@@ -95,15 +95,11 @@ export class Recorder implements CallRecorder {
     return this.dbUp;
   }
 
-  pending(): number {
-    return this.queue.length;
-  }
-
   /** A call still in the write buffer (not yet in the database): who made it and where it belongs. */
   async findPending(id: string): Promise<PendingCall | null> {
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const e = this.queue[i] as CallCapture | FinalRecord;
-      if (e.id === id) return { component: e.component, startedAt: new Date(e.startedAt), clientKeyHash: e.clientKeyHash };
+      if (e.id === id) return pendingCallOf(e);
     }
     return null;
   }

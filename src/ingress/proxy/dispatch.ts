@@ -92,6 +92,7 @@ function upstreamPayload(d: DispatchInput, provider: Provider, upstreamModel: st
 
 const USAGE_REQUESTED = Buffer.from('"stream_options":{"include_usage":true},');
 const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 
 /**
  * The client's bytes with `stream_options.include_usage` added as the object's first member, for a
@@ -99,11 +100,14 @@ const OPEN_BRACE = 0x7b;
  * long conversation. Null when the body does not start with an object holding at least one member.
  */
 function withUsageRequested(raw: Buffer): Buffer | null {
-  let i = 0;
+  const open = skipJsonSpace(raw, 0);
+  if (raw[open] !== OPEN_BRACE) return null;
+  if (raw[skipJsonSpace(raw, open + 1)] === CLOSE_BRACE) return null; // {}: no member for the comma to precede
+  return Buffer.concat([raw.subarray(0, open + 1), USAGE_REQUESTED, raw.subarray(open + 1)]);
+}
+
+/** The index of the first byte at or after `i` that is not JSON whitespace. */
+function skipJsonSpace(raw: Buffer, i: number): number {
   while (i < raw.length && (raw[i] === 0x20 || raw[i] === 0x0a || raw[i] === 0x0d || raw[i] === 0x09)) i++;
-  if (raw[i] !== OPEN_BRACE) return null;
-  let j = i + 1;
-  while (j < raw.length && (raw[j] === 0x20 || raw[j] === 0x0a || raw[j] === 0x0d || raw[j] === 0x09)) j++;
-  if (raw[j] === 0x7d) return null; // {} : no member for the comma to precede
-  return Buffer.concat([raw.subarray(0, i + 1), USAGE_REQUESTED, raw.subarray(i + 1)]);
+  return i;
 }
