@@ -4,6 +4,7 @@ import { calls, type CallRow } from '../db/index.ts';
 import { dehydratePrompts, type PromptText } from './prompt-refs.ts';
 import { estimateCost, type PriceLookup, type Usage } from './prices.ts';
 import { readResponse } from './read-response.ts';
+import { needsSanitizing, sanitizeForPostgres } from './sanitize.ts';
 
 /**
  * A database-ready record: the call row already encoded as the text values of the batch insert's
@@ -37,8 +38,8 @@ export const callColumns: (keyof CallRow)[] = [
 export const callColumnNames = callColumns.map(snake);
 /** Their SQL types, from the schema (the batch insert casts its text parameters to them). */
 export const callColumnTypes = callColumns.map((c) => getTableColumns(calls)[c].getSQLType());
-/** Which of them are jsonb (their values are JSON text). */
-export const callJsonColumns = callColumnTypes.map((t) => t === 'jsonb');
+/** Which of them are json or jsonb (their values are JSON text). */
+export const callJsonColumns = callColumnTypes.map((t) => t === 'jsonb' || t === 'json');
 
 /** An element of a Postgres array literal: NULL, or the value double-quoted with `"` and `\` escaped. */
 export function arrayElement(v: string | null): string {
@@ -51,10 +52,24 @@ class JsonText {
   constructor(readonly text: string) {}
 }
 
+/** An escaped NUL or surrogate in JSON text: a candidate for what `jsonb` (and `->>` on `json`) refuses. */
+const escapedUnsafe = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/**
+ * JSON text as stored: unchanged, unless it escapes a NUL or a lone surrogate. `json` columns would
+ * take those, but a cast to jsonb or a `->>` on them fails, so the stored copy gets U+FFFD instead,
+ * as the text columns do. Paired surrogates (escaped emoji) are parsed and found fine.
+ */
+export function storableJson(text: string): string {
+  if (!text.includes('\\u') || !escapedUnsafe.test(text)) return text;
+  const value: unknown = JSON.parse(text);
+  return needsSanitizing(value) ? JSON.stringify(sanitizeForPostgres(value)) : text;
+}
+
 function encodeValue(column: number, v: unknown): string | null {
   if (v === null || v === undefined) return null;
-  if (v instanceof JsonText) return v.text;
-  if (callJsonColumns[column]) return JSON.stringify(v);
+  if (v instanceof JsonText) return storableJson(v.text);
+  if (callJsonColumns[column]) return storableJson(JSON.stringify(v));
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return `{${(v as string[]).map(arrayElement).join(',')}}`;
   return String(v);

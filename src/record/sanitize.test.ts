@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storableJson } from './finalize.ts';
 import { needsSanitizing, sanitizeForPostgres } from './sanitize.ts';
 
 const FFFD = '\uFFFD';
@@ -99,5 +100,18 @@ describe('needsSanitizing', () => {
     expect(needsSanitizing(7)).toBe(false);
     expect(needsSanitizing(null)).toBe(false);
     expect(needsSanitizing(undefined)).toBe(false);
+  });
+});
+
+describe('storableJson (JSON text for the json body columns)', () => {
+  it('keeps text without an escaped NUL or lone surrogate exactly as written', () => {
+    for (const text of ['{"a": 1,  "b":"x"}', '{"emoji":"\\ud83d\\ude00"}', '{"literal":"\\\\u0000 is six characters"}', '{"e":"\\u00e9"}']) {
+      expect(storableJson(text)).toBe(text);
+    }
+  });
+
+  it('replaces an escaped NUL or lone surrogate with U+FFFD, as a jsonb cast or ->> would refuse them', () => {
+    expect(JSON.parse(storableJson('{"a":"x\\u0000y"}'))).toEqual({ a: 'x\ufffdy' });
+    expect(JSON.parse(storableJson('{"k\\ud800":"lone \\udc00"}'))).toEqual({ 'k\ufffd': 'lone \ufffd' });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Makes captured values acceptable to Postgres `text` and `jsonb`, which reject the NUL character
+ * Makes captured values acceptable to Postgres `text` and `jsonb` (and `->>` on `json`), which reject the NUL character
  * (U+0000) and lone UTF-16 surrogates (they cannot be encoded as UTF-8). Both are replaced by
  * U+FFFD. Well-formed surrogate pairs (emoji and other astral characters) are kept.
  */

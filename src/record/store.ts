@@ -7,12 +7,12 @@ export interface RecordStore {
 }
 
 const columnList = callColumnNames.map((c) => `"${c}"`).join(', ');
-/** The jsonb columns travel as parameters of their own; the short scalar ones together, as one text[] literal. */
+/** The JSON columns travel as parameters of their own; the short scalar ones together, as one text[] literal. */
 const jsonCount = isJson.filter(Boolean).length;
 const perRow = 1 + jsonCount;
 
 /**
- * The select list that takes a row apart again: `v.s[k]` for the k-th scalar, `v.jN` for a jsonb
+ * The select list that takes a row apart again: `v.s[k]` for the k-th scalar, `v.jN` for a JSON
  * column, each cast to its column's type. Every parameter is declared text and cast in SQL, so the
  * value reaches Postgres exactly as encoded (the driver's own serializers, chosen by the described
  * parameter type, would reinterpret strings: a boolean from "true", a date re-parsed).
@@ -20,7 +20,7 @@ const perRow = 1 + jsonCount;
 const selectList = (() => {
   let scalar = 0;
   let json = 0;
-  return callColumnTypes.map((t, i) => (isJson[i] ? `v.j${json++}::jsonb` : `v.s[${++scalar}]${t === 'text' ? '' : `::${t}`}`)).join(', ');
+  return callColumnTypes.map((t, i) => (isJson[i] ? `v.j${json++}::${t}` : `v.s[${++scalar}]${t === 'text' ? '' : `::${t}`}`)).join(', ');
 })();
 const valueNames = ['s', ...Array.from({ length: jsonCount }, (_, j) => `j${j}`)].join(', ');
 
@@ -46,7 +46,7 @@ function insertStatement(rows: number): string {
   return text;
 }
 
-/** One row's parameters: its scalar columns as one text[] literal, then its jsonb columns. */
+/** One row's parameters: its scalar columns as one text[] literal, then its JSON columns. */
 function pushRow(params: (string | null)[], values: readonly (string | null)[]): void {
   let scalars = '{';
   for (let i = 0; i < values.length; i++) {
