@@ -5,9 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
-import type { CallCapture } from '../core/call-capture.ts';
 import { openDatabase } from '../db/index.ts';
 import { createLogger, createMetrics } from '../telemetry/index.ts';
+import { unpackCaptures } from './capture-wire.ts';
 import { createRecorder } from './create-recorder.ts';
 import type { Recorder } from './recorder.ts';
 import type { FromThread, ThreadOptions, ToThread } from './threaded-recorder.ts';
@@ -15,17 +15,6 @@ import type { FromThread, ThreadOptions, ToThread } from './threaded-recorder.ts
 const port = parentPort;
 if (!port) throw new Error('recorder-thread runs as a worker thread');
 const o = workerData as ThreadOptions;
-
-/** Captures cross the thread boundary with their bytes as plain Uint8Arrays; the readers expect Buffers and the parsed request. */
-function revive(c: CallCapture): CallCapture {
-  if (c.requestBytes) {
-    c.request = JSON.parse(Buffer.from(c.requestBytes.buffer, c.requestBytes.byteOffset, c.requestBytes.byteLength).toString('utf8'));
-    c.requestBytes = null;
-  }
-  const body = c.response.body as unknown;
-  if (body instanceof Uint8Array && !Buffer.isBuffer(body)) c.response.body = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  return c;
-}
 
 const send = (m: FromThread) => port.postMessage(m);
 let lastState = '';
@@ -63,7 +52,7 @@ async function answer(m: Extract<ToThread, { id: number }>): Promise<unknown> {
 
 port.on('message', (m: ToThread) => {
   if (m.t === 'captures') {
-    for (const c of m.list) recorder.capture(revive(c));
+    for (const c of unpackCaptures(m)) recorder.capture(c);
     reportState(recorder);
     return;
   }

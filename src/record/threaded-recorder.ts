@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { CallCapture } from '../core/call-capture.ts';
 import type { Logger } from '../telemetry/index.ts';
-import { pendingCallOf, type CallRecorder, type MetricsJson, type PendingCall } from './call-recorder.ts';
+import type { CallRecorder, MetricsJson, PendingCall } from './call-recorder.ts';
+import { CapturePacker, type PackedCaptures } from './capture-wire.ts';
 import type { RecorderSettings } from './create-recorder.ts';
 
 /** What the recorder's thread is started with (structured-cloneable). */
@@ -11,7 +12,7 @@ export interface ThreadOptions extends RecorderSettings {
 }
 
 export type ToThread =
-  | { t: 'captures'; list: CallCapture[] }
+  | ({ t: 'captures' } & PackedCaptures)
   | { t: 'start' }
   | { t: 'flush'; id: number }
   | { t: 'close'; id: number }
@@ -26,12 +27,13 @@ export type FromThread =
 
 /**
  * Captures are handed over in batches: at most HANDOFF_MS after the first one waiting, or as soon as
- * HANDOFF_MAX are. Each message wakes the worker, which costs both threads far more than copying a
+ * HANDOFF_MAX are (or HANDOFF_MAX_BYTES of bodies). Each message wakes the worker, which costs both threads far more than copying a
  * capture (bench/compare.ts, streaming: every 2 ms 350 µs of the proxying thread per call, every
  * 10 ms 334, every 50 ms 309).
  */
 const HANDOFF_MS = 50;
 const HANDOFF_MAX = 1024;
+const HANDOFF_MAX_BYTES = 8 * 1024 * 1024;
 const RESTART_DELAY_MS = 500;
 const bootFile = new URL('./recorder-thread-boot.mjs', import.meta.url);
 
@@ -44,7 +46,7 @@ const bootFile = new URL('./recorder-thread-boot.mjs', import.meta.url);
  */
 export class ThreadedRecorder implements CallRecorder {
   private worker!: Worker;
-  private outbox: CallCapture[] = [];
+  private outbox = new CapturePacker();
   private handoffScheduled = false;
   private state = { accepting: true, databaseUp: true };
   private ready = false;
@@ -74,7 +76,10 @@ export class ThreadedRecorder implements CallRecorder {
 
   private spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(bootFile, { workerData: this.options, execArgv: [], name: 'fixpoint-recorder' });
+      // BENCH_GATEWAY_PROFILE (bench/gateway.ts): this thread writes a V8 CPU profile there too.
+      const profile = process.env['BENCH_GATEWAY_PROFILE'];
+      const execArgv = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+      const worker = new Worker(bootFile, { workerData: this.options, execArgv, name: 'fixpoint-recorder' });
       this.worker = worker;
       worker.on('message', (m: FromThread) => {
         if (m.t === 'ready') {
@@ -100,7 +105,7 @@ export class ThreadedRecorder implements CallRecorder {
         this.replies.clear();
         if (!wasReady) reject(new Error(`recorder thread exited (code ${code}) before it was ready`));
         if (this.closing) return;
-        if (wasReady) this.logger.error({ code, waiting: this.outbox.length }, 'recorder thread exited: starting it again; calls are refused until it is back');
+        if (wasReady) this.logger.error({ code, waiting: this.outbox.count }, 'recorder thread exited: starting it again; calls are refused until it is back');
         this.scheduleRestart();
       });
     });
@@ -118,16 +123,9 @@ export class ThreadedRecorder implements CallRecorder {
   }
 
   capture(c: CallCapture): void {
-    const body = c.response.body;
-    // A Buffer is often a view into a larger pooled one, which a structured clone would copy whole.
-    if (Buffer.isBuffer(body) && body.byteLength !== body.buffer.byteLength) c.response.body = new Uint8Array(body);
-    // The request crosses as the bytes it was parsed from (a copy of bytes, not of an object graph).
-    if (c.requestBytes) {
-      c.requestBytes = new Uint8Array(c.requestBytes);
-      c.request = null;
-    }
-    this.outbox.push(c);
-    if (this.outbox.length >= HANDOFF_MAX) this.handoff();
+    // The request crosses as the bytes it was parsed from (re-parsed there), not as an object graph.
+    this.outbox.add(c);
+    if (this.outbox.count >= HANDOFF_MAX || this.outbox.byteSize >= HANDOFF_MAX_BYTES) this.handoff();
     else if (!this.handoffScheduled) {
       this.handoffScheduled = true;
       setTimeout(this.handoff, HANDOFF_MS).unref();
@@ -136,10 +134,9 @@ export class ThreadedRecorder implements CallRecorder {
 
   private readonly handoff = (): void => {
     this.handoffScheduled = false;
-    if (this.outbox.length === 0 || !this.ready) return;
-    const list = this.outbox;
-    this.outbox = [];
-    this.worker.postMessage({ t: 'captures', list } satisfies ToThread);
+    if (this.outbox.count === 0 || !this.ready) return;
+    const packed = this.outbox.take();
+    this.worker.postMessage({ t: 'captures', ...packed } satisfies ToThread, [packed.bytes]);
   };
 
   get accepting(): boolean {
@@ -151,10 +148,8 @@ export class ThreadedRecorder implements CallRecorder {
   }
 
   async findPending(id: string): Promise<PendingCall | null> {
-    for (let i = this.outbox.length - 1; i >= 0; i--) {
-      const c = this.outbox[i] as CallCapture;
-      if (c.id === id) return pendingCallOf(c);
-    }
+    const waiting = this.outbox.find(id);
+    if (waiting) return waiting;
     const found = (await this.call({ t: 'find', callId: id })) as (Omit<PendingCall, 'startedAt'> & { startedAt: number }) | null;
     return found && { ...found, startedAt: new Date(found.startedAt) };
   }
@@ -175,7 +170,7 @@ export class ThreadedRecorder implements CallRecorder {
     try {
       await this.call({ t: 'close' });
     } catch (err) {
-      if (this.outbox.length > 0) this.logger.error({ err, lost: this.outbox.length }, 'recorder thread not running at shutdown: calls not recorded');
+      if (this.outbox.count > 0) this.logger.error({ err, lost: this.outbox.count }, 'recorder thread not running at shutdown: calls not recorded');
       throw err;
     } finally {
       await this.worker.terminate();

@@ -1,0 +1,111 @@
+import type { CallCapture, CallStatus, ResponseShape } from '../core/call-capture.ts';
+import { pendingCallOf, type PendingCall } from './call-recorder.ts';
+
+/**
+ * Captures packed for the hand-over to the recorder's thread: one line of JSON per capture (its
+ * scalars, and the request or response only where they are objects rather than bytes) and all their
+ * bytes back to back in one buffer, transferred without a copy. A structured clone of the capture
+ * objects cost the proxying thread 5.2 µs and the recorder's thread 3.3 µs per call; this costs
+ * about 1 µs and 0.7 µs (bench/compare.ts and a micro-measurement, non-streaming chat).
+ */
+export interface PackedCaptures {
+  /** One JSON array per capture (`lineOf`), joined by "\n" (JSON text never holds a raw newline). */
+  lines: string;
+  bytes: ArrayBuffer;
+}
+
+const MIN_ARENA = 64 * 1024;
+
+/** Where a capture's bytes sit in the arena: offset and length, or -1/0 when there are none. */
+type Span = [offset: number, length: number];
+
+/** The fields of a line, in order. */
+type Line = [
+  id: string, route: string, startedAt: number, endedAt: number, latencyMs: number, upstreamLatencyMs: number | null,
+  ttftMs: number | null, component: string, provider: string | null, requestedModel: string | null, servedModel: string | null,
+  status: CallStatus, httpStatus: number, stream: boolean, requestAt: number, requestLength: number, request: unknown,
+  shape: ResponseShape, responseStream: boolean, responseAt: number, responseLength: number, response: unknown,
+  error: string | null, sessionId: string | null, userId: string | null, properties: Record<string, string>,
+  clientKeyHash: string | null, promptVersionId: string | null,
+];
+
+export class CapturePacker {
+  private lines: string[] = [];
+  private ids: string[] = [];
+  private arena = Buffer.allocUnsafeSlow(MIN_ARENA);
+  private used = 0;
+
+  get count(): number {
+    return this.lines.length;
+  }
+
+  /** Bytes waiting in the arena. */
+  get byteSize(): number {
+    return this.used;
+  }
+
+  add(c: CallCapture): void {
+    const req = c.requestBytes ? this.put(c.requestBytes) : ([-1, 0] as Span);
+    const body = c.response.body;
+    const res = Buffer.isBuffer(body) ? this.put(body) : ([-1, 0] as Span);
+    const line: Line = [
+      c.id, c.route, c.startedAt, c.endedAt, c.latencyMs, c.upstreamLatencyMs, c.ttftMs, c.component, c.provider,
+      c.requestedModel, c.servedModel, c.status, c.httpStatus, c.stream, req[0], req[1], req[0] === -1 ? c.request : null,
+      c.response.shape, c.response.stream, res[0], res[1], res[0] === -1 ? body : null, c.error, c.sessionId, c.userId,
+      c.properties, c.clientKeyHash, c.promptVersionId ?? null,
+    ];
+    this.lines.push(JSON.stringify(line));
+    this.ids.push(c.id);
+  }
+
+  /** A capture still waiting here, by call id. */
+  find(id: string): PendingCall | null {
+    const i = this.ids.lastIndexOf(id);
+    if (i === -1) return null;
+    const l = JSON.parse(this.lines[i] as string) as Line;
+    return pendingCallOf({ component: l[7], startedAt: l[2], clientKeyHash: l[26] });
+  }
+
+  /** Everything packed so far, for one postMessage (transfer `bytes`); the packer starts empty. */
+  take(): PackedCaptures {
+    const packed = { lines: this.lines.join('\n'), bytes: this.arena.buffer as ArrayBuffer };
+    this.arena = Buffer.allocUnsafeSlow(Math.max(MIN_ARENA, Math.ceil(this.used * 1.25)));
+    this.used = 0;
+    this.lines = [];
+    this.ids = [];
+    return packed;
+  }
+
+  private put(bytes: Uint8Array): Span {
+    const at = this.used;
+    const end = at + bytes.byteLength;
+    if (end > this.arena.byteLength) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(end, this.arena.byteLength * 2));
+      this.arena.copy(bigger, 0, 0, at);
+      this.arena = bigger;
+    }
+    this.arena.set(bytes, at);
+    this.used = end;
+    return [at, bytes.byteLength];
+  }
+}
+
+/**
+ * The captures back, in the recorder's thread: bytes as Buffers over the transferred arena (no copy),
+ * the request parsed from its bytes.
+ */
+export function unpackCaptures(packed: PackedCaptures): CallCapture[] {
+  if (packed.lines.length === 0) return [];
+  const arena = Buffer.from(packed.bytes);
+  return packed.lines.split('\n').map((text) => {
+    const l = JSON.parse(text) as Line;
+    const request = l[14] === -1 ? l[16] : JSON.parse(arena.toString('utf8', l[14], l[14] + l[15]));
+    const body = l[19] === -1 ? (l[21] as CallCapture['response']['body']) : arena.subarray(l[19], l[19] + l[20]);
+    return {
+      id: l[0], route: l[1], startedAt: l[2], endedAt: l[3], latencyMs: l[4], upstreamLatencyMs: l[5], ttftMs: l[6],
+      component: l[7], provider: l[8], requestedModel: l[9], servedModel: l[10], status: l[11], httpStatus: l[12],
+      stream: l[13], request, requestBytes: null, response: { shape: l[17], stream: l[18], body }, error: l[22],
+      sessionId: l[23], userId: l[24], properties: l[25], clientKeyHash: l[26], promptVersionId: l[27],
+    };
+  });
+}
