@@ -39,6 +39,7 @@ describe.skipIf(!redisUrl)('Redis outage', () => {
       ids.push(response.headers.get('x-fixpoint-call-id')!);
     }
     await h.gateway.deps.recorder.flush();
+    await h.gateway.deps.storedCalls.flush();
     const metrics = await (await fetch(`${h.gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/fixpoint_detect_enqueue_failures_total [1-9]/);
     await proxy.restore();

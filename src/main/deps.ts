@@ -7,6 +7,7 @@ import { createRecorder, ThreadedRecorder, type CallRecorder } from '../record/i
 import { createLogger, createMetrics, type Logger, type Metrics } from '../telemetry/index.ts';
 import { createKeyHasher } from '../ingress/client-auth.ts';
 import { createLivePrompts, type LivePrompts } from '../hotswap/index.ts';
+import { createStoredCallsQueue, type StoredCallsQueue } from '../detect/index.ts';
 import { loadHashSecret } from './hash-secret.ts';
 
 /** What every process needs: settings, logs, metrics, the database, the job system. */
@@ -24,6 +25,8 @@ export interface CoreDeps {
 export interface Deps extends CoreDeps {
   registry: ProviderRegistry;
   recorder: CallRecorder;
+  /** Ids of stored calls on their way to detection jobs (flushed at shutdown). */
+  storedCalls: StoredCallsQueue;
   /** Live prompt versions (hot-swap), in memory. */
   prompts: LivePrompts;
   hashKey: (key: string | null) => string | null;
@@ -61,12 +64,11 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
 export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
   const { config, logger, metrics, database } = core;
   const { env } = config;
-  const onStored = (callIds: string[]) => {
-    core.jobs.enqueue('detect.calls', { callIds }).catch((err: unknown) => {
-      metrics.detectEnqueueFailures.inc();
-      logger.warn({ err, calls: callIds.length }, 'could not enqueue detection; the sweep will pick these calls up');
-    });
-  };
+  const storedCalls = createStoredCallsQueue(core.jobs, (err, calls) => {
+    metrics.detectEnqueueFailures.inc();
+    logger.warn({ err, calls }, 'could not enqueue detection; the sweep will pick these calls up');
+  });
+  const onStored = (callIds: string[]) => storedCalls.add(callIds);
   const settings = {
     dataDir: env.FIXPOINT_DATA_DIR,
     prices: config.file.prices,
@@ -82,5 +84,5 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
   const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
   const prompts = createLivePrompts({ db: database.db, redisUrl: env.REDIS_URL, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });
-  return { ...core, registry, recorder, prompts, hashKey, lifecycle: { draining: false } };
+  return { ...core, registry, recorder, storedCalls, prompts, hashKey, lifecycle: { draining: false } };
 }

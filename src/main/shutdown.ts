@@ -27,6 +27,7 @@ export async function shutdownGateway(server: Server, deps: Deps, deadlineMs: nu
   // Connections closed at the deadline finish their calls (as client_abort) on the next ticks.
   await new Promise((r) => setImmediate(r));
   await deps.recorder.close();
+  await deps.storedCalls.flush();
   await deps.prompts.close();
   await deps.jobs.close(Math.max(1000, until - Date.now()));
   await deps.registry.close();
