@@ -8,7 +8,8 @@
  *     <checkout or entry>[@NAME=VALUE,...] ...
  *
  * A target is a checkout directory (its src/main/cli.ts is started) or an entry file, optionally
- * with environment settings for that gateway, e.g. `.@FIXPOINT_RECORDER=inline ../older-checkout`.
+ * with environment settings for that gateway, e.g. `.@FIXPOINT_RECORDER=inline ../older-checkout`; a
+ * DATABASE_URL setting gives that gateway its own database (an older checkout with an older schema).
  * Postgres CPU is every local `postgres` process's, so it includes background writers; interleaving
  * spreads them over all targets alike.
  */
@@ -64,7 +65,7 @@ try {
     const saved = { ...process.env };
     Object.assign(process.env, t.env);
     try {
-      const g = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl, entry: t.entry, redisUrl });
+      const g = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl: t.env.DATABASE_URL ?? databaseUrl, entry: t.entry, redisUrl });
       started.push(g);
       targets.push({ label: t.label, p: g, gateway: true });
     } finally {

@@ -103,7 +103,7 @@ export async function startGateway(opts: GatewayOptions): Promise<ServerProcess>
   const redisPrefix = `fixpoint-bench-${process.pid}`;
   if (opts.redisUrl) Object.assign(env, { REDIS_URL: opts.redisUrl, FIXPOINT_REDIS_PREFIX: redisPrefix });
   else delete env.REDIS_URL;
-  // BENCH_GATEWAY_PROFILE=DIR: a V8 CPU profile of the gateway, written there when it stops.
+  // BENCH_GATEWAY_PROFILE=DIR: V8 CPU profiles of the gateway (its proxying thread and its recorder thread), written there when it stops.
   const profile = process.env.BENCH_GATEWAY_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROFILE}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry, 'serve'], {
     cwd: REPO_ROOT,
