@@ -27,6 +27,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function refTo(content: string, prompts: PromptText[]): PromptRef {
+  const hash = hashPrompt(content);
+  prompts.push({ hash, content });
+  return { $prompt: hash };
+}
+
 /**
  * Replaces system prompts in a request body with `{ $prompt: hash }` references so that a prompt
  * repeated in thousands of calls is stored once. Knows the three request shapes: chat messages
@@ -36,22 +42,17 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function dehydratePrompts(body: unknown): { body: unknown; prompts: PromptText[] } {
   if (!isRecord(body)) return { body, prompts: [] };
   const prompts: PromptText[] = [];
-  const ref = (content: string): PromptRef => {
-    const hash = hashPrompt(content);
-    prompts.push({ hash, content });
-    return { $prompt: hash };
-  };
   const out: Record<string, unknown> = { ...body };
   if (Array.isArray(body['messages'])) {
     out['messages'] = body['messages'].map((m: unknown) => {
       if (!isRecord(m) || (m['role'] !== 'system' && m['role'] !== 'developer')) return m;
       const c = m['content'];
-      if (typeof c === 'string' && c.length > 0) return { ...m, content: ref(c) };
+      if (typeof c === 'string' && c.length > 0) return { ...m, content: refTo(c, prompts) };
       return m;
     });
   }
-  if (typeof body['system'] === 'string' && body['system'].length > 0) out['system'] = ref(body['system']);
-  if (typeof body['instructions'] === 'string' && body['instructions'].length > 0) out['instructions'] = ref(body['instructions']);
+  if (typeof body['system'] === 'string' && body['system'].length > 0) out['system'] = refTo(body['system'], prompts);
+  if (typeof body['instructions'] === 'string' && body['instructions'].length > 0) out['instructions'] = refTo(body['instructions'], prompts);
   return { body: out, prompts };
 }
 

@@ -91,12 +91,12 @@ async function relay(f: ForwardRequest, up: Dispatcher.ResponseData): Promise<vo
  */
 function pump(body: Dispatcher.ResponseData['body'], res: ForwardRequest['res'], map: (chunk: Buffer) => string | Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onDrain = () => body.resume();
+    // Anonymous callbacks only: tsx keeps function names, and naming a closure costs a defineProperty per call.
     body.on('data', (chunk: Buffer) => {
       const out = map(chunk);
       if (out.length > 0 && !res.write(out)) {
         body.pause();
-        res.once('drain', onDrain);
+        res.once('drain', () => body.resume());
       }
     });
     body.once('end', resolve);
