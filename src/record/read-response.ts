@@ -2,6 +2,7 @@ import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
 import { parseSseText } from '../core/sse.ts';
 import type { ResponseShape } from '../core/call-capture.ts';
 import type { Usage } from './prices.ts';
+import { contentOnlyChunk } from './chat-chunk.ts';
 import { assembleAnthropicStream, assembleChatStream, assembleResponsesStream } from './assemble-stream.ts';
 
 export interface ReadResponse {
@@ -36,6 +37,18 @@ function parseJson(text: string): unknown {
   } catch {
     return text.length > 0 ? { unparsed: text.slice(0, 65_536) } : null;
   }
+}
+
+/**
+ * One stream event's JSON. After the first (whose id, model and creation time the assembler keeps),
+ * a chat chunk that only adds content is read as just that, without a full parse.
+ */
+function readEventData(shape: ResponseShape, i: number, data: string): unknown {
+  if (shape === 'openai.chat' && i > 0) {
+    const c = contentOnlyChunk(data);
+    if (c) return { choices: [{ index: c.index, delta: { content: c.content }, finish_reason: null }] };
+  }
+  return parseJson(data);
 }
 
 /** Usage and finish reasons from a whole (non-streamed, or assembled) response object. */
@@ -113,7 +126,7 @@ export function readResponse(
   if (stream) {
     const events = Array.isArray(raw)
       ? raw.map((data) => ({ event: null, data }))
-      : parseSseText(Buffer.isBuffer(raw) ? decodeBody(raw, encoding) : '').map((e) => ({ event: e.event, data: e.data === '[DONE]' ? null : parseJson(e.data) }));
+      : parseSseText(Buffer.isBuffer(raw) ? decodeBody(raw, encoding) : '').map((e, i) => ({ event: e.event, data: e.data === '[DONE]' ? null : readEventData(shape, i, e.data) }));
     const datas = events.map((e) => e.data).filter((d): d is Obj => isObj(d));
     if (shape === 'openai.chat') body = assembleChatStream(datas);
     else if (shape === 'anthropic.messages') body = assembleAnthropicStream(datas);
