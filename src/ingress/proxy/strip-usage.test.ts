@@ -18,6 +18,18 @@ describe('UsageChunkFilter', () => {
     }
   });
 
+  it('cuts at the right bytes when events carry multi-byte characters, split anywhere', () => {
+    const stream = Buffer.from(chunk('héllo 😀') + usage + chunk('naïve — ünïcödé') + 'data: [DONE]\n\n');
+    const expected = Buffer.from(chunk('héllo 😀') + chunk('naïve — ünïcödé') + 'data: [DONE]\n\n');
+    for (const size of [1, 3, 40, stream.length]) {
+      const f = new UsageChunkFilter();
+      const parts: Buffer[] = [];
+      for (let i = 0; i < stream.length; i += size) parts.push(f.push(stream.subarray(i, i + size)));
+      parts.push(f.end());
+      expect(Buffer.concat(parts).equals(expected), `split every ${size} bytes`).toBe(true);
+    }
+  });
+
   it('drops it among other events in one chunk, and keeps a delta that only quotes its marker', () => {
     const quoting = chunk('"choices":[] is how the usage chunk looks');
     const stream = chunk('a') + usage + quoting + usage + 'data: [DONE]\n\n';

@@ -1,5 +1,3 @@
-const EVENT_END = Buffer.from('\n\n');
-const EMPTY_CHOICES = Buffer.from('"choices":[]');
 const NOTHING = Buffer.alloc(0);
 
 /**
@@ -26,7 +24,7 @@ export class UsageChunkFilter {
     this.pending = cut === data.length ? NOTHING : Buffer.from(data.subarray(cut));
     const complete = cut === data.length ? data : data.subarray(0, cut);
     const hit = text.indexOf('"choices":[]');
-    return hit === -1 || hit >= cut ? complete : withoutUsageEvents(complete, hit);
+    return hit === -1 || hit >= cut ? complete : withoutUsageEvents(complete, text, hit);
   }
 
   end(): Buffer {
@@ -36,31 +34,33 @@ export class UsageChunkFilter {
   }
 }
 
-/** Whole events, the first `"choices":[]` at `hit`: drops the usage-only ones among them. */
-function withoutUsageEvents(events: Buffer, hit: number): Buffer {
+/**
+ * Whole events (`text` is their latin1 reading, offsets = byte offsets), the first `"choices":[]` at
+ * `hit`: drops the usage-only ones among them.
+ */
+function withoutUsageEvents(events: Buffer, text: string, hit: number): Buffer {
   const kept: Buffer[] = [];
   let start = 0;
   while (hit !== -1) {
-    const before = events.lastIndexOf(EVENT_END, hit);
+    const before = text.lastIndexOf('\n\n', hit);
     const eventStart = before === -1 ? 0 : before + 2;
-    const eventEnd = events.indexOf(EVENT_END, hit) + 2; // the events are complete: always found
-    const event = events.subarray(eventStart, eventEnd);
-    if (isUsageOnly(event)) {
+    const eventEnd = text.indexOf('\n\n', hit) + 2; // the events are complete: always found
+    if (isUsageOnly(text.slice(eventStart, eventEnd))) {
       if (eventStart > start) kept.push(events.subarray(start, eventStart));
       start = eventEnd;
     }
-    hit = events.indexOf(EMPTY_CHOICES, eventEnd);
+    hit = text.indexOf('"choices":[]', eventEnd);
   }
   if (start < events.length) kept.push(events.subarray(start));
   return kept.length === 1 ? (kept[0] as Buffer) : Buffer.concat(kept);
 }
 
-function isUsageOnly(event: Buffer): boolean {
-  const text = event.toString('utf8');
-  const dataAt = text.indexOf('data:');
-  if (dataAt === -1) return false;
+/** Read as latin1, multi-byte characters come out as several, but the JSON structure is the same. */
+function isUsageOnly(event: string): boolean {
+  const dataAt = event.indexOf('data:');
+  if (dataAt === -1 || !event.includes('"usage"')) return false;
   try {
-    const data = JSON.parse(text.slice(dataAt + 5).trim()) as { choices?: unknown; usage?: unknown };
+    const data = JSON.parse(event.slice(dataAt + 5).trim()) as { choices?: unknown; usage?: unknown };
     return Array.isArray(data.choices) && data.choices.length === 0 && data.usage != null;
   } catch {
     return false;
