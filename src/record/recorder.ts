@@ -150,9 +150,9 @@ export class Recorder implements CallRecorder {
     const provider = r.provider ?? 'none';
     const model = m.label.model(r.model);
     const component = m.label.component(r.component);
-    if (input) m.tokens.labels(provider, model, component, 'input').inc(input);
-    if (output) m.tokens.labels(provider, model, component, 'output').inc(output);
-    if (cost) m.cost.labels(provider, model, component).inc(cost);
+    if (input) m.tokens.series(provider, model, component, 'input').inc(input);
+    if (output) m.tokens.series(provider, model, component, 'output').inc(output);
+    if (cost) m.cost.series(provider, model, component).inc(cost);
   }
 
   private async drain(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { SeriesCounter, SeriesHistogram } from './series-metrics.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
@@ -12,42 +13,43 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     registry,
     /** Bounded label values for client-supplied strings (component names, model names, rule ids). */
     label: { component: createLabelBound(200), model: createLabelBound(200), rule: createLabelBound(500) },
-    requests: new Counter({ name: 'fixpoint_requests_total', help: 'Calls through the gateway', labelNames: callLabels, registers }),
-    requestDuration: new Histogram({
+    // The per-call metrics are observed through cached series handles (series-metrics.ts).
+    requests: new SeriesCounter({ name: 'fixpoint_requests_total', help: 'Calls through the gateway', labelNames: callLabels, registers }),
+    requestDuration: new SeriesHistogram({
       name: 'fixpoint_request_duration_seconds',
       help: 'Total call latency as the client sees it (to the last byte)',
       labelNames: callLabels,
       buckets: latencyBuckets,
       registers,
     }),
-    upstreamDuration: new Histogram({
+    upstreamDuration: new SeriesHistogram({
       name: 'fixpoint_upstream_duration_seconds',
       help: 'Upstream latency (request sent to last byte received)',
       labelNames: ['route', 'provider', 'model'] as const,
       buckets: latencyBuckets,
       registers,
     }),
-    overhead: new Histogram({
+    overhead: new SeriesHistogram({
       name: 'fixpoint_gateway_overhead_seconds',
       help: 'Gateway overhead: total latency minus upstream latency',
       labelNames: ['route'] as const,
       buckets: overheadBuckets,
       registers,
     }),
-    timeToFirstToken: new Histogram({
+    timeToFirstToken: new SeriesHistogram({
       name: 'fixpoint_time_to_first_token_seconds',
       help: 'Streams: time from request to the first chunk written to the client',
       labelNames: ['route', 'provider', 'model'] as const,
       buckets: latencyBuckets,
       registers,
     }),
-    tokens: new Counter({
+    tokens: new SeriesCounter({
       name: 'fixpoint_tokens_total',
       help: 'Tokens used, by direction (input, output)',
       labelNames: ['provider', 'model', 'component', 'direction'] as const,
       registers,
     }),
-    cost: new Counter({
+    cost: new SeriesCounter({
       name: 'fixpoint_cost_usd_total',
       help: 'Estimated cost in US dollars from the price table',
       labelNames: ['provider', 'model', 'component'] as const,

@@ -109,13 +109,13 @@ export class CallContext {
     m.inflight.dec();
     const provider = this.provider ?? 'none';
     const model = m.label.model(this.servedModel ?? this.requestedModel);
-    const labels = [this.route, provider, model, m.label.component(this.component), status] as const;
-    m.requests.labels(...labels).inc();
-    m.requestDuration.labels(...labels).observe(latencyMs / 1000);
+    const component = m.label.component(this.component);
+    m.requests.series(this.route, provider, model, component, status).inc();
+    m.requestDuration.series(this.route, provider, model, component, status).observe(latencyMs / 1000);
     if (upstreamMs !== null) {
-      m.upstreamDuration.labels(this.route, provider, model).observe(upstreamMs / 1000);
-      m.overhead.labels(this.route).observe(Math.max(0, latencyMs - upstreamMs) / 1000);
+      m.upstreamDuration.series(this.route, provider, model).observe(upstreamMs / 1000);
+      m.overhead.series(this.route).observe(Math.max(0, latencyMs - upstreamMs) / 1000);
     }
-    if (ttftMs !== null) m.timeToFirstToken.labels(this.route, provider, model).observe(ttftMs / 1000);
+    if (ttftMs !== null) m.timeToFirstToken.series(this.route, provider, model).observe(ttftMs / 1000);
   }
 }
