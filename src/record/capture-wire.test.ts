@@ -66,3 +66,11 @@ describe('capture hand-over packing', () => {
     expect(unpackCaptures(p.take())).toEqual([]);
   });
 });
+
+describe('capture hand-over, defensive', () => {
+  it('records a request whose bytes do not parse as what they are, rather than losing the batch', () => {
+    const [bad, good] = roundTrip([capture({ id: 'bad', requestBytes: Buffer.from('{"model":') }), capture({ id: 'good', requestBytes: Buffer.from('{"model":"m"}') })]);
+    expect(bad?.request).toEqual({ unparsed: '{"model":' });
+    expect(good?.request).toEqual({ model: 'm' });
+  });
+});

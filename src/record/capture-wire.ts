@@ -90,6 +90,15 @@ export class CapturePacker {
   }
 }
 
+/** The request bytes were parsed once already; should that ever fail here, the call is still recorded. */
+function parseRequest(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { unparsed: text.slice(0, 65_536) };
+  }
+}
+
 /**
  * The captures back, in the recorder's thread: bytes as Buffers over the transferred arena (no copy),
  * the request parsed from its bytes.
@@ -99,7 +108,7 @@ export function unpackCaptures(packed: PackedCaptures): CallCapture[] {
   const arena = Buffer.from(packed.bytes);
   return packed.lines.split('\n').map((text) => {
     const l = JSON.parse(text) as Line;
-    const request = l[14] === -1 ? l[16] : JSON.parse(arena.toString('utf8', l[14], l[14] + l[15]));
+    const request = l[14] === -1 ? l[16] : parseRequest(arena.toString('utf8', l[14], l[14] + l[15]));
     const body = l[19] === -1 ? (l[21] as CallCapture['response']['body']) : arena.subarray(l[19], l[19] + l[20]);
     return {
       id: l[0], route: l[1], startedAt: l[2], endedAt: l[3], latencyMs: l[4], upstreamLatencyMs: l[5], ttftMs: l[6],

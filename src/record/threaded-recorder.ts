@@ -27,9 +27,9 @@ export type FromThread =
 
 /**
  * Captures are handed over in batches: at most HANDOFF_MS after the first one waiting, or as soon as
- * HANDOFF_MAX are (or HANDOFF_MAX_BYTES of bodies). Each message wakes the worker, which costs both threads far more than copying a
- * capture (bench/compare.ts, streaming: every 2 ms 350 µs of the proxying thread per call, every
- * 10 ms 334, every 50 ms 309).
+ * HANDOFF_MAX are (or HANDOFF_MAX_BYTES of bodies). Each message wakes the worker, which costs both
+ * threads far more than copying a capture (bench/compare.ts, streaming: every 2 ms 350 µs of the
+ * proxying thread per call, every 10 ms 334, every 50 ms 309).
  */
 const HANDOFF_MS = 50;
 const HANDOFF_MAX = 1024;
