@@ -62,8 +62,8 @@ export class CapturePacker {
   find(id: string): PendingCall | null {
     const i = this.ids.lastIndexOf(id);
     if (i === -1) return null;
-    const l = JSON.parse(this.lines[i] as string) as Line;
-    return pendingCallOf({ component: l[7], startedAt: l[2], clientKeyHash: l[26] });
+    const line = JSON.parse(this.lines[i] as string) as Line;
+    return pendingCallOf({ startedAt: line[2], component: line[7], clientKeyHash: line[26] }); // positions as in Line
   }
 
   /** Everything packed so far, for one postMessage (transfer `bytes`); the packer starts empty. */
@@ -107,14 +107,17 @@ export function unpackCaptures(packed: PackedCaptures): CallCapture[] {
   if (packed.lines.length === 0) return [];
   const arena = Buffer.from(packed.bytes);
   return packed.lines.split('\n').map((text) => {
-    const l = JSON.parse(text) as Line;
-    const request = l[14] === -1 ? l[16] : parseRequest(arena.toString('utf8', l[14], l[14] + l[15]));
-    const body = l[19] === -1 ? (l[21] as CallCapture['response']['body']) : arena.subarray(l[19], l[19] + l[20]);
+    const [
+      id, route, startedAt, endedAt, latencyMs, upstreamLatencyMs, ttftMs, component, provider, requestedModel, servedModel,
+      status, httpStatus, stream, requestAt, requestLength, requestObject, shape, responseStream, responseAt, responseLength,
+      responseObject, error, sessionId, userId, properties, clientKeyHash, promptVersionId,
+    ] = JSON.parse(text) as Line;
+    const request = requestAt === -1 ? requestObject : parseRequest(arena.toString('utf8', requestAt, requestAt + requestLength));
+    const body = responseAt === -1 ? (responseObject as CallCapture['response']['body']) : arena.subarray(responseAt, responseAt + responseLength);
     return {
-      id: l[0], route: l[1], startedAt: l[2], endedAt: l[3], latencyMs: l[4], upstreamLatencyMs: l[5], ttftMs: l[6],
-      component: l[7], provider: l[8], requestedModel: l[9], servedModel: l[10], status: l[11], httpStatus: l[12],
-      stream: l[13], request, requestBytes: null, response: { shape: l[17], stream: l[18], body }, error: l[22],
-      sessionId: l[23], userId: l[24], properties: l[25], clientKeyHash: l[26], promptVersionId: l[27],
+      id, route, startedAt, endedAt, latencyMs, upstreamLatencyMs, ttftMs, component, provider, requestedModel, servedModel,
+      status, httpStatus, stream, request, requestBytes: null, response: { shape, stream: responseStream, body }, error,
+      sessionId, userId, properties, clientKeyHash, promptVersionId,
     };
   });
 }
