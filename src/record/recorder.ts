@@ -42,7 +42,10 @@ export interface RecorderOptions {
  * turns false and the gateway refuses new calls with 503 instead of taking calls it cannot record.
  */
 export class Recorder implements CallRecorder {
-  /** Captures are turned into records lazily, in the flush, so the hot path does no parsing. */
+  /**
+   * Captures are turned into records lazily, in the flush, so the hot path does no parsing; with
+   * `finalizeOnCapture` (the recorder's own thread) they are records from the start.
+   */
   private readonly queue: (CallCapture | FinalRecord)[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -53,7 +56,7 @@ export class Recorder implements CallRecorder {
 
   constructor(private readonly o: RecorderOptions) {}
 
-  /** Hot path: synchronous, never waits. Parsing happens in the flush. */
+  /** Hot path: synchronous, never waits. Parsing happens in the flush (or here, with `finalizeOnCapture`). */
   capture(c: CallCapture): void {
     this.queue.push(this.o.finalizeOnCapture ? this.prepare(c) : c);
     this.o.metrics.recordQueueDepth.set(this.queue.length);

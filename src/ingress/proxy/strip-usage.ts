@@ -13,7 +13,7 @@ export class UsageChunkFilter {
   push(chunk: Buffer): Buffer {
     const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     // Searched as latin1 text, whose character offsets are the byte offsets: a string search costs
-    // a fraction of Buffer.indexOf's call into C++ (6.4 → about 1.6 µs per 24-event stream).
+    // a fraction of Buffer.indexOf's call into C++ (the filter, per 24-event stream: 6.4 → 5.2 µs).
     const text = data.toString('latin1');
     const lastEnd = text.lastIndexOf('\n\n');
     if (lastEnd === -1) {
