@@ -2,7 +2,8 @@
  * Gateway versions side by side: the bare forwarder and one gateway per checkout (or per setting),
  * closed loop, interleaved rounds, each gateway round lasting until its recording backlog is
  * written. Prints throughput against the bare forwarder, CPU per request of the whole gateway
- * process and of its proxying (main) thread alone, and the Postgres CPU per request.
+ * process, of its proxying (main) thread alone and of its busiest other thread (in a gateway, the
+ * recorder's thread), and the Postgres CPU per request.
  *
  *   node --import tsx bench/compare.ts [--scenario chat] [--connections 64] [--rounds 4] [--round-seconds 4] \
  *     <checkout or entry>[@NAME=VALUE,...] ...
@@ -19,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDatabaseUrl, resolveRedisUrl, startGateway } from './gateway.ts';
 import { startLoadGenerator } from './load-client.ts';
-import { cpuMicros, forkServer, type ServerProcess } from './processes.ts';
+import { cpuMicros, forkServer, threadCpuMicros, type ServerProcess } from './processes.ts';
 import { recordingBacklogSeconds, SCENARIOS } from './scenarios.ts';
 import { summarizeMicros } from './stats.ts';
 
@@ -55,7 +56,9 @@ const load = startLoadGenerator();
 try {
   const upstream = await forkServer('fake upstream', './upstream-process.ts', []);
   started.push(upstream);
-  const bare = await forkServer('bare forwarder', './bare-forwarder.ts', [upstream.origin]);
+  // BENCH_GATEWAY_PROFILE=DIR profiles the bare forwarder too, for a side-by-side of where the time goes.
+  const profile = process.env.BENCH_GATEWAY_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_GATEWAY_PROFILE, 'bare-forwarder')}`] : [];
+  const bare = await forkServer('bare forwarder', './bare-forwarder.ts', [upstream.origin], profile);
   started.push(bare);
   const databaseUrl = await resolveDatabaseUrl(process.env);
   const redisUrl = await resolveRedisUrl(process.env);
@@ -83,17 +86,19 @@ try {
   };
   const base = { requests: scenario.requests, connections: Number(values.connections) };
   for (const t of targets) await load.run({ ...base, origin: t.p.origin, warmupMs: 2000, durationMs: 0 });
-  const acc = targets.map(() => ({ latencies: [] as number[], seconds: 0, completed: 0, cpu: 0, mainCpu: 0, pg: 0, errors: 0 }));
+  const acc = targets.map(() => ({ latencies: [] as number[], seconds: 0, completed: 0, cpu: 0, mainCpu: 0, threads: new Map<number, number>(), pg: 0, errors: 0 }));
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const [i, t] of targets.entries()) {
       const a = acc[i]!;
       const cpu0 = cpuMicros(t.p.pid);
       const main0 = cpuMicros(t.p.pid, t.p.pid);
+      const threads0 = threadCpuMicros(t.p.pid);
       const pg0 = postgresCpu();
       const res = await load.run({ ...base, origin: t.p.origin, warmupMs: 250, durationMs: Number(values['round-seconds']) * 1000 });
       a.seconds += res.measuredS + (t.gateway ? await recordingBacklogSeconds(t.p.origin) : 0);
       a.cpu += cpuMicros(t.p.pid) - cpu0;
       a.mainCpu += cpuMicros(t.p.pid, t.p.pid) - main0;
+      for (const [tid, us] of threadCpuMicros(t.p.pid)) if (tid !== t.p.pid) a.threads.set(tid, (a.threads.get(tid) ?? 0) + us - (threads0.get(tid) ?? us));
       a.pg += postgresCpu() - pg0;
       a.completed += res.completed;
       a.errors += res.errors;
@@ -102,13 +107,15 @@ try {
   }
   const bareRps = acc[0]!.latencies.length / acc[0]!.seconds;
   console.log(`${scenario.name}, ${values.connections} connections, closed loop, ${values.rounds} interleaved rounds × ${values['round-seconds']} s (+ recording backlog)`);
-  console.log(`${'target'.padEnd(44)} ${'req/s'.padStart(7)} ${'× bare'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'CPU µs/req'.padStart(11)} ${'main thread'.padStart(12)} ${'Postgres'.padStart(9)} errors`);
+  console.log(`${'target'.padEnd(44)} ${'req/s'.padStart(7)} ${'× bare'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'CPU µs/req'.padStart(11)} ${'main thread'.padStart(12)} ${'busiest other'.padStart(14)} ${'Postgres'.padStart(9)} errors`);
   for (const [i, t] of targets.entries()) {
     const a = acc[i]!;
     const lat = summarizeMicros(a.latencies);
     const rps = lat.count / a.seconds;
     const per = (us: number) => (a.completed ? us / a.completed : Number.NaN).toFixed(0);
-    console.log(`${t.label.slice(0, 44).padEnd(44)} ${rps.toFixed(0).padStart(7)} ${(rps / bareRps).toFixed(2).padStart(7)} ${lat.p50.toFixed(2).padStart(7)} ${lat.p99.toFixed(2).padStart(7)} ${per(a.cpu).padStart(11)} ${per(a.mainCpu).padStart(12)} ${per(a.pg).padStart(9)} ${a.errors}`);
+    const busiest = Math.max(0, ...a.threads.values());
+    if (process.env.BENCH_THREADS) console.log([...a.threads.values()].sort((x, y) => y - x).map(per).join(" "));
+    console.log(`${t.label.slice(0, 44).padEnd(44)} ${rps.toFixed(0).padStart(7)} ${(rps / bareRps).toFixed(2).padStart(7)} ${lat.p50.toFixed(2).padStart(7)} ${lat.p99.toFixed(2).padStart(7)} ${per(a.cpu).padStart(11)} ${per(a.mainCpu).padStart(12)} ${per(busiest).padStart(14)} ${per(a.pg).padStart(9)} ${a.errors}`);
   }
 } finally {
   load.close();

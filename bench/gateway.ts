@@ -105,7 +105,9 @@ export async function startGateway(opts: GatewayOptions): Promise<ServerProcess>
   else delete env.REDIS_URL;
   // BENCH_GATEWAY_PROFILE=DIR: V8 CPU profiles of the gateway (its proxying thread and its recorder thread), written there when it stops.
   const profile = process.env.BENCH_GATEWAY_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry, 'serve'], {
+  // BENCH_GATEWAY_NODE_ARGS: further node/V8 flags for the gateway (e.g. `--trace-gc --max-semi-space-size=32`).
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, '--import', 'tsx', entry, 'serve'], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', log, log],

@@ -1,6 +1,6 @@
 /** Child processes of the benchmark: forked servers, /proc readings, free ports, stopping. */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -30,9 +30,9 @@ export function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
 }
 
 /** Fork a bench/*.ts server that reports `{ port }` over IPC once listening. */
-export function forkServer(name: string, file: string, args: string[]): Promise<ServerProcess> {
+export function forkServer(name: string, file: string, args: string[], execArgv: string[] = []): Promise<ServerProcess> {
   const path = fileURLToPath(new URL(file, import.meta.url));
-  const child = fork(path, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path, args, { execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
     child.once('message', (msg: { port: number }) => {
@@ -77,6 +77,22 @@ export function cpuMicros(pid: number, thread?: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** CPU time of each thread of a process, by thread id, in microseconds. */
+export function threadCpuMicros(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    const us = cpuMicros(pid, Number(tid));
+    if (Number.isFinite(us)) out.set(Number(tid), us);
+  }
+  return out;
 }
 
 export async function waitForOk(url: string, timeoutMs: number, alive: () => boolean): Promise<void> {

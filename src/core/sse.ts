@@ -49,18 +49,39 @@ export function parseSseEvent(raw: string): SseEvent | null {
   return { event, data: data.join('\n') };
 }
 
-/** All events of a complete SSE text. The common shape (one `data:` line, optional `event:`) takes a fast path. */
+/**
+ * Calls `each` with every event of a complete SSE text, in order. The common shape (one `data:`
+ * line) takes a fast path: no array of events is built.
+ */
+export function forEachSseEvent(text: string, each: (data: string, event: string | null) => void): void {
+  if (text.includes('\r')) {
+    for (const raw of text.split(/\r?\n\r?\n/)) {
+      const ev = parseSseEvent(raw);
+      if (ev) each(ev.data, ev.event);
+    }
+    return;
+  }
+  for (let at = 0; at < text.length; ) {
+    let end = text.indexOf('\n\n', at);
+    if (end === -1) end = text.length;
+    if (text.startsWith('data: ', at)) {
+      const line = text.indexOf('\n', at);
+      if (line === -1 || line >= end) {
+        each(text.slice(at + 6, end), null);
+        at = end + 2;
+        continue;
+      }
+    }
+    const ev = parseSseEvent(text.slice(at, end));
+    if (ev) each(ev.data, ev.event);
+    at = end + 2;
+  }
+}
+
+/** All events of a complete SSE text. */
 export function parseSseText(text: string): SseEvent[] {
   const out: SseEvent[] = [];
-  const separator = text.includes('\r\n') ? /\r?\n\r?\n/ : '\n\n';
-  for (const raw of text.split(separator)) {
-    if (raw.startsWith('data: ') && !raw.includes('\n')) {
-      out.push({ event: null, data: raw.slice(6) });
-      continue;
-    }
-    const ev = parseSseEvent(raw);
-    if (ev) out.push(ev);
-  }
+  forEachSseEvent(text, (data, event) => out.push({ event, data }));
   return out;
 }
 

@@ -4,20 +4,31 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 interface ToolCallAcc { id?: string; type: string; function: { name: string; arguments: string } }
 interface ChoiceAcc { index: number; role: string; content: string | null; refusal: string | null; toolCalls: ToolCallAcc[]; finish: string | null }
 
-/** OpenAI chat chunks → one `chat.completion` object (content, tool calls, finish reasons, usage). */
-export function assembleChatStream(chunks: Obj[]): Obj {
-  const choices = new Map<number, ChoiceAcc>();
-  let usage: unknown = null;
-  let first: Obj | undefined;
-  for (const chunk of chunks) {
-    first ??= chunk;
-    if (isObj(chunk['usage'])) usage = chunk['usage'];
-    if (!Array.isArray(chunk['choices'])) continue;
+/**
+ * OpenAI chat chunks → one `chat.completion` object (content, tool calls, finish reasons, usage),
+ * fed chunk by chunk; `addContent` takes a content-only chunk already read down to its two fields.
+ */
+export class ChatStreamAssembler {
+  private readonly choices = new Map<number, ChoiceAcc>();
+  private usage: unknown = null;
+  private first: Obj | undefined;
+
+  private choice(index: number): ChoiceAcc {
+    let acc = this.choices.get(index);
+    if (acc === undefined) {
+      acc = { index, role: 'assistant', content: null, refusal: null, toolCalls: [], finish: null };
+      this.choices.set(index, acc);
+    }
+    return acc;
+  }
+
+  add(chunk: Obj): void {
+    this.first ??= chunk;
+    if (isObj(chunk['usage'])) this.usage = chunk['usage'];
+    if (!Array.isArray(chunk['choices'])) return;
     for (const c of chunk['choices']) {
       if (!isObj(c)) continue;
-      const index = typeof c['index'] === 'number' ? c['index'] : 0;
-      const acc = choices.get(index) ?? { index, role: 'assistant', content: null, refusal: null, toolCalls: [], finish: null };
-      choices.set(index, acc);
+      const acc = this.choice(typeof c['index'] === 'number' ? c['index'] : 0);
       const d = isObj(c['delta']) ? c['delta'] : {};
       if (typeof d['role'] === 'string') acc.role = d['role'];
       if (typeof d['content'] === 'string') acc.content = (acc.content ?? '') + d['content'];
@@ -26,20 +37,42 @@ export function assembleChatStream(chunks: Obj[]): Obj {
       if (typeof c['finish_reason'] === 'string') acc.finish = c['finish_reason'];
     }
   }
-  return {
-    id: first?.['id'] ?? null,
-    object: 'chat.completion',
-    created: first?.['created'] ?? null,
-    model: first?.['model'] ?? null,
-    choices: [...choices.values()]
-      .sort((a, b) => a.index - b.index)
-      .map((c) => ({
-        index: c.index,
-        message: { role: c.role, content: c.content, ...(c.refusal ? { refusal: c.refusal } : {}), ...(c.toolCalls.length ? { tool_calls: c.toolCalls } : {}) },
-        finish_reason: c.finish,
-      })),
-    usage,
-  };
+
+  /** True once a chunk has been added whole (the first one names the response: id, model, creation time). */
+  get started(): boolean {
+    return this.first !== undefined;
+  }
+
+  /** A chunk whose only effect is content for one choice; only once `started`. */
+  addContent(index: number, content: string): void {
+    const acc = this.choice(index);
+    acc.content = (acc.content ?? '') + content;
+  }
+
+  result(): Obj {
+    const first = this.first;
+    return {
+      id: first?.['id'] ?? null,
+      object: 'chat.completion',
+      created: first?.['created'] ?? null,
+      model: first?.['model'] ?? null,
+      choices: [...this.choices.values()]
+        .sort((a, b) => a.index - b.index)
+        .map((c) => ({
+          index: c.index,
+          message: { role: c.role, content: c.content, ...(c.refusal ? { refusal: c.refusal } : {}), ...(c.toolCalls.length ? { tool_calls: c.toolCalls } : {}) },
+          finish_reason: c.finish,
+        })),
+      usage: this.usage,
+    };
+  }
+}
+
+/** OpenAI chat chunks → one `chat.completion` object. */
+export function assembleChatStream(chunks: Obj[]): Obj {
+  const assembler = new ChatStreamAssembler();
+  for (const chunk of chunks) assembler.add(chunk);
+  return assembler.result();
 }
 
 function mergeToolCalls(into: ToolCallAcc[], deltas: unknown[]): void {

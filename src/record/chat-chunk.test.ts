@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assembleChatStream } from './assemble-stream.ts';
-import { contentOnlyChunk } from './chat-chunk.ts';
+import { ContentChunkReader, contentOnlyChunk } from './chat-chunk.ts';
 import { readResponse } from './read-response.ts';
 
 const head = '"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini"';
@@ -50,5 +50,30 @@ describe('content-only chat chunks', () => {
     expect(read.body).toEqual(full);
     expect((read.body as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe('Hello "there"\n more');
     expect(read.usage.totalTokens).toBe(12);
+  });
+});
+
+describe('ContentChunkReader', () => {
+  it('reads chunks shaped like the last one it matched by comparison, with the same result as the pattern', () => {
+    const reader = new ContentChunkReader();
+    const texts = [' word', 'a "quote"\n\\ é 😀 \u2028', '', '\\', '"', 'plain', '\u00e9\u4e2d'];
+    for (const t of texts) expect(reader.read(chunk(content(t)))).toEqual({ index: 0, content: t });
+    expect(reader.read(chunk('{"index":0,"delta":{"content":"\\u00e9\\ud83d\\ude00"},"logprobs":null,"finish_reason":null}'))).toEqual({ index: 0, content: 'é😀' });
+    // another index or other fields around it: matched by the pattern again, which it then keeps
+    expect(reader.read(chunk(content('second', 1)))).toEqual({ index: 1, content: 'second' });
+    expect(reader.read(chunk(content('again', 1)))).toEqual({ index: 1, content: 'again' });
+    expect(reader.read(chunk(content('x'), ',"usage":null,"obfuscation":"abc"'))).toEqual({ index: 0, content: 'x' });
+  });
+
+  it('takes nothing between the learned text that is not a valid JSON string body', () => {
+    const reader = new ContentChunkReader();
+    expect(reader.read(chunk(content('learn')))).toEqual({ index: 0, content: 'learn' });
+    const around = (raw: string) => chunk(`{"index":0,"delta":{"content":"${raw}"},"logprobs":null,"finish_reason":null}`);
+    for (const raw of ['a"b', 'a","x":"y', 'bad \\x escape', 'raw \u0001 control', 'ends with \\', 'a\\"},"logprobs":null,"finish_reason":null}],"choices":[{"index":9']) {
+      expect(reader.read(around(raw)), raw).toBeNull();
+    }
+    // the chunks the full parse reads
+    expect(reader.read(chunk('{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}'))).toBeNull();
+    expect(reader.read(chunk(content('x'), ',"choices":null'))).toBeNull();
   });
 });

@@ -1,9 +1,9 @@
 import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
-import { parseSseText } from '../core/sse.ts';
+import { forEachSseEvent } from '../core/sse.ts';
 import type { ResponseShape } from '../core/call-capture.ts';
 import type { Usage } from './prices.ts';
-import { contentOnlyChunk } from './chat-chunk.ts';
-import { assembleAnthropicStream, assembleChatStream, assembleResponsesStream } from './assemble-stream.ts';
+import { ContentChunkReader } from './chat-chunk.ts';
+import { assembleAnthropicStream, assembleChatStream, assembleResponsesStream, ChatStreamAssembler } from './assemble-stream.ts';
 
 export interface ReadResponse {
   body: unknown;
@@ -40,15 +40,23 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * One stream event's JSON. After the first (whose id, model and creation time the assembler keeps),
- * a chat chunk that only adds content is read as just that, without a full parse.
+ * A chat stream's events assembled into one `chat.completion`. Once the first chunk (whose id, model
+ * and creation time the assembler keeps) is in, a chunk that only adds content is read as just that,
+ * without a full parse (see chat-chunk.ts).
  */
-function readEventData(shape: ResponseShape, i: number, data: string): unknown {
-  if (shape === 'openai.chat' && i > 0) {
-    const c = contentOnlyChunk(data);
-    if (c) return { choices: [{ index: c.index, delta: { content: c.content }, finish_reason: null }] };
-  }
-  return parseJson(data);
+function readChatStream(text: string): Obj {
+  const assembler = new ChatStreamAssembler();
+  const contentChunks = new ContentChunkReader();
+  forEachSseEvent(text, (data) => {
+    if (data === '[DONE]') return;
+    if (assembler.started) {
+      const c = contentChunks.read(data);
+      if (c) return assembler.addContent(c.index, c.content);
+    }
+    const chunk = parseJson(data);
+    if (isObj(chunk)) assembler.add(chunk);
+  });
+  return assembler.result();
 }
 
 /** Usage and finish reasons from a whole (non-streamed, or assembled) response object. */
@@ -123,11 +131,15 @@ export function readResponse(
 ): ReadResponse {
   if (raw === null || shape === 'none') return { body: null, usage: noUsage, finishReasons: [], servedModel: null };
   let body: unknown;
-  if (stream) {
-    const events = Array.isArray(raw)
-      ? raw.map((data) => ({ event: null, data }))
-      : parseSseText(Buffer.isBuffer(raw) ? decodeBody(raw, encoding) : '').map((e, i) => ({ event: e.event, data: e.data === '[DONE]' ? null : readEventData(shape, i, e.data) }));
-    const datas = events.map((e) => e.data).filter((d): d is Obj => isObj(d));
+  if (stream && shape === 'openai.chat' && Buffer.isBuffer(raw)) {
+    body = readChatStream(decodeBody(raw, encoding));
+  } else if (stream) {
+    const datas: Obj[] = [];
+    const take = (data: unknown) => {
+      if (isObj(data)) datas.push(data);
+    };
+    if (Array.isArray(raw)) raw.forEach(take);
+    else if (Buffer.isBuffer(raw)) forEachSseEvent(decodeBody(raw, encoding), (data) => data !== '[DONE]' && take(parseJson(data)));
     if (shape === 'openai.chat') body = assembleChatStream(datas);
     else if (shape === 'anthropic.messages') body = assembleAnthropicStream(datas);
     else if (shape === 'openai.responses') body = assembleResponsesStream(datas);
