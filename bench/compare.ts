@@ -13,6 +13,10 @@
  * DATABASE_URL setting gives that gateway its own database (an older checkout with an older schema).
  * Postgres CPU is every local `postgres` process's, so it includes background writers; interleaving
  * spreads them over all targets alike.
+ *
+ * Settings from the environment: BENCH_GATEWAY_PROFILE=DIR writes V8 CPU profiles of every gateway
+ * thread and of the bare forwarder there; BENCH_GATEWAY_NODE_ARGS adds node/V8 flags to the
+ * gateways (`--trace-gc`, ...); BENCH_THREADS=1 prints each thread's CPU per request.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -114,7 +118,8 @@ try {
     const rps = lat.count / a.seconds;
     const per = (us: number) => (a.completed ? us / a.completed : Number.NaN).toFixed(0);
     const busiest = Math.max(0, ...a.threads.values());
-    if (process.env.BENCH_THREADS) console.log([...a.threads.values()].sort((x, y) => y - x).map(per).join(" "));
+    // BENCH_THREADS=1: every thread's CPU per request, busiest first (V8's GC helpers show up here).
+    if (process.env.BENCH_THREADS) console.log(`  threads of ${t.label}: ${[...a.threads.values()].sort((x, y) => y - x).map(per).join(' ')} µs/req`);
     console.log(`${t.label.slice(0, 44).padEnd(44)} ${rps.toFixed(0).padStart(7)} ${(rps / bareRps).toFixed(2).padStart(7)} ${lat.p50.toFixed(2).padStart(7)} ${lat.p99.toFixed(2).padStart(7)} ${per(a.cpu).padStart(11)} ${per(a.mainCpu).padStart(12)} ${per(busiest).padStart(14)} ${per(a.pg).padStart(9)} ${a.errors}`);
   }
 } finally {
