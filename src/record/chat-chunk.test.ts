@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { assembleChatStream } from './assemble-stream.ts';
-import { ContentChunkReader, contentOnlyChunk } from './chat-chunk.ts';
+import { ContentChunkReader } from './chat-chunk.ts';
 import { readResponse } from './read-response.ts';
 
 const head = '"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini"';
 const chunk = (choice: string, extra = '') => `{${head},"system_fingerprint":"fp_1","choices":[${choice}]${extra}}`;
+/** A fresh reader has learned nothing: what it reads, the pattern alone decided. */
+const contentOnlyChunk = (data: string) => new ContentChunkReader().read(data);
 const content = (text: string, index = 0) => `{"index":${index},"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}`;
 
 describe('content-only chat chunks', () => {

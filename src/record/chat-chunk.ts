@@ -4,7 +4,8 @@
  *    "choices":[{"index":0,"delta":{"content":"…"},"logprobs":null,"finish_reason":null}],…}
  * with nothing but plain scalars (strings without escapes, integers, null) around the choices. Such a
  * chunk adds content to one choice and nothing else, which is all the stream assembler would take
- * from its full parse. A stream of 20 such chunks: 12.9 µs of JSON.parse, 4.8 µs this way.
+ * from its full parse (20 such chunks: 12.9 µs of JSON.parse, 4.8 µs by the pattern, 2.8 µs by the
+ * comparisons below).
  * Anything else (whitespace, other fields in the choice, escapes the literal does not allow, another
  * key order) does not match and is parsed in full.
  *
@@ -31,16 +32,6 @@ function parseStringBody(raw: string): string | null {
   } catch {
     return null; // an escape JSON does not allow: the full parse decides
   }
-}
-
-/** The choice index and content of a content-only chunk, or null when the text is not one. */
-export function contentOnlyChunk(data: string): ContentChunk | null {
-  const m = CONTENT_ONLY.exec(data);
-  if (!m) return null;
-  const raw = m[2] as string;
-  // The pattern admits no quote, control character or lone backslash: without escapes, the text is the content.
-  const content = raw.includes('\\') ? parseStringBody(raw) : raw;
-  return content === null ? null : { index: Number(m[1]), content };
 }
 
 /** A JSON string body without escapes, quotes or control characters: its text as it stands. */
