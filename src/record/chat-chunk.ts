@@ -4,8 +4,8 @@
  *    "choices":[{"index":0,"delta":{"content":"…"},"logprobs":null,"finish_reason":null}],…}
  * with nothing but plain scalars (strings without escapes, integers, null) around the choices. Such a
  * chunk adds content to one choice and nothing else, which is all the stream assembler would take
- * from its full parse (20 such chunks: 12.9 µs of JSON.parse, 4.8 µs by the pattern, 2.8 µs by the
- * comparisons below).
+ * from its full parse (20 such chunks, one machine: 12.9 µs of JSON.parse against 4.8 µs by the
+ * pattern; another: 3.6 µs by the pattern against 2.8 µs by the comparisons below).
  * Anything else (whitespace, other fields in the choice, escapes the literal does not allow, another
  * key order) does not match and is parsed in full.
  *
