@@ -78,13 +78,6 @@ export function forEachSseEvent(text: string, each: (data: string, event: string
   }
 }
 
-/** All events of a complete SSE text. */
-export function parseSseText(text: string): SseEvent[] {
-  const out: SseEvent[] = [];
-  forEachSseEvent(text, (data, event) => out.push({ event, data }));
-  return out;
-}
-
 export function formatSseEvent(data: unknown, event?: string): string {
   return `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 }
