@@ -18,6 +18,23 @@ describe('UsageChunkFilter', () => {
     }
   });
 
+  it('with CRLF line endings, passes each event on as soon as it ends and drops the usage chunk', () => {
+    const crlf = (e: string) => e.replace(/\n/g, '\r\n');
+    const f = new UsageChunkFilter();
+    expect(f.push(Buffer.from(crlf(chunk('a')))).toString()).toBe(crlf(chunk('a')));
+    expect(f.push(Buffer.from(crlf(chunk('b') + usage))).toString()).toBe(crlf(chunk('b')));
+    expect(f.push(Buffer.from(crlf(chunk('c')).slice(0, 10))).toString()).toBe('');
+    expect(f.push(Buffer.from(crlf(chunk('c')).slice(10) + crlf('data: [DONE]\n\n'))).toString()).toBe(crlf(chunk('c')) + crlf('data: [DONE]\n\n'));
+    expect(f.end().length).toBe(0);
+  });
+
+  it('leaves an unfinished event that also holds the marker for the next chunk', () => {
+    const f = new UsageChunkFilter();
+    const out = f.push(Buffer.from(chunk('a') + usage + usage.slice(0, -5))).toString();
+    expect(out).toBe(chunk('a'));
+    expect(f.push(Buffer.from(usage.slice(-5) + 'data: [DONE]\n\n')).toString()).toBe('data: [DONE]\n\n');
+  });
+
   it('cuts at the right bytes when events carry multi-byte characters, split anywhere', () => {
     const stream = Buffer.from(chunk('héllo 😀') + usage + chunk('naïve — ünïcödé') + 'data: [DONE]\n\n');
     const expected = Buffer.from(chunk('héllo 😀') + chunk('naïve — ünïcödé') + 'data: [DONE]\n\n');
