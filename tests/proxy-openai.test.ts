@@ -77,6 +77,27 @@ describe('OpenAI chat completions through the gateway', () => {
     expect(assembled.choices[0]?.message.content).toBe(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''));
   });
 
+  it('a client that reads slowly pauses the upstream and still gets every chunk, in order', async () => {
+    // Far more than the socket buffers between the three hops hold: the gateway's writes to the
+    // client fill up while it sleeps, the upstream is paused, and resumes once the client drains.
+    const words = 60_000;
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: `long [[words:${words}]]` }] })
+      .withResponse();
+    let content = '';
+    let chunks = 0;
+    for await (const c of stream) {
+      if (chunks++ === 0) await new Promise((r) => setTimeout(r, 500));
+      content += c.choices[0]?.delta.content ?? '';
+    }
+    expect(content.split(' ').filter(Boolean)).toHaveLength(words);
+    expect(content.startsWith('word1 ')).toBe(true);
+    expect(content.endsWith(` word${words}`)).toBe(true);
+    const row = await h.callRow(response.headers.get('x-fixpoint-call-id')!);
+    expect(row).toMatchObject({ status: 'success', finishReasons: ['stop'] });
+    expect((row?.responseBody as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(content);
+  });
+
   it('keeps the usage chunk for a client that asked for it', async () => {
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
     const chunks = [];

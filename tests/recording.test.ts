@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { sql } from 'drizzle-orm';
-import { prompts } from '../src/db/index.ts';
+import { calls, prompts } from '../src/db/index.ts';
 import { clientFor, ANTHROPIC_KEY, CLIENT_KEY, OPENAI_KEY, startHarness, type Harness } from './support/gateway.ts';
 import { eventually } from './support/eventually.ts';
 
@@ -36,6 +36,29 @@ describe('one record per call, whatever ends it', () => {
       return r;
     });
     expect(row).toMatchObject({ status: 'client_abort', stream: true });
+    await eventually(() => expect(h.fake.aborted()).toBeGreaterThan(before));
+  });
+
+  it('client hangs up before the upstream answered: the upstream request is aborted, recorded as client_abort', async () => {
+    const before = h.fake.aborted();
+    const controller = new AbortController();
+    const content = 'hang up early [[hang]]';
+    const aborted = client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }, { signal: controller.signal }).catch((e: unknown) => e);
+    setTimeout(() => controller.abort(), 300);
+    expect(await aborted).toBeInstanceOf(OpenAI.APIUserAbortError);
+    // No response head reached the client, so no call id either: the call is found by its prompt.
+    const db = h.gateway.deps.database.db;
+    const rows = await eventually(async () => {
+      const found = await db
+        .select({ status: calls.status, latencyMs: calls.latencyMs, httpStatus: calls.httpStatus })
+        .from(calls)
+        .where(sql`${calls.requestBody}->'messages'->0->>'content' = ${content}`);
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    // Ended by the hang-up, well before the upstream idle timeout (1.5 s).
+    expect(rows[0]).toMatchObject({ status: 'client_abort', httpStatus: 499 });
+    expect(rows[0]?.latencyMs).toBeLessThan(1500);
     await eventually(() => expect(h.fake.aborted()).toBeGreaterThan(before));
   });
 

@@ -3,6 +3,7 @@ import { AppError } from '../../core/errors.ts';
 import { forwardRequestHeaders, type Provider } from '../../providers/index.ts';
 import type { IngressDeps } from '../deps.ts';
 import type { CallContext } from './call-context.ts';
+import type { ClientHangup } from './client-hangup.ts';
 import { forwardRaw } from './forward-raw.ts';
 import type { ProxyRoute } from './routes.ts';
 import { runTranslated } from './translated-call.ts';
@@ -19,7 +20,7 @@ export interface DispatchInput {
   bodyChanged?: boolean;
   key: string | null;
   clientHeaders: IncomingHttpHeaders;
-  signal: AbortSignal;
+  hangup: ClientHangup;
   extraHeaders: Record<string, string>;
 }
 
@@ -43,7 +44,7 @@ export async function dispatch(d: DispatchInput): Promise<void> {
       ctx: d.ctx,
       res: d.res,
       provider,
-      signal: d.signal,
+      hangup: d.hangup,
       extraHeaders: d.extraHeaders,
       path: d.route.path,
       method: 'POST',
@@ -54,7 +55,7 @@ export async function dispatch(d: DispatchInput): Promise<void> {
     });
     return;
   }
-  const call = { ctx: d.ctx, res: d.res, provider, key, clientHeaders: d.clientHeaders, signal: d.signal, extraHeaders: d.extraHeaders };
+  const call = { ctx: d.ctx, res: d.res, provider, key, clientHeaders: d.clientHeaders, signal: d.hangup.signal, extraHeaders: d.extraHeaders };
   if (d.route.name === 'chat.completions') {
     d.ctx.responseShape = 'openai.chat';
     await runTranslated(call, chatToAnthropic(d.body, upstreamModel, d.ctx.id, model));

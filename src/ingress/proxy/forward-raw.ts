@@ -1,7 +1,8 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { responseHeaders, upstreamFailure, type Provider } from '../../providers/index.ts';
 import type { CallContext } from './call-context.ts';
+import type { ClientHangup } from './client-hangup.ts';
 import { sendError, type ErrorDialect } from './respond.ts';
 import { UsageChunkFilter } from './strip-usage.ts';
 
@@ -14,7 +15,8 @@ export interface ForwardRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body: Buffer | null;
-  signal: AbortSignal;
+  /** The client going away aborts the upstream request. */
+  hangup: ClientHangup;
   /** Drop the usage-only chunk the gateway asked for on the client's behalf. */
   stripUsage: boolean;
   dialect: ErrorDialect;
@@ -25,84 +27,96 @@ export interface ForwardRequest {
 /**
  * Transparent forwarding for a provider that speaks the client's dialect: the body goes up as given,
  * status, headers and bytes come back as the upstream sent them, each chunk written as it arrives.
- * A copy of the upstream bytes is kept for the record.
+ * A copy of the upstream bytes is kept for the record. Resolves once the call is recorded as finished.
  */
-export async function forwardRaw(f: ForwardRequest): Promise<void> {
-  const { ctx, res } = f;
-  let up: Dispatcher.ResponseData;
-  ctx.upstreamStarted();
-  try {
-    up = await f.provider.pool.request({
-      path: f.provider.basePath + f.path,
-      method: f.method,
-      headers: f.headers,
-      body: f.body,
-      signal: f.signal,
-    });
-  } catch (err) {
-    const failure = upstreamFailure(err, f.provider.name, f.signal.aborted);
-    ctx.upstreamFinished();
-    ctx.httpStatus = failure.status === 'client_abort' ? 499 : failure.error.status;
-    if (failure.status !== 'client_abort') ctx.responseBody = sendError(res, failure.error, f.dialect, f.extraHeaders);
-    ctx.finish(failure.status, failure.message);
-    return;
-  }
-  await relay(f, up);
+export function forwardRaw(f: ForwardRequest): Promise<void> {
+  f.ctx.upstreamStarted();
+  return new Promise((resolve) => {
+    f.provider.pool.dispatch({ path: f.provider.basePath + f.path, method: f.method, headers: f.headers, body: f.body }, new Relay(f, resolve));
+  });
 }
 
-async function relay(f: ForwardRequest, up: Dispatcher.ResponseData): Promise<void> {
-  const { ctx, res } = f;
-  const contentType = String(up.headers['content-type'] ?? '');
-  const isSse = contentType.includes('text/event-stream');
-  const filter = f.stripUsage && isSse && up.statusCode < 400 ? new UsageChunkFilter() : null;
-  const headers = responseHeaders(up.headers, { keepLength: filter === null });
-  if (isSse) headers['x-accel-buffering'] = 'no';
-  for (const name in f.extraHeaders) headers[name] = f.extraHeaders[name];
-  res.writeHead(up.statusCode, headers);
-  ctx.httpStatus = up.statusCode;
-  const chunks: Buffer[] = [];
-  try {
-    await pump(up.body, res, (chunk) => {
-      chunks.push(chunk);
-      const out = filter ? filter.push(chunk) : chunk;
-      if (out.length > 0) ctx.firstChunkWritten();
-      return out;
-    });
-    ctx.upstreamFinished();
-    const rest = filter?.end();
-    if (rest && rest.length > 0) res.write(rest);
-    res.end();
-    ctx.responseBody = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    ctx.finish(up.statusCode >= 400 ? 'upstream_error' : 'success');
-  } catch (err) {
-    ctx.upstreamFinished();
-    const failure = upstreamFailure(err, f.provider.name, f.signal.aborted || res.destroyed);
-    ctx.responseBody = Buffer.concat(chunks);
-    // Headers and part of the body are out: the only honest signal left is to cut the connection.
-    res.destroy();
-    up.body.destroy();
-    ctx.finish(failure.status, failure.status === 'client_abort' ? failure.message : `${failure.message} mid-response`);
-  }
+function clientClosed(): Error {
+  return Object.assign(new Error('client closed the connection'), { name: 'AbortError' });
 }
 
 /**
- * Copies the upstream body to the client chunk by chunk (each written as it arrives), pausing the
- * upstream while the client's socket is full. Event-driven rather than `for await`: no promise per chunk.
+ * undici's dispatch handler for one forwarded call: the response's chunks go to the client's socket
+ * straight from the HTTP parser, with no Readable, promise or AbortSignal per call in between
+ * (bench/compare.ts; see the README's Benchmark section). A full client socket pauses the upstream
+ * until it drains.
  */
-function pump(body: Dispatcher.ResponseData['body'], res: ForwardRequest['res'], map: (chunk: Buffer) => string | Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // Anonymous callbacks only: tsx keeps function names, and naming a closure costs a defineProperty per call.
-    body.on('data', (chunk: Buffer) => {
-      const out = map(chunk);
-      if (out.length > 0 && !res.write(out)) {
-        body.pause();
-        res.once('drain', () => body.resume());
-      }
+class Relay implements Dispatcher.DispatchHandler {
+  private readonly chunks: Buffer[] = [];
+  private filter: UsageChunkFilter | null = null;
+  private responding = false;
+  private settled = false;
+
+  constructor(
+    private readonly f: ForwardRequest,
+    private readonly done: () => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.f.hangup.onHangup(() => {
+      if (!this.settled) controller.abort(clientClosed());
     });
-    body.once('end', resolve);
-    body.once('error', reject);
-    res.once('close', () => {
-      if (!res.writableFinished) reject(Object.assign(new Error('client closed the connection'), { name: 'AbortError' }));
-    });
-  });
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, upstreamHeaders: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // informational (100 Continue, 103 Early Hints): the final head follows
+    const { ctx, res } = this.f;
+    const isSse = String(upstreamHeaders['content-type'] ?? '').includes('text/event-stream');
+    this.filter = this.f.stripUsage && isSse && statusCode < 400 ? new UsageChunkFilter() : null;
+    const headers = responseHeaders(upstreamHeaders, { keepLength: this.filter === null });
+    if (isSse) headers['x-accel-buffering'] = 'no';
+    for (const name in this.f.extraHeaders) headers[name] = this.f.extraHeaders[name];
+    this.responding = true;
+    ctx.httpStatus = statusCode;
+    res.writeHead(statusCode, headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    const out = this.filter ? this.filter.push(chunk) : chunk;
+    if (out.length === 0) return;
+    this.f.ctx.firstChunkWritten();
+    const { res } = this.f;
+    if (!res.write(out)) {
+      controller.pause();
+      res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { ctx, res } = this.f;
+    ctx.upstreamFinished();
+    const rest = this.filter?.end();
+    if (rest && rest.length > 0) res.write(rest);
+    res.end();
+    ctx.responseBody = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    ctx.finish(ctx.httpStatus >= 400 ? 'upstream_error' : 'success');
+    this.done();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { ctx, res, hangup } = this.f;
+    ctx.upstreamFinished();
+    const failure = upstreamFailure(err, this.f.provider.name, hangup.happened || res.destroyed);
+    if (!this.responding) {
+      ctx.httpStatus = failure.status === 'client_abort' ? 499 : failure.error.status;
+      if (failure.status !== 'client_abort') ctx.responseBody = sendError(res, failure.error, this.f.dialect, this.f.extraHeaders);
+      ctx.finish(failure.status, failure.message);
+    } else {
+      ctx.responseBody = Buffer.concat(this.chunks);
+      // Headers and part of the body are out: the only honest signal left is to cut the connection.
+      res.destroy();
+      ctx.finish(failure.status, failure.status === 'client_abort' ? failure.message : `${failure.message} mid-response`);
+    }
+    this.done();
+  }
 }

@@ -7,6 +7,7 @@ import { createComponentResolver } from '../component.ts';
 import type { IngressDeps } from '../deps.ts';
 import { parseJsonObject, readBody } from '../read-body.ts';
 import { CallContext } from './call-context.ts';
+import { ClientHangup } from './client-hangup.ts';
 import { applyPromptVersion } from './apply-prompt.ts';
 import { dispatch } from './dispatch.ts';
 import { sendError } from './respond.ts';
@@ -53,10 +54,7 @@ export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHa
     const id = newCallId();
     const ctx = new CallContext(id, route.name, deps.recorder, deps.metrics);
     const extraHeaders = { 'x-fixpoint-call-id': id };
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
+    const hangup = new ClientHangup(res);
     let raw: Buffer | null = null;
     try {
       raw = await readBody(req, limit);
@@ -75,7 +73,7 @@ export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHa
       }
       ctx.clientKeyHash = deps.hashKey(key);
       const swapped = applyPromptVersion(deps.prompts, deps.metrics, route, ctx, body, req.headers, extraHeaders);
-      await dispatch({ deps, route, ctx, res, body: swapped ?? body, raw, bodyChanged: swapped !== null, key, clientHeaders: req.headers, signal: abort.signal, extraHeaders });
+      await dispatch({ deps, route, ctx, res, body: swapped ?? body, raw, bodyChanged: swapped !== null, key, clientHeaders: req.headers, hangup, extraHeaders });
     } catch (err) {
       failBeforeUpstream(deps, ctx, res, route, err, raw, extraHeaders);
     }
