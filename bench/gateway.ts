@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { GATEWAY_NODE_FLAGS } from '../src/main/heap-settings.ts';
 import { freePort, stopChild, waitForOk, type ServerProcess } from './processes.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -108,8 +107,7 @@ export async function startGateway(opts: GatewayOptions): Promise<ServerProcess>
   const profile = process.env.BENCH_GATEWAY_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROFILE}`] : [];
   // BENCH_GATEWAY_NODE_ARGS: further node/V8 flags for the gateway (e.g. `--trace-gc --max-semi-space-size=32`).
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  // Started as `npm start` starts it: with the gateway's heap settings.
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...profile, ...nodeArgs, '--import', 'tsx', entry, 'serve'], {
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, '--import', 'tsx', entry, 'serve'], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', log, log],

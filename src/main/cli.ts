@@ -1,6 +1,5 @@
 import { ConfigError, readConfigFromProcess } from '../config/index.ts';
 import { openDatabase } from '../db/index.ts';
-import { tuneHeapGrowth } from './heap-settings.ts';
 import { startGateway } from './serve.ts';
 import { startWorker } from './worker.ts';
 import { optimizeHelp, runOptimizeCommand } from './optimize-command.ts';
@@ -54,7 +53,6 @@ async function main(argv: string[]): Promise<number> {
   const config = readConfigFromProcess();
   switch (command) {
     case 'serve': {
-      tuneHeapGrowth();
       const gateway = await startGateway(config);
       onSignals(() => gateway.close());
       return -1;

@@ -35,12 +35,6 @@ const HANDOFF_MS = 50;
 const HANDOFF_MAX = 1024;
 const HANDOFF_MAX_BYTES = 8 * 1024 * 1024;
 const RESTART_DELAY_MS = 500;
-/**
- * The thread's young generation, as V8 counts it (three semi-spaces): 64 MB semi-spaces, as the
- * gateway's own thread gets from its command line (src/main/heap-settings.ts), so records waiting
- * for their batch are rarely still alive when a scavenge runs.
- */
-const YOUNG_GENERATION_MB = 192;
 const bootFile = new URL('./recorder-thread-boot.mjs', import.meta.url);
 
 /**
@@ -85,12 +79,7 @@ export class ThreadedRecorder implements CallRecorder {
       // BENCH_GATEWAY_PROFILE (bench/gateway.ts): this thread writes a V8 CPU profile there too.
       const profile = process.env['BENCH_GATEWAY_PROFILE'];
       const execArgv = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-      const worker = new Worker(bootFile, {
-        workerData: this.options,
-        execArgv,
-        name: 'fixpoint-recorder',
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-      });
+      const worker = new Worker(bootFile, { workerData: this.options, execArgv, name: 'fixpoint-recorder' });
       this.worker = worker;
       worker.on('message', (m: FromThread) => {
         if (m.t === 'ready') {
