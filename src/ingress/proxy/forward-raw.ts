@@ -96,9 +96,14 @@ class Relay implements Dispatcher.DispatchHandler {
     const rest = this.filter?.end();
     if (rest && rest.length > 0) res.write(rest);
     res.end();
-    ctx.responseBody = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    ctx.responseBody = this.received();
     ctx.finish(ctx.httpStatus >= 400 ? 'upstream_error' : 'success');
     this.done();
+  }
+
+  /** The upstream's bytes as received, for the record. */
+  private received(): Buffer {
+    return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
@@ -112,7 +117,7 @@ class Relay implements Dispatcher.DispatchHandler {
       if (failure.status !== 'client_abort') ctx.responseBody = sendError(res, failure.error, this.f.dialect, this.f.extraHeaders);
       ctx.finish(failure.status, failure.message);
     } else {
-      ctx.responseBody = Buffer.concat(this.chunks);
+      ctx.responseBody = this.received();
       // Headers and part of the body are out: the only honest signal left is to cut the connection.
       res.destroy();
       ctx.finish(failure.status, failure.status === 'client_abort' ? failure.message : `${failure.message} mid-response`);
