@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
+import { recreateDatabase } from './databases.ts';
 import { freePort, stopChild, waitForOk, type ServerProcess } from './processes.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -19,20 +19,12 @@ const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/fixpoint_bench'
  * the streaming ratio from 0.82× down to 0.74×). Returns false when Postgres cannot be reached.
  */
 export async function ensureEmptyDatabase(url: string): Promise<boolean> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1)).replace(/"/g, '""');
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const sql = postgres(admin.toString(), { max: 1, connect_timeout: 5, onnotice: () => undefined });
   try {
-    await sql.unsafe(`drop database if exists "${name}" with (force)`);
-    await sql.unsafe(`create database "${name}"`);
+    await recreateDatabase(url);
     return true;
   } catch (err) {
-    console.warn(`! cannot prepare ${name} (${err instanceof Error ? err.message : String(err)})`);
+    console.warn(`! cannot prepare ${new URL(url).pathname.slice(1)} (${err instanceof Error ? err.message : String(err)})`);
     return false;
-  } finally {
-    await sql.end({ timeout: 2 });
   }
 }
 

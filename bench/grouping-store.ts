@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
+import { adminClient, recreateDatabase } from './databases.ts';
 import { failures, groupingState, openDatabase, rowsOf, type Database, type Db } from '../src/db/index.ts';
 import { componentsWithUngrouped, createLocalSpace, createVectorizer, defaultThresholds, failureFingerprint, failureText, generateCorpus, groupComponentFailures, PatternCache, type CorpusItem, type DocumentFrequencies } from '../src/group/index.ts';
 import { fallbackDescription } from '../src/group/pattern-text.ts';
@@ -35,12 +35,6 @@ export function groupingDatabaseUrl(env: NodeJS.ProcessEnv, name: string): strin
   const url = new URL(env.DATABASE_URL ?? DEFAULT_SERVER);
   url.pathname = `/${GROUPING_DATABASE_PREFIX}${name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
   return url.toString();
-}
-
-function adminClient(url: string): postgres.Sql {
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  return postgres(admin.toString(), { max: 1, connect_timeout: 5, onnotice: () => undefined });
 }
 
 /** Drops every database of the grouping bench (an earlier run's, whatever its sizes) on the server of `url`. */
@@ -124,13 +118,7 @@ export interface GroupingStore {
 export async function createGroupingStore(url: string, seedSize: number): Promise<GroupingStore> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
   if (!name.startsWith(GROUPING_DATABASE_PREFIX)) throw new Error(`${name} is not a grouping bench database`);
-  const adminSql = adminClient(url);
-  try {
-    await adminSql.unsafe(`drop database if exists "${name}" with (force)`);
-    await adminSql.unsafe(`create database "${name}"`);
-  } finally {
-    await adminSql.end({ timeout: 2 });
-  }
+  await recreateDatabase(url);
   const dataDir = mkdtempSync(join(tmpdir(), 'fixpoint-bench-grouping-'));
   const database = openDatabase({ databaseUrl: url, dataDir });
   await database.migrate();

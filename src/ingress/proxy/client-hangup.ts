@@ -39,7 +39,6 @@ export class ClientHangup {
   }
 
   private hangUp(): void {
-    if (this.gone) return;
     this.gone = true;
     const fn = this.listener;
     this.listener = null;
