@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallCapture } from '../src/core/call-capture.ts';
 import { calls, openDatabase, type Database } from '../src/db/index.ts';
@@ -48,8 +49,8 @@ describe.skipIf(!onPostgres)('threaded recorder (Postgres)', () => {
     database = openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
     await database.migrate();
     recorder = await ThreadedRecorder.start(
-      // A flush interval far away and batches larger than any test sends: only explicit flushes
-      // write, so "not yet written" is observable.
+      // A flush interval far away and batches larger than any test sends: what is written without
+      // an explicit flush was written because it arrived.
       { databaseUrl: tdb.url as string, logLevel: 'silent', dataDir: tdb.dataDir, prices: {}, batchSize: 500, flushMs: 600_000, bufferMax: 10_000 },
       createLogger('silent'),
       (ids) => stored.push(...ids),
@@ -63,22 +64,44 @@ describe.skipIf(!onPostgres)('threaded recorder (Postgres)', () => {
 
   const rowsOf = (ids: string[]) => database.db.select().from(calls).where(inArray(calls.id, ids));
 
-  it('writes every capture handed over exactly once, finds it while it waits, and reports each stored id', async () => {
-    const caps = Array.from({ length: 120 }, (_, i) => capture(i));
-    for (const c of caps) recorder.capture(c);
-    const first = caps[0] as CallCapture;
-    expect(await recorder.findPending(first.id)).toMatchObject({ component: 'thread-test', clientKeyHash: 'k'.repeat(43) });
-    await sleep(250); // handed over to the thread by now (every 50 ms), still unwritten
-    const waiting = await recorder.findPending(first.id);
-    expect(waiting?.startedAt).toEqual(new Date(first.startedAt));
-    expect(await rowsOf([first.id])).toHaveLength(0);
+  const queueDepth = async () => (await recorder.foreignMetrics()).find((m) => m.name === 'fixpoint_record_queue_depth')?.values[0]?.value;
 
-    await recorder.flush();
+  it('writes what is handed over without waiting for the flush interval, exactly once, and finds and counts it while the database has not taken it', async () => {
+    // The calls table locked against writes (reads still pass): what the thread tries to write waits.
+    const lock = postgres(tdb.url as string, { max: 1, onnotice: () => {} });
+    const held = await lock.reserve();
+    await held`begin`;
+    await held`lock table calls in exclusive mode`;
+    let locked = true;
+    const unlock = async () => {
+      if (!locked) return;
+      locked = false;
+      await held`commit`;
+      held.release();
+      await lock.end();
+    };
+    const caps = Array.from({ length: 120 }, (_, i) => capture(i));
+    const first = caps[0] as CallCapture;
+    try {
+      for (const c of caps) recorder.capture(c);
+      // Still here, before the hand-over: found, and counted in the queue depth.
+      expect(await queueDepth()).toBe(120);
+      expect(await recorder.findPending(first.id)).toMatchObject({ component: 'thread-test', clientKeyHash: 'k'.repeat(43) });
+      await sleep(250); // handed over to the thread by now (every 50 ms); its write waits on the lock
+      const waiting = await recorder.findPending(first.id);
+      expect(waiting?.startedAt).toEqual(new Date(first.startedAt));
+      expect(await queueDepth()).toBe(120);
+      expect(await rowsOf([first.id])).toHaveLength(0);
+    } finally {
+      // Released: written without any flush being asked for (the interval is ten minutes away).
+      await unlock();
+    }
+    await eventually(async () => (await rowsOf(caps.map((c) => c.id))).length === 120);
     const rows = await rowsOf(caps.map((c) => c.id));
-    expect(rows).toHaveLength(120);
     const row = rows.find((r) => r.id === first.id);
     expect(row).toMatchObject({ component: 'thread-test', inputTokens: 3, outputTokens: 4, finishReasons: ['stop'], properties: { run: 'thread' } });
     expect((row?.responseBody as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe('answer 0');
+    await eventually(async () => (await queueDepth()) === 0);
     expect(new Set(stored)).toEqual(new Set(caps.map((c) => c.id)));
     expect(await recorder.findPending(first.id)).toBeNull();
 

@@ -53,6 +53,7 @@ async function answer(m: Extract<ToThread, { id: number }>): Promise<unknown> {
 port.on('message', (m: ToThread) => {
   if (m.t === 'captures') {
     for (const c of unpackCaptures(m)) recorder.capture(c);
+    recorder.arrived();
     reportState(recorder);
     return;
   }

@@ -70,6 +70,19 @@ export class Recorder implements CallRecorder {
   }
 
   /**
+   * Records that arrived together (a hand-over from the proxying thread) go to the database now if
+   * no write is running; any arriving during a write join the same drain's next statement. Under
+   * load the statements grow by themselves (up to `batchSize` rows); at low load nothing waits for
+   * the flush interval, which then only paces the writes of records captured one by one, probes of
+   * an unreachable database and spool replays. While the database is down, arrivals wait for that
+   * interval too, so the spool gets a few larger appends rather than one per hand-over. Nothing is
+   * written before `start`.
+   */
+  arrived(): void {
+    if (this.dbUp && this.timer !== null && !this.closed) this.kick();
+  }
+
+  /**
    * The first n entries as records, finalizing captures in place (once). Works in slices of at most
    * FINALIZE_SLICE_MS and yields to the event loop between them, so a batch of large or streamed
    * responses never stalls the calls being proxied.

@@ -177,8 +177,17 @@ export class ThreadedRecorder implements CallRecorder {
     }
   }
 
+  /**
+   * The thread's metrics. Captures still waiting here for their hand-over count in the queue depth
+   * too: they are records not yet in the database as much as the thread's own. Counted when the
+   * thread is asked, so a hand-over during the round trip counts neither twice nor not at all.
+   */
   async foreignMetrics(): Promise<MetricsJson> {
-    return (await this.call({ t: 'metrics' })) as MetricsJson;
+    const waiting = this.outbox.count;
+    const metrics = (await this.call({ t: 'metrics' })) as MetricsJson;
+    const depth = metrics.find((m) => m.name === 'fixpoint_record_queue_depth')?.values[0];
+    if (depth) depth.value += waiting;
+    return metrics;
   }
 
   private call(m: { t: 'flush' } | { t: 'close' } | { t: 'metrics' } | { t: 'find'; callId: string }): Promise<unknown> {
