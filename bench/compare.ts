@@ -5,8 +5,11 @@
  * process, of its proxying (main) thread alone and of its busiest other thread (in a gateway, the
  * recorder's thread), and the Postgres CPU per request.
  *
- *   node --import tsx bench/compare.ts [--scenario chat] [--connections 64] [--rounds 4] [--round-seconds 4] \
+ *   node --import tsx bench/compare.ts [--scenario chat] [--connections 64] [--rate R] [--rounds 4] [--round-seconds 4] \
  *     <checkout or entry>[@NAME=VALUE,...] ...
+ *
+ * `--rate R` paces the load at R requests/s in all (as the bench's moderate load), for comparing
+ * latency, chiefly the p99; a paced round's recording backlog is not counted.
  *
  * A target is a checkout directory (its src/main/cli.ts is started) or an entry file, optionally
  * with environment settings for that gateway, e.g. `.@FIXPOINT_RECORDER=inline ../older-checkout`; a
@@ -35,6 +38,7 @@ const { values, positionals } = parseArgs({
     connections: { type: 'string', default: '64' },
     rounds: { type: 'string', default: '4' },
     'round-seconds': { type: 'string', default: '4' },
+    rate: { type: 'string' },
   },
 });
 if (positionals.length === 0) throw new Error('name at least one gateway checkout or entry (see the header of bench/compare.ts)');
@@ -88,7 +92,9 @@ try {
     }
     return pids.reduce((sum, pid) => sum + (cpuMicros(pid) || 0), 0);
   };
-  const base = { requests: scenario.requests, connections: Number(values.connections) };
+  const rate = values.rate === undefined ? 0 : Number(values.rate);
+  if (!(rate >= 0)) throw new Error(`--rate must be a non-negative number, got ${values.rate}`);
+  const base = { requests: scenario.requests, connections: Number(values.connections), ...(rate > 0 ? { ratePerSecond: rate } : {}) };
   for (const t of targets) await load.run({ ...base, origin: t.p.origin, warmupMs: 2000, durationMs: 0 });
   const acc = targets.map(() => ({ latencies: [] as number[], seconds: 0, completed: 0, cpu: 0, mainCpu: 0, threads: new Map<number, number>(), pg: 0, errors: 0 }));
   for (let round = 0; round < Number(values.rounds); round++) {
@@ -99,7 +105,8 @@ try {
       const threads0 = threadCpuMicros(t.p.pid);
       const pg0 = postgresCpu();
       const res = await load.run({ ...base, origin: t.p.origin, warmupMs: 250, durationMs: Number(values['round-seconds']) * 1000 });
-      a.seconds += res.measuredS + (t.gateway ? await recordingBacklogSeconds(t.p.origin) : 0);
+      const backlog = t.gateway ? await recordingBacklogSeconds(t.p.origin) : 0;
+      a.seconds += res.measuredS + (rate > 0 ? 0 : backlog);
       a.cpu += cpuMicros(t.p.pid) - cpu0;
       a.mainCpu += cpuMicros(t.p.pid, t.p.pid) - main0;
       for (const [tid, us] of threadCpuMicros(t.p.pid)) if (tid !== t.p.pid) a.threads.set(tid, (a.threads.get(tid) ?? 0) + us - (threads0.get(tid) ?? us));
@@ -110,7 +117,8 @@ try {
     }
   }
   const bareRps = acc[0]!.latencies.length / acc[0]!.seconds;
-  console.log(`${scenario.name}, ${values.connections} connections, closed loop, ${values.rounds} interleaved rounds × ${values['round-seconds']} s (+ recording backlog)`);
+  const loadName = rate > 0 ? `paced at ${rate} req/s` : 'closed loop';
+  console.log(`${scenario.name}, ${values.connections} connections, ${loadName}, ${values.rounds} interleaved rounds × ${values['round-seconds']} s${rate > 0 ? '' : ' (+ recording backlog)'}`);
   console.log(`${'target'.padEnd(44)} ${'req/s'.padStart(7)} ${'× bare'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'CPU µs/req'.padStart(11)} ${'main thread'.padStart(12)} ${'busiest other'.padStart(14)} ${'Postgres'.padStart(9)} errors`);
   for (const [i, t] of targets.entries()) {
     const a = acc[i]!;

@@ -66,7 +66,7 @@ describe.skipIf(!onPostgres)('threaded recorder (Postgres)', () => {
 
   const queueDepth = async () => (await recorder.foreignMetrics()).find((m) => m.name === 'fixpoint_record_queue_depth')?.values[0]?.value;
 
-  it('writes what is handed over without waiting for the flush interval, exactly once, and finds and counts it while the database has not taken it', async () => {
+  it('writes what is handed over exactly once, without an explicit flush, and finds and counts it while the database has not taken it', async () => {
     // The calls table locked against writes (reads still pass): what the thread tries to write waits.
     const lock = postgres(tdb.url as string, { max: 1, onnotice: () => {} });
     const held = await lock.reserve();
@@ -107,6 +107,35 @@ describe.skipIf(!onPostgres)('threaded recorder (Postgres)', () => {
 
     await recorder.flush(); // nothing left: no second copy
     expect(await rowsOf(caps.map((c) => c.id))).toHaveLength(120);
+  });
+
+  it('writes a few records handed over once the hand-overs stop, without waiting for the flush interval', async () => {
+    const caps = Array.from({ length: 5 }, (_, i) => capture(300 + i));
+    for (const c of caps) recorder.capture(c);
+    await eventually(async () => (await rowsOf(caps.map((c) => c.id))).length === 5);
+  });
+
+  it('writes a full statement handed over at once, while hand-overs keep coming', async () => {
+    const full = Array.from({ length: 70 }, (_, i) => capture(400 + i));
+    for (const c of full) recorder.capture(c);
+    // One capture every 30 ms keeps hand-overs coming, so only a full statement's worth is written now.
+    let trickling = true;
+    const trickle: CallCapture[] = [];
+    const feeding = (async () => {
+      while (trickling) {
+        const c = capture(600 + trickle.length);
+        trickle.push(c);
+        recorder.capture(c);
+        await sleep(30);
+      }
+    })();
+    try {
+      await eventually(async () => (await rowsOf(full.map((c) => c.id))).length === 70, 3_000);
+    } finally {
+      trickling = false;
+      await feeding;
+    }
+    await eventually(async () => (await rowsOf(trickle.map((c) => c.id))).length === trickle.length);
   });
 
   it('parses a request sent as the bytes it was received as, and keeps one sent as an object', async () => {

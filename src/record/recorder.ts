@@ -5,11 +5,13 @@ import { cleanRecord, finalizeCapture, reviveRecord, type FinalRecord } from './
 import type { PriceLookup } from './prices.ts';
 import { sanitizeForPostgres } from './sanitize.ts';
 import type { Spool } from './spool.ts';
-import { isDatabaseUnavailable, type RecordStore } from './store.ts';
+import { FULL_STATEMENT_ROWS, isDatabaseUnavailable, type RecordStore } from './store.ts';
 
 /** Finalizing yields to the event loop after this much work, so proxied calls never wait longer behind it. */
 const FINALIZE_SLICE_MS = 0.25;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** How long after the last hand-over the records still waiting are written (two hand-over intervals). */
+const QUIET_MS = 100;
 
 export interface RecorderOptions {
   store: RecordStore;
@@ -49,6 +51,8 @@ export class Recorder implements CallRecorder {
   private readonly queue: (CallCapture | FinalRecord)[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Fires QUIET_MS after the last hand-over (`arrived`), re-armed by each. */
+  private quiet: NodeJS.Timeout | null = null;
   private dbUp = true;
   private spoolWritable = true;
   private lastProbe = 0;
@@ -70,16 +74,18 @@ export class Recorder implements CallRecorder {
   }
 
   /**
-   * Records that arrived together (a hand-over from the proxying thread) go to the database now if
-   * no write is running; any arriving during a write join the same drain's next statement. Under
-   * load the statements grow by themselves (up to `batchSize` rows); at low load nothing waits for
-   * the flush interval, which then only paces the writes of records captured one by one, probes of
-   * an unreachable database and spool replays. While the database is down, arrivals wait for that
-   * interval too, so the spool gets a few larger appends rather than one per hand-over. Nothing is
-   * written before `start`.
+   * Records that arrived together (a hand-over from the proxying thread). Once a full statement's
+   * worth is waiting (`FULL_STATEMENT_ROWS`), they go to the database at once if no write is running
+   * (and any arriving during a write join the same drain), so under load nothing waits for the
+   * flush interval. Fewer wait for it, so that at low load statements stay large, unless hand-overs
+   * stop coming: QUIET_MS after the last one, what waits is written (the end of a burst does not sit
+   * out the interval). While the database is down, arrivals wait for the interval, so the spool
+   * gets a few larger appends rather than one per hand-over. Nothing is written before `start`.
    */
   arrived(): void {
-    if (this.dbUp && this.timer !== null && !this.closed) this.kick();
+    if (!this.dbUp || this.quiet === null || this.closed) return;
+    if (this.queue.length >= Math.min(FULL_STATEMENT_ROWS, this.o.batchSize)) this.kick();
+    else this.quiet.refresh();
   }
 
   /**
@@ -128,6 +134,8 @@ export class Recorder implements CallRecorder {
   start(): void {
     this.timer = setInterval(() => this.kick(), this.o.flushMs);
     this.timer.unref();
+    this.quiet = setTimeout(() => this.kick(), QUIET_MS);
+    this.quiet.unref();
   }
 
   /** Write out everything buffered now (and replay the spool if the database answers). */
@@ -142,6 +150,7 @@ export class Recorder implements CallRecorder {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.quiet) clearTimeout(this.quiet);
     await this.flush();
     if (this.queue.length > 0) await this.spill(this.queue.length);
     await this.o.spool.close();

@@ -30,6 +30,8 @@ const valueNames = ['s', ...Array.from({ length: jsonCount }, (_, j) => `j${j}`)
  * calls being proxied should not wait behind more than that.
  */
 const SIZES = [64, 32, 16, 8, 4, 2, 1];
+/** The rows of the largest statement: a batch of at least this many is written as efficiently as any. */
+export const FULL_STATEMENT_ROWS = SIZES[0] as number;
 const statements = new Map<number, string>();
 
 function insertStatement(rows: number): string {
