@@ -1,5 +1,6 @@
 import { ConfigError, readConfigFromProcess } from '../config/index.ts';
-import { openDatabase } from '../db/index.ts';
+import { openDatabase, surviveLeakedDatabaseErrors } from '../db/index.ts';
+import { createLogger } from '../telemetry/index.ts';
 import { startGateway } from './serve.ts';
 import { startWorker } from './worker.ts';
 import { optimizeHelp, runOptimizeCommand } from './optimize-command.ts';
@@ -51,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 1;
   }
   const config = readConfigFromProcess();
+  // The long-running processes ride out database outages: see surviveLeakedDatabaseErrors.
+  if (command === 'serve' || command === 'worker') surviveLeakedDatabaseErrors(createLogger(config.env.LOG_LEVEL));
   switch (command) {
     case 'serve': {
       const gateway = await startGateway(config);

@@ -2,7 +2,7 @@ export { Recorder, type RecorderOptions } from './recorder.ts';
 export { createRecorder, type RecorderSettings } from './create-recorder.ts';
 export { ThreadedRecorder } from './threaded-recorder.ts';
 export type { CallRecorder, PendingCall, MetricsJson } from './call-recorder.ts';
-export { createRecordStore, isDatabaseUnavailable, type RecordStore } from './store.ts';
+export { createRecordStore, type RecordStore } from './store.ts';
 export { openSpool, type Spool } from './spool.ts';
 export { createPriceLookup, estimateCost, type PriceLookup } from './prices.ts';
 export { hydratePrompts, promptRefsIn, hashPrompt } from './prompt-refs.ts';

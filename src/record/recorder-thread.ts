@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
-import { openDatabase } from '../db/index.ts';
+import { openDatabase, surviveLeakedDatabaseErrors } from '../db/index.ts';
 import { createLogger, createMetrics } from '../telemetry/index.ts';
 import { unpackCaptures } from './capture-wire.ts';
 import { createRecorder } from './create-recorder.ts';
@@ -27,6 +27,7 @@ function reportState(r: Recorder): void {
 }
 
 const logger = createLogger(o.logLevel);
+surviveLeakedDatabaseErrors(logger);
 const metrics = createMetrics(new Registry(), { defaultMetrics: false });
 const database = openDatabase({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
 const recorder = await createRecorder({ ...o, database, metrics, logger, finalizeOnCapture: true, onStored: (ids) => send({ t: 'stored', ids }) });

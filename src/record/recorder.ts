@@ -5,7 +5,8 @@ import { cleanRecord, finalizeCapture, reviveRecord, type FinalRecord } from './
 import type { PriceLookup } from './prices.ts';
 import { sanitizeForPostgres } from './sanitize.ts';
 import type { Spool } from './spool.ts';
-import { FULL_STATEMENT_ROWS, isDatabaseUnavailable, type RecordStore } from './store.ts';
+import { isDatabaseUnavailable } from '../db/index.ts';
+import { FULL_STATEMENT_ROWS, type RecordStore } from './store.ts';
 
 /** Finalizing yields to the event loop after this much work, so proxied calls never wait longer behind it. */
 const FINALIZE_SLICE_MS = 0.25;

@@ -131,26 +131,3 @@ export function createRecordStore(database: Database): RecordStore {
     },
   };
 }
-const unavailableCodes = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
-  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
-]);
-
-/**
- * True when an insert failed because the database could not be reached or is going away
- * (as opposed to a row it refused). Looks through wrappers (drizzle puts the driver's error in `cause`).
- */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      if (unavailableCodes.has(code)) return true;
-      // SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57P admin shutdown / cannot connect now.
-      if (/^(08|53|57P)/.test(code)) return true;
-    }
-    const msg = (e as { message?: unknown }).message;
-    if (typeof msg === 'string' && /PGlite is closed|connection (terminated|closed|ended)/i.test(msg)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
