@@ -105,6 +105,8 @@ try {
       const threads0 = threadCpuMicros(t.p.pid);
       const pg0 = postgresCpu();
       const res = await load.run({ ...base, origin: t.p.origin, warmupMs: 250, durationMs: Number(values['round-seconds']) * 1000 });
+      // Waited for in every round, so no round's writes spill into the next target's; counted only
+      // in a closed loop, where a recorder that fell behind is this round's work.
       const backlog = t.gateway ? await recordingBacklogSeconds(t.p.origin) : 0;
       a.seconds += res.measuredS + (rate > 0 ? 0 : backlog);
       a.cpu += cpuMicros(t.p.pid) - cpu0;

@@ -31,8 +31,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  * with CONNECTION_CLOSED by then, which its caller handles.
  */
 function isWriteOnDroppedDriverSocket(err: unknown): boolean {
-  const stack = err instanceof TypeError ? (err.stack ?? '') : '';
-  return /reading 'write'/.test(err instanceof Error ? err.message : '') && /nextWrite/.test(stack) && /[\\/]postgres[\\/]src[\\/]connection\.js/.test(stack);
+  if (!(err instanceof TypeError)) return false;
+  const stack = err.stack ?? '';
+  return err.message.includes("reading 'write'") && stack.includes('nextWrite') && /[\\/]postgres[\\/]src[\\/]connection\.js/.test(stack);
 }
 
 /**
