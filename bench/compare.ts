@@ -29,7 +29,7 @@ import { resolveDatabaseUrl, resolveRedisUrl, startGateway } from './gateway.ts'
 import { startLoadGenerator } from './load-client.ts';
 import { cpuMicros, forkServer, threadCpuMicros, type ServerProcess } from './processes.ts';
 import { recordingBacklogSeconds, SCENARIOS } from './scenarios.ts';
-import { summarizeMicros } from './stats.ts';
+import { median, summarizeMicros } from './stats.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -96,7 +96,7 @@ try {
   if (!(rate >= 0)) throw new Error(`--rate must be a non-negative number, got ${values.rate}`);
   const base = { requests: scenario.requests, connections: Number(values.connections), ...(rate > 0 ? { ratePerSecond: rate } : {}) };
   for (const t of targets) await load.run({ ...base, origin: t.p.origin, warmupMs: 2000, durationMs: 0 });
-  const acc = targets.map(() => ({ latencies: [] as number[], seconds: 0, completed: 0, cpu: 0, mainCpu: 0, threads: new Map<number, number>(), pg: 0, errors: 0 }));
+  const acc = targets.map(() => ({ latencies: [] as number[], seconds: 0, completed: 0, cpu: 0, mainCpu: 0, threads: new Map<number, number>(), pg: 0, errors: 0, roundP99s: [] as number[] }));
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const [i, t] of targets.entries()) {
       const a = acc[i]!;
@@ -116,12 +116,13 @@ try {
       a.completed += res.completed;
       a.errors += res.errors;
       for (const l of res.latenciesUs) a.latencies.push(l);
+      a.roundP99s.push(summarizeMicros(res.latenciesUs).p99);
     }
   }
   const bareRps = acc[0]!.latencies.length / acc[0]!.seconds;
   const loadName = rate > 0 ? `paced at ${rate} req/s` : 'closed loop';
   console.log(`${scenario.name}, ${values.connections} connections, ${loadName}, ${values.rounds} interleaved rounds × ${values['round-seconds']} s${rate > 0 ? '' : ' (+ recording backlog)'}`);
-  console.log(`${'target'.padEnd(44)} ${'req/s'.padStart(7)} ${'× bare'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'CPU µs/req'.padStart(11)} ${'main thread'.padStart(12)} ${'busiest other'.padStart(14)} ${'Postgres'.padStart(9)} errors`);
+  console.log(`${'target'.padEnd(44)} ${'req/s'.padStart(7)} ${'× bare'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'CPU µs/req'.padStart(11)} ${'main thread'.padStart(12)} ${'busiest other'.padStart(14)} ${'Postgres'.padStart(9)} errors  p99 by round (min / median / max)`);
   for (const [i, t] of targets.entries()) {
     const a = acc[i]!;
     const lat = summarizeMicros(a.latencies);
@@ -130,7 +131,7 @@ try {
     const busiest = Math.max(0, ...a.threads.values());
     // BENCH_THREADS=1: every thread's CPU per request, busiest first (V8's GC helpers show up here).
     if (process.env.BENCH_THREADS) console.log(`  threads of ${t.label}: ${[...a.threads.values()].sort((x, y) => y - x).map(per).join(' ')} µs/req`);
-    console.log(`${t.label.slice(0, 44).padEnd(44)} ${rps.toFixed(0).padStart(7)} ${(rps / bareRps).toFixed(2).padStart(7)} ${lat.p50.toFixed(2).padStart(7)} ${lat.p99.toFixed(2).padStart(7)} ${per(a.cpu).padStart(11)} ${per(a.mainCpu).padStart(12)} ${per(busiest).padStart(14)} ${per(a.pg).padStart(9)} ${a.errors}`);
+    console.log(`${t.label.slice(0, 44).padEnd(44)} ${rps.toFixed(0).padStart(7)} ${(rps / bareRps).toFixed(2).padStart(7)} ${lat.p50.toFixed(2).padStart(7)} ${lat.p99.toFixed(2).padStart(7)} ${per(a.cpu).padStart(11)} ${per(a.mainCpu).padStart(12)} ${per(busiest).padStart(14)} ${per(a.pg).padStart(9)} ${String(a.errors).padStart(6)}  ${[Math.min(...a.roundP99s), median(a.roundP99s), Math.max(...a.roundP99s)].map((v) => v.toFixed(2)).join(' / ')}`);
   }
 } finally {
   load.close();

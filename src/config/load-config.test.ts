@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './index.ts';
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const { env, file } = loadConfig({});
-    expect(env).toMatchObject({ PORT: 8787, HOST: '127.0.0.1', OPENAI_BASE_URL: 'https://api.openai.com/v1', ANTHROPIC_BASE_URL: 'https://api.anthropic.com', FIXPOINT_DATA_DIR: './.fixpoint' });
+    expect(env).toMatchObject({ PORT: 8787, HOST: '127.0.0.1', OPENAI_BASE_URL: 'https://api.openai.com/v1', ANTHROPIC_BASE_URL: 'https://api.anthropic.com', FIXPOINT_DATA_DIR: './.fixpoint', FIXPOINT_RECORD_FLUSH_MS: 50, FIXPOINT_RECORDER_NICE: 10 });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(file.providers).toEqual({});
   });
@@ -30,6 +30,7 @@ prices:
     [{ PORT: 'eighty' }, undefined, /environment PORT/],
     [{ DATABASE_URL: 'mysql://x' }, undefined, /environment DATABASE_URL: must be a postgres/],
     [{ FIXPOINT_ADMIN_TOKEN: 'short' }, undefined, /FIXPOINT_ADMIN_TOKEN: must be at least 16/],
+    [{ FIXPOINT_RECORDER_NICE: '20' }, undefined, /environment FIXPOINT_RECORDER_NICE: must be 0 to 19/],
     [{}, 'providers:\n  vllm:\n    baseUrl: not-a-url\n', /FIXPOINT_CONFIG providers\.vllm\.baseUrl/],
     [{}, 'providers:\n  vllm:\n    baseUrl: http://x\n    kind: grpc\n', /FIXPOINT_CONFIG providers\.vllm\.kind/],
     [{}, 'aliases:\n  a: b\n  b: gpt-4o\n', /FIXPOINT_CONFIG aliases\.a: points at another alias/],

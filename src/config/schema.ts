@@ -91,13 +91,19 @@ export const envSchema = z.object({
   FIXPOINT_DRAIN_TIMEOUT_MS: intFromEnv(25_000, 0),
   /** Recorder: records per insert batch, flush interval, in-memory bound before spilling to the spool. */
   FIXPOINT_RECORD_BATCH_SIZE: intFromEnv(200, 1),
-  FIXPOINT_RECORD_FLUSH_MS: intFromEnv(250, 1),
+  FIXPOINT_RECORD_FLUSH_MS: intFromEnv(50, 1),
   FIXPOINT_RECORD_BUFFER_MAX: intFromEnv(20_000, 1),
   /**
    * With Postgres, the recorder runs in a worker thread of its own (`thread`), off the thread that
    * proxies calls; `inline` keeps it in the gateway's thread. Embedded PGlite is always inline.
    */
   FIXPOINT_RECORDER: z.enum(['thread', 'inline']).default('thread'),
+  /**
+   * How many nice steps below the gateway's own CPU priority the recorder's thread runs (Linux; 0:
+   * the same), so that on a busy machine the calls being proxied are served first and the recording
+   * catches up in the gaps.
+   */
+  FIXPOINT_RECORDER_NICE: intFromEnv(10, 0).refine((n) => n <= 19, 'must be 0 to 19'),
   /** Where `fixpoint worker` serves its /metrics (0: any free port). */
   FIXPOINT_WORKER_METRICS_PORT: intFromEnv(9464, 0).refine((p) => p <= 65535, 'must be a port number'),
   /** How often the detectors look for recorded calls nobody checked (lost enqueues, Redis outages). */

@@ -10,6 +10,7 @@ import { createLogger, createMetrics } from '../telemetry/index.ts';
 import { unpackCaptures } from './capture-wire.ts';
 import { createRecorder } from './create-recorder.ts';
 import type { Recorder } from './recorder.ts';
+import { lowerThreadPriority } from './thread-priority.ts';
 import type { FromThread, ThreadOptions, ToThread } from './threaded-recorder.ts';
 
 const port = parentPort;
@@ -28,6 +29,12 @@ function reportState(r: Recorder): void {
 
 const logger = createLogger(o.logLevel);
 surviveLeakedDatabaseErrors(logger);
+try {
+  const lowered = lowerThreadPriority(o.nice);
+  if (lowered) logger.debug(lowered, 'recorder thread priority lowered');
+} catch (err) {
+  logger.warn({ err }, "could not lower the recorder thread's CPU priority; it runs at the gateway's");
+}
 const metrics = createMetrics(new Registry(), { defaultMetrics: false });
 const database = openDatabase({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
 const recorder = await createRecorder({ ...o, database, metrics, logger, finalizeOnCapture: true, onStored: (ids) => send({ t: 'stored', ids }) });

@@ -11,8 +11,6 @@ import { FULL_STATEMENT_ROWS, type RecordStore } from './store.ts';
 /** Finalizing yields to the event loop after this much work, so proxied calls never wait longer behind it. */
 const FINALIZE_SLICE_MS = 0.25;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** How long after the last hand-over the records still waiting are written (two hand-over intervals). */
-const QUIET_MS = 100;
 
 export interface RecorderOptions {
   store: RecordStore;
@@ -52,8 +50,6 @@ export class Recorder implements CallRecorder {
   private readonly queue: (CallCapture | FinalRecord)[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  /** Fires QUIET_MS after the last hand-over (`arrived`), re-armed by each. */
-  private quiet: NodeJS.Timeout | null = null;
   private dbUp = true;
   private spoolWritable = true;
   private lastProbe = 0;
@@ -78,15 +74,13 @@ export class Recorder implements CallRecorder {
    * Records that arrived together (a hand-over from the proxying thread). Once a full statement's
    * worth is waiting (`FULL_STATEMENT_ROWS`), they go to the database at once if no write is running
    * (and any arriving during a write join the same drain), so under load nothing waits for the
-   * flush interval. Fewer wait for it, so that at low load statements stay large, unless hand-overs
-   * stop coming: QUIET_MS after the last one, what waits is written (the end of a burst does not sit
-   * out the interval). While the database is down, arrivals wait for the interval, so the spool
-   * gets a few larger appends rather than one per hand-over. Nothing is written before `start`.
+   * flush interval; fewer wait for it. While the database is down, arrivals wait for the interval,
+   * so the spool gets a few larger appends rather than one per hand-over. Nothing is written before
+   * `start`.
    */
   arrived(): void {
-    if (!this.dbUp || this.quiet === null || this.closed) return;
+    if (!this.dbUp || this.timer === null || this.closed) return;
     if (this.queue.length >= Math.min(FULL_STATEMENT_ROWS, this.o.batchSize)) this.kick();
-    else this.quiet.refresh();
   }
 
   /**
@@ -135,8 +129,6 @@ export class Recorder implements CallRecorder {
   start(): void {
     this.timer = setInterval(() => this.kick(), this.o.flushMs);
     this.timer.unref();
-    this.quiet = setTimeout(() => this.kick(), QUIET_MS);
-    this.quiet.unref();
   }
 
   /** Write out everything buffered now (and replay the spool if the database answers). */
@@ -151,7 +143,6 @@ export class Recorder implements CallRecorder {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.quiet) clearTimeout(this.quiet);
     await this.flush();
     if (this.queue.length > 0) await this.spill(this.queue.length);
     await this.o.spool.close();

@@ -9,6 +9,8 @@ import type { RecorderSettings } from './create-recorder.ts';
 export interface ThreadOptions extends RecorderSettings {
   databaseUrl: string;
   logLevel: string;
+  /** Nice steps below the gateway's CPU priority for the thread (Linux; 0: the same). */
+  nice: number;
 }
 
 export type ToThread =
