@@ -8,6 +8,9 @@ export interface BenchOptions {
   roundSeconds: number;
   warmupSeconds: number;
   connections: number[];
+  /** Rounds and their length at the moderate (first) load, where the added p99 is judged: more, shorter rounds. */
+  moderateRounds: number;
+  moderateRoundSeconds: number;
   /** Requests/s of the moderate (first) load; 0: closed loop like the others. */
   moderateRate: number;
   soakSeconds: number;
@@ -31,6 +34,8 @@ export const USAGE = `usage: node --import tsx bench/run.ts [flags]
   --warmup-seconds S      warm-up before each scenario, per target (default 2)
   --connections A,B       concurrent connections (default 8,64); the first is the moderate load
   --moderate-rate R       pace the moderate load at R requests/s in all (default 300; 0: closed loop)
+  --moderate-rounds N     interleaved rounds per target at the moderate load (default 10)
+  --moderate-round-seconds S  measured seconds per round there (default 3)
   --soak-seconds S        memory soak duration (default 60; 0 skips it)
   --soak-connections N    connections during the soak (default 8)
   --scenario A,B          only these scenarios: chat, chat-stream (default both)
@@ -63,6 +68,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       'warmup-seconds': { type: 'string' },
       connections: { type: 'string' },
       'moderate-rate': { type: 'string' },
+      'moderate-rounds': { type: 'string' },
+      'moderate-round-seconds': { type: 'string' },
       'soak-seconds': { type: 'string' },
       'soak-connections': { type: 'string' },
       strict: { type: 'boolean', default: false },
@@ -99,6 +106,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     roundSeconds: positive('round-seconds', values['round-seconds'], quick ? 1.5 : 5),
     warmupSeconds: positive('warmup-seconds', values['warmup-seconds'], quick ? 0.5 : 2),
     connections,
+    moderateRounds: Math.max(1, Math.round(positive('moderate-rounds', values['moderate-rounds'], quick ? 2 : 10))),
+    moderateRoundSeconds: positive('moderate-round-seconds', values['moderate-round-seconds'], quick ? 1.5 : 3),
     moderateRate: positive('moderate-rate', values['moderate-rate'], 300),
     soakSeconds: positive('soak-seconds', values['soak-seconds'], quick ? 10 : 60),
     soakConnections: Math.max(1, Math.round(positive('soak-connections', values['soak-connections'], 8))),

@@ -1,7 +1,7 @@
 /** The measured scenarios and the interleaved rounds that compare targets under the same load. */
 import type { LoadGenerator, LoadRequest } from './load-client.ts';
 import { cpuMicros } from './processes.ts';
-import { summarizeMicros } from './stats.ts';
+import { median, summarizeMicros } from './stats.ts';
 
 export interface Scenario {
   /** For --scenario. */
@@ -23,6 +23,8 @@ export interface CellResult {
   rps: number;
   p50: number;
   p99: number;
+  /** The median of the rounds' own p99s: a round the machine stalled in moves it little. */
+  p99RoundMedian: number;
   /** CPU of the target's process per answered request, microseconds. */
   cpuUsPerReq: number;
   requests: number;
@@ -89,7 +91,7 @@ export async function measureCell(load: LoadGenerator, targets: Target[], scenar
   for (const t of targets) {
     await load.run({ ...base, origin: t.origin, warmupMs: opts.warmupSeconds * 1000, durationMs: 0 });
   }
-  const acc = targets.map(() => ({ latencies: [] as number[], seconds: 0, cpu: 0, completed: 0, errors: 0, incomplete: 0, firstError: undefined as string | undefined }));
+  const acc = targets.map(() => ({ latencies: [] as number[], roundP99s: [] as number[], seconds: 0, cpu: 0, completed: 0, errors: 0, incomplete: 0, firstError: undefined as string | undefined }));
   for (let round = 0; round < opts.rounds; round++) {
     for (const [i, t] of targets.entries()) {
       const a = acc[i]!;
@@ -103,6 +105,7 @@ export async function measureCell(load: LoadGenerator, targets: Target[], scenar
       }
       a.cpu += cpuMicros(t.pid) - cpu0;
       for (const l of res.latenciesUs) a.latencies.push(l);
+      a.roundP99s.push(summarizeMicros(res.latenciesUs).p99);
       a.seconds += res.measuredS;
       a.completed += res.completed;
       a.errors += res.errors;
@@ -118,6 +121,7 @@ export async function measureCell(load: LoadGenerator, targets: Target[], scenar
       rps: lat.count / a.seconds,
       p50: lat.p50,
       p99: lat.p99,
+      p99RoundMedian: median(a.roundP99s),
       cpuUsPerReq: a.completed ? a.cpu / a.completed : Number.NaN,
       requests: lat.count,
       errors: a.errors,
