@@ -94,12 +94,11 @@ async function benchProxies(opts: BenchOptions, setup: string): Promise<{ cells:
       const rate = moderate && opts.moderateRate > 0 ? opts.moderateRate : undefined;
       // The added p99 is judged at the moderate load: more, shorter rounds there, so that one round
       // hit by the machine's own stalls (they hit any target) weighs less in the pooled p99.
-      const rounds = moderate ? { rounds: opts.moderateRounds, roundSeconds: opts.moderateRoundSeconds } : {};
-      const results = await measureCell(load, targets, scenario, { ...opts, ...rounds, connections, ...(rate ? { ratePerSecond: rate } : {}) });
+      const plan = moderate ? { rounds: opts.moderateRounds, roundSeconds: opts.moderateRoundSeconds } : { rounds: opts.rounds, roundSeconds: opts.roundSeconds };
+      const results = await measureCell(load, targets, scenario, { ...opts, ...plan, connections, ...(rate ? { ratePerSecond: rate } : {}) });
       const cell: Cell = { scenario: scenario.name, connections, moderate, ...(rate ? { rate } : {}), results };
       cells.push(cell);
-      const { rounds: n, roundSeconds } = { rounds: opts.rounds, roundSeconds: opts.roundSeconds, ...rounds };
-      printCell(cell, `${n} × ${roundSeconds} s per target, interleaved`);
+      printCell(cell, `${plan.rounds} × ${plan.roundSeconds} s per target, interleaved`);
       assertAlive();
     }
   }
