@@ -85,7 +85,6 @@ async function benchProxies(opts: BenchOptions, setup: string): Promise<{ cells:
   for (const t of targets) console.log(`  ${t.label.padEnd(30)} ${t.origin} (pid ${t.pid})`);
 
   const cells: Cell[] = [];
-
   const chosen = opts.scenarios ? SCENARIOS.filter((s) => opts.scenarios?.includes(s.key)) : SCENARIOS;
   if (!chosen.length) throw new Error(`no scenario among ${opts.scenarios?.join(', ')}; known: ${SCENARIOS.map((s) => s.key).join(', ')}`);
   for (const scenario of chosen) {
