@@ -29,8 +29,8 @@ export interface BenchOptions {
 export const USAGE = `usage: node --import tsx bench/run.ts [flags]
   --quick                 smoke run: 2 rounds of 1.5 s, 0.5 s warm-up, 10 s soak
   --no-gateway            measure only the fake upstream and the bare forwarder
-  --rounds N              interleaved rounds per target (default 3)
-  --round-seconds S       measured seconds per round (default 5)
+  --rounds N              interleaved rounds per target (default 6)
+  --round-seconds S       measured seconds per round (default 4)
   --warmup-seconds S      warm-up before each scenario, per target (default 2)
   --connections A,B       concurrent connections (default 8,64); the first is the moderate load
   --moderate-rate R       pace the moderate load at R requests/s in all (default 300; 0: closed loop)
@@ -102,8 +102,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   };
   return {
     gateway: values['no-gateway'] !== true,
-    rounds: Math.max(1, Math.round(positive('rounds', values.rounds, quick ? 2 : 3))),
-    roundSeconds: positive('round-seconds', values['round-seconds'], quick ? 1.5 : 5),
+    rounds: Math.max(1, Math.round(positive('rounds', values.rounds, quick ? 2 : 6))),
+    roundSeconds: positive('round-seconds', values['round-seconds'], quick ? 1.5 : 4),
     warmupSeconds: positive('warmup-seconds', values['warmup-seconds'], quick ? 0.5 : 2),
     connections,
     moderateRounds: Math.max(1, Math.round(positive('moderate-rounds', values['moderate-rounds'], quick ? 2 : 10))),
