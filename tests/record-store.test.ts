@@ -82,6 +82,14 @@ describe('record store: batched, prepared inserts', () => {
     }
   });
 
+  it('a batch of which some calls are stored already stores the rest, each once', async () => {
+    const records = Array.from({ length: 100 }, () => recordOf(capture()));
+    await store.insert(records.filter((_, i) => i % 3 === 0));
+    await store.insert(records);
+    const rows = await database.db.select({ id: calls.id }).from(calls).where(inArray(calls.id, records.map((r) => r.id)));
+    expect(rows.map((r) => r.id).sort()).toEqual(records.map((r) => r.id).sort());
+  });
+
   it('a row the database refuses fails its statement; its cleaned copy is accepted', async () => {
     const poisoned = recordOf(capture({ error: 'nul \u0000 here', properties: { k: 'lone \ud800 surrogate' } }));
     await expect(store.insert([poisoned])).rejects.toThrow();

@@ -5,4 +5,4 @@ export { patterns, patternEvents, groupingState, type PatternRow, type StoredCen
 export { promptVersions, componentPrompts, promptAudit, type PromptVersionRow } from './schema/index.ts';
 export { optimizationRuns, type OptimizationRunRow, type StoredCandidate } from './schema/index.ts';
 export { rowsOf } from './rows.ts';
-export { isDatabaseUnavailable, surviveLeakedDatabaseErrors } from './unavailable.ts';
+export { isDatabaseUnavailable, isUniqueViolation, surviveLeakedDatabaseErrors } from './unavailable.ts';

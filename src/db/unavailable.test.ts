@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable } from './unavailable.ts';
+import { isDatabaseUnavailable, isUniqueViolation } from './unavailable.ts';
 
 const moduleUrl = new URL('./unavailable.ts', import.meta.url).href;
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,5 +53,12 @@ describe('database errors that escape the driver', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('x'), { code: 'CONNECTION_CLOSED' }))).toBe(true);
     expect(isDatabaseUnavailable(new Error('wrapped', { cause: Object.assign(new Error('y'), { code: '57P01' }) }))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error('unique'), { code: '23505' }))).toBe(false);
+  });
+
+  it('reads a unique violation (23505) as one, through wrappers, and nothing else', () => {
+    expect(isUniqueViolation(Object.assign(new Error('unique'), { code: '23505' }))).toBe(true);
+    expect(isUniqueViolation(new Error('wrapped', { cause: Object.assign(new Error('y'), { code: '23505' }) }))).toBe(true);
+    expect(isUniqueViolation(Object.assign(new Error('nul'), { code: '22021' }))).toBe(false);
+    expect(isUniqueViolation(Object.assign(new Error('gone'), { code: 'CONNECTION_CLOSED' }))).toBe(false);
   });
 });

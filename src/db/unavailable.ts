@@ -24,6 +24,15 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/** True when a statement failed on a unique constraint (SQLSTATE 23505), looking through wrappers as above. */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /**
  * postgres-js 3.4 writes on a socket it has already dropped when a connection dies inside a
  * transaction: `begin()` sends its own ROLLBACK after the failed query, and the write throws from a
