@@ -5,31 +5,33 @@ const unavailableCodes = new Set([
   'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
 ]);
 
+/** The error and the errors it wraps (drizzle puts the driver's error in `cause`), at most five deep. */
+function* causeChain(err: unknown): Generator<{ code?: unknown; message?: unknown }> {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    yield e as { code?: unknown; message?: unknown };
+    e = (e as { cause?: unknown }).cause;
+  }
+}
+
 /**
  * True when an insert failed because the database could not be reached or is going away
- * (as opposed to a row it refused). Looks through wrappers (drizzle puts the driver's error in `cause`).
+ * (as opposed to a row it refused). Looks through wrappers.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
+  for (const { code, message } of causeChain(err)) {
     if (typeof code === 'string') {
       if (unavailableCodes.has(code)) return true;
       // SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57P admin shutdown / cannot connect now.
       if (/^(08|53|57P)/.test(code)) return true;
     }
-    const msg = (e as { message?: unknown }).message;
-    if (typeof msg === 'string' && /PGlite is closed|connection (terminated|closed|ended)/i.test(msg)) return true;
-    e = (e as { cause?: unknown }).cause;
+    if (typeof message === 'string' && /PGlite is closed|connection (terminated|closed|ended)/i.test(message)) return true;
   }
   return false;
 }
 
-/** True when a statement failed on a unique constraint (SQLSTATE 23505), looking through wrappers as above. */
+/** True when a statement failed on a unique constraint (SQLSTATE 23505). Looks through wrappers. */
 export function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
+  for (const { code } of causeChain(err)) if (code === '23505') return true;
   return false;
 }
 
