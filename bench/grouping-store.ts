@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { adminClient, recreateDatabase } from './databases.ts';
 import { failures, groupingState, openDatabase, rowsOf, type Database, type Db } from '../src/db/index.ts';
-import { componentsWithUngrouped, createLocalSpace, createVectorizer, defaultThresholds, failureFingerprint, failureText, generateCorpus, groupComponentFailures, PatternCache, type CorpusItem, type DocumentFrequencies } from '../src/group/index.ts';
+import { componentsWithUngrouped, createLocalSpace, createVectorizer, defaultThresholds, failureFingerprint, failureText, groupComponentFailures, PatternCache, type DocumentFrequencies } from '../src/group/index.ts';
+import { type CorpusItem, generateCorpus } from '../testkit/grouping-corpus/index.ts';
 import { fallbackDescription } from '../src/group/pattern-text.ts';
 
 /** Every database of the grouping bench starts with this; nothing else is ever dropped. */

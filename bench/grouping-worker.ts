@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rowsOf, type Db } from '../src/db/index.ts';
-import { createLocalSpace, defaultThresholds, generateCorpus, PatternCache } from '../src/group/index.ts';
+import { createLocalSpace, defaultThresholds, PatternCache } from '../src/group/index.ts';
+import { generateCorpus } from '../testkit/grouping-corpus/index.ts';
 import { groupEverything, insertUngrouped } from './grouping-store.ts';
 
 export interface WorkerArgs {

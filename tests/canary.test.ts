@@ -5,7 +5,7 @@ import { eventually } from './support/eventually.ts';
 
 /**
  * The canary monitor on live traffic: the fake follows "Reply with exactly one of: …" wording
- * (tests/fake-upstream/compliance.ts), so a version that says so fixes a label rule the agent's own
+ * (testkit/fake-upstream/compliance.ts), so a version that says so fixes a label rule the agent's own
  * prompt breaks; the monitor promotes it by itself, then rolls back a worse one by itself.
  */
 const yaml = `

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from './fake-upstream/index.ts';
+import { startFakeUpstream, type FakeUpstream } from '../testkit/fake-upstream/index.ts';
 import { clientFor, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
 import { eventually } from './support/eventually.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';

@@ -4,18 +4,8 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.ts';
 import { failures, openDatabase, rowsOf, type Database } from '../src/db/index.ts';
-import {
-  adjustedRandIndex,
-  completeness,
-  createLocalSpace,
-  defaultThresholds,
-  generateCorpus,
-  groupComponentFailures,
-  PatternCache,
-  purity,
-  refreshPatterns,
-  type Corpus,
-} from '../src/group/index.ts';
+import { createLocalSpace, defaultThresholds, groupComponentFailures, PatternCache, refreshPatterns } from '../src/group/index.ts';
+import { adjustedRandIndex, completeness, type Corpus, generateCorpus, purity } from '../testkit/grouping-corpus/index.ts';
 import { createJobSystem, type JobSystem } from '../src/jobs/index.ts';
 import { createMetrics } from '../src/telemetry/index.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';

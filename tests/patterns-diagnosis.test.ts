@@ -5,7 +5,7 @@ import { eventually } from './support/eventually.ts';
 
 /**
  * Feedback patterns are diagnosed by the configured model from their examples, delimited as data,
- * and titled by the configured summary model. (The fake answers as both: tests/fake-upstream/pattern-models.ts.)
+ * and titled by the configured summary model. (The fake answers as both: testkit/fake-upstream/pattern-models.ts.)
  */
 const yaml = `
 patterns:

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { startFakeUpstream, type FakeUpstream } from './fake-upstream/index.ts';
+import { startFakeUpstream, type FakeUpstream } from '../testkit/fake-upstream/index.ts';
 import { clientFor, startHarness, type Harness } from './support/gateway.ts';
 
 let local: FakeUpstream;

@@ -7,7 +7,9 @@ export type ResponseShape =
   | 'anthropic.messages'
   | 'none';
 
-export type CallStatus = 'success' | 'upstream_error' | 'timeout' | 'client_abort' | 'gateway_error' | 'rejected';
+/** How a call ended (the calls table's status column). */
+export const callStatuses = ['success', 'upstream_error', 'timeout', 'client_abort', 'gateway_error', 'rejected'] as const;
+export type CallStatus = (typeof callStatuses)[number];
 
 /**
  * What the hot path hands to the recorder: cheap to build, nothing parsed that did not have to be.

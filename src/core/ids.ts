@@ -17,10 +17,10 @@ function random16(): Buffer {
 }
 
 /**
- * A UUIDv7: time-ordered, so call ids sort by start time and work as paging cursors.
+ * A UUIDv7 (for calls, and every other row that wants a time-ordered id: versions, events, runs): time-ordered, so ids sort by start time and work as paging cursors.
  * Monotonic within one process (a 12-bit counter fills the rand_a field within a millisecond).
  */
-export function newCallId(now: number = Date.now()): string {
+export function newUuidV7(now: number = Date.now()): string {
   if (now <= lastMs) {
     seq = (seq + 1) & 0xfff;
     if (seq === 0) lastMs += 1;

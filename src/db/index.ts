@@ -6,3 +6,6 @@ export { promptVersions, componentPrompts, promptAudit, type PromptVersionRow } 
 export { optimizationRuns, type OptimizationRunRow, type StoredCandidate } from './schema/index.ts';
 export { rowsOf } from './rows.ts';
 export { isDatabaseUnavailable, isUniqueViolation, surviveLeakedDatabaseErrors } from './unavailable.ts';
+export { failureKinds, type FailureKind } from './schema/index.ts';
+export { patternStatuses, diagnoses, remedies, type PatternStatus, type Diagnosis, type Remedy } from './schema/index.ts';
+export { optimizationRunStatuses, optimizationTriggers, type OptimizationRunStatus, type OptimizationTrigger } from './schema/index.ts';

@@ -1,15 +1,11 @@
-import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
-import type { ComponentSettings, Config } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
 import { callEvaluations, type Db } from '../db/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
-import { builtInChecks, compileRules, type CompiledRules } from './checks/index.ts';
-import { rubricVersionOf } from './judge/index.ts';
-import { loadCalls } from './load-calls.ts';
+import { createCallChecker, type CallView, loadCalls, rubricVersionOf } from '../evaluate/index.ts';
 import { markEvaluated, storeFailures, type FailureRow } from './store-failures.ts';
-import type { CallView, FailureDraft } from './types.ts';
 
 export interface DetectorDeps {
   config: Config;
@@ -33,30 +29,6 @@ export function sampled(callId: string, rubricVersion: string, rate: number): bo
  * order, so a crash or a Redis outage before the mark means the call is checked again (every step
  * is idempotent), never skipped.
  */
-/**
- * The built-in checks and a component's declared rules as one function: what production detection
- * runs on each call, and what the optimizer scores replays with.
- */
-export function createCallChecker(config: Config): (view: CallView) => Promise<FailureDraft[]> {
-  const baseDir = config.env.FIXPOINT_CONFIG ? path.dirname(path.resolve(config.env.FIXPOINT_CONFIG)) : process.cwd();
-  const compiled = new Map<string, Promise<CompiledRules>>();
-  const rulesFor = (name: string, settings: ComponentSettings | undefined): Promise<CompiledRules> | null => {
-    if (!settings || settings.rules.length === 0) return null;
-    let c = compiled.get(name);
-    if (!c) {
-      c = compileRules(settings.rules, { baseDir });
-      compiled.set(name, c);
-    }
-    return c;
-  };
-  return async (view) => {
-    const drafts = builtInChecks(view);
-    const rules = rulesFor(view.component, config.file.components[view.component]);
-    if (rules) drafts.push(...(await (await rules).check(view)));
-    return drafts;
-  };
-}
-
 export function createDetector(deps: DetectorDeps) {
   const checkView = createCallChecker(deps.config);
   async function check(view: CallView): Promise<Omit<FailureRow, 'callStartedAt'>[]> {

@@ -4,11 +4,8 @@ import { createDetector } from './detector.ts';
 import { createJudgeHandler } from './judge-job.ts';
 import { sweepUnevaluated } from './sweep.ts';
 
-export { failureKinds, type FailureKind, type CallView, type FailureDraft } from './types.ts';
-export { sampled, createCallChecker } from './detector.ts';
-export { loadCalls } from './load-calls.ts';
+export { sampled } from './detector.ts';
 export { createStoredCallsQueue, type StoredCallsQueue } from './stored-calls-queue.ts';
-export { runJudge, rubricVersionOf } from './judge/index.ts';
 
 export type { DetectDeps } from './deps.ts';
 

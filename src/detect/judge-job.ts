@@ -1,11 +1,10 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
-import { newCallId } from '../core/ids.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { judgeVerdicts, type Db } from '../db/index.ts';
 import type { JobContext } from '../jobs/index.ts';
 import { UpstreamHttpError } from '../providers/index.ts';
 import type { DetectDeps } from './deps.ts';
-import { JudgeOutputError, rubricVersionOf, runJudge } from './judge/index.ts';
-import { loadCalls } from './load-calls.ts';
+import { JudgeOutputError, loadCalls, rubricVersionOf, runJudge } from '../evaluate/index.ts';
 import { storeFailures } from './store-failures.ts';
 
 
@@ -54,7 +53,7 @@ export function createJudgeHandler(deps: DetectDeps) {
       const rows = await tx
         .insert(judgeVerdicts)
         .values({
-          id: newCallId(),
+          id: newUuidV7(),
           callId: payload.callId,
           component: payload.component,
           rubricVersion: payload.rubricVersion,

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { newCallId } from '../core/ids.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { callEvaluations, failures, type Db } from '../db/index.ts';
-import type { FailureDraft } from './types.ts';
+import type { FailureDraft } from '../evaluate/index.ts';
 
 export interface FailureRow extends FailureDraft {
   callId: string;
@@ -14,7 +14,7 @@ export interface FailureRow extends FailureDraft {
 export async function storeFailures(db: Db, rows: readonly FailureRow[], opts: { replace?: boolean } = {}): Promise<void> {
   if (rows.length === 0) return;
   const values = rows.map((r) => ({
-    id: newCallId(),
+    id: newUuidV7(),
     callId: r.callId,
     component: r.component,
     kind: r.kind,

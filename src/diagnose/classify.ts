@@ -1,7 +1,8 @@
 /** Behavioral (a prompt can fix it) versus knowledge (the model lacks it): the rules that need no model. */
 
-export type Diagnosis = 'behavioral' | 'knowledge' | 'operational' | 'unknown';
-export const diagnoses = ['behavioral', 'knowledge', 'operational', 'unknown'] as const;
+import type { Diagnosis } from '../db/index.ts';
+
+export { diagnoses, type Diagnosis } from '../db/index.ts';
 
 export interface DiagnosisResult {
   diagnosis: Diagnosis;

@@ -1,6 +1,6 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
-import { newCallId } from '../core/ids.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { failures, patternEvents, patterns, type Db } from '../db/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { Logger } from '../telemetry/index.ts';
@@ -67,7 +67,7 @@ export async function diagnosePattern(deps: DiagnoseDeps, patternId: string, sig
     })
     .where(eq(patterns.id, patternId));
   if (p.diagnosis !== result.diagnosis || p.remedy !== remedy) {
-    await deps.db.insert(patternEvents).values({ id: newCallId(), patternId, type: 'diagnosed', detail: { diagnosis: result.diagnosis, confidence: result.confidence, source: result.source, remedy } });
+    await deps.db.insert(patternEvents).values({ id: newUuidV7(), patternId, type: 'diagnosed', detail: { diagnosis: result.diagnosis, confidence: result.confidence, source: result.source, remedy } });
   }
   return result;
 }

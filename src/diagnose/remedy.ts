@@ -1,8 +1,6 @@
-import type { Diagnosis } from './classify.ts';
+import type { Diagnosis, Remedy } from '../db/index.ts';
 
-/** What later stages do about a pattern. */
-export type Remedy = 'prompt' | 'finetune' | 'prompt_then_finetune' | 'watch';
-export const remedies = ['prompt', 'finetune', 'prompt_then_finetune', 'watch'] as const;
+export { remedies, type Remedy } from '../db/index.ts';
 
 export interface RemedyInput {
   diagnosis: Diagnosis | null;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { newCallId } from '../core/ids.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { failures, patternEvents, patterns, rowsOf, type Db } from '../db/index.ts';
 import { failureText } from './failure-text.ts';
 import { failureFingerprint } from './fingerprint.ts';
@@ -177,7 +177,7 @@ async function writeBatch(
         };
       }),
     );
-    await tx.insert(patternEvents).values(fresh.map((p) => ({ id: newCallId(), patternId: p.id, type: 'created', toStatus: 'emerging', detail: { kind: p.kind, ruleId: p.ruleId } })));
+    await tx.insert(patternEvents).values(fresh.map((p) => ({ id: newUuidV7(), patternId: p.id, type: 'created', toStatus: 'emerging', detail: { kind: p.kind, ruleId: p.ruleId } })));
   }
   // Failures point at the live pattern (a pattern merged in this batch resolves to its survivor).
   if (assigned.length > 0) await tx.execute(sql`
@@ -187,7 +187,7 @@ async function writeBatch(
   for (const [from, into] of merged) {
     await tx.execute(sql`update failures set pattern_id = ${into} where pattern_id = ${from}`);
     await tx.execute(sql`update patterns set merged_into = ${into}, updated_at = clock_timestamp() where id = ${from}`);
-    await tx.insert(patternEvents).values({ id: newCallId(), patternId: into, type: 'merged', detail: { from } });
+    await tx.insert(patternEvents).values({ id: newUuidV7(), patternId: into, type: 'merged', detail: { from } });
     ix.held.delete(from);
   }
   // Centroids, counts and times of every live pattern touched.

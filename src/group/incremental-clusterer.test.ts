@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { generateCorpus } from './corpus.ts';
+import { adjustedRandIndex, completeness, generateCorpus, purity } from '../../testkit/grouping-corpus/index.ts';
 import { failureFingerprint } from './fingerprint.ts';
 import { createClusterer } from './incremental-clusterer.ts';
-import { adjustedRandIndex, completeness, purity } from './quality.ts';
 import { createVectorizer } from './text-vector.ts';
 
 /** The settings the local fallback is tuned to (labels never reach the clusterer). */

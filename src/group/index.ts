@@ -2,9 +2,6 @@ export { failureFingerprint, normalizeMessage, evidenceShape, type Fingerprint, 
 export { createVectorizer, tokenize, stem, sparseDot, type DocumentFrequencies, type SparseVector, type Vectorizer, type VectorizerOptions } from './text-vector.ts';
 export { createClusterer, type Assignment, type ClusterState, type ClusterSummary, type Clusterer, type ClustererOptions } from './incremental-clusterer.ts';
 export { wilsonLowerBound, isSystematic, defaultSystematicThresholds, type PatternCounts, type SystematicThresholds, type SystematicVerdict } from './stats.ts';
-export { generateCorpus, seededRandom, type Corpus, type CorpusItem, type CorpusOptions } from './corpus.ts';
-export { truePatterns, type Diagnosis, type PatternSpec } from './corpus-patterns.ts';
-export { adjustedRandIndex, purity, homogeneity, completeness } from './quality.ts';
 export { failureText } from './failure-text.ts';
 export { patternStatuses, nextStatus, type PatternStatus } from './lifecycle.ts';
 export { groupComponentFailures, componentsWithUngrouped, groupBatchSize, type GroupResult } from './group-failures.ts';

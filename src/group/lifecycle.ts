@@ -1,6 +1,6 @@
-/** A pattern's lifecycle: emerging → systematic → resolved (rate fell after a fix) → regressed (came back). */
-export type PatternStatus = 'emerging' | 'systematic' | 'resolved' | 'regressed';
-export const patternStatuses = ['emerging', 'systematic', 'resolved', 'regressed'] as const;
+import type { PatternStatus } from '../db/index.ts';
+
+export { patternStatuses, type PatternStatus } from '../db/index.ts';
 
 export interface LifecycleInput {
   status: PatternStatus;

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { PatternSettings } from '../config/index.ts';
-import { newCallId } from '../core/ids.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { patternEvents, patterns, rowsOf, type Db, type PatternRow } from '../db/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
@@ -99,7 +99,7 @@ export async function refreshPatterns(deps: RefreshDeps): Promise<number> {
     const statsAt = sql`case when ${patterns.updatedAt} < ${readVersion}::timestamptz + interval '1 millisecond' then clock_timestamp() else ${readVersion}::timestamptz end`;
     await deps.db.update(patterns).set({ stats: stored, statsAt, systematic, status: next }).where(eq(patterns.id, p.id));
     if (next !== status) {
-      await deps.db.insert(patternEvents).values({ id: newCallId(), patternId: p.id, type: 'status', fromStatus: status, toStatus: next, detail: { rateLowerBound: stats.rateLowerBound, h24: stats.windows.h24, unmet: stats.unmet } });
+      await deps.db.insert(patternEvents).values({ id: newUuidV7(), patternId: p.id, type: 'status', fromStatus: status, toStatus: next, detail: { rateLowerBound: stats.rateLowerBound, h24: stats.windows.h24, unmet: stats.unmet } });
       deps.logger.info({ patternId: p.id, component: p.component, from: status, to: next }, 'pattern status changed');
     }
     if (needsDiagnosis(p, next !== status)) await enqueueQuietly(deps, 'diagnose.pattern', p.id, `diagnose:${p.id}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateCorpus } from './corpus.ts';
+import { generateCorpus } from '../../testkit/grouping-corpus/index.ts';
 import { defaultSystematicThresholds, isSystematic, wilsonLowerBound, type PatternCounts } from './stats.ts';
 
 describe('Wilson lower bound', () => {

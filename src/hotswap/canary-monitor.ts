@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { CanarySettings } from '../config/index.ts';
 import { rowsOf, type Db } from '../db/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
-import { movePromptPointer } from './pointers.ts';
+import { movePromptPointer } from '../prompts/index.ts';
 import { compareFailureRates, type SequentialResult } from './sequential-test.ts';
 
 interface ArmRow {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { rowsOf, type Db } from '../db/index.ts';
 import type { Logger } from '../telemetry/index.ts';
-import { parseTemplateText, templateMatcher, type PromptTemplate } from './template.ts';
+import { parseTemplateText, type PromptTemplate, templateMatcher } from '../prompts/index.ts';
 
 export interface LiveVersion {
   id: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../group/index.ts';
+import { seededRandom } from '../../testkit/grouping-corpus/index.ts';
 import { compareFailureRates } from './sequential-test.ts';
 
 describe('sequential comparison of failure rates', () => {

@@ -14,7 +14,7 @@ import { promptPointersApi, promptsApi } from './admin/prompts-api.ts';
 import { feedbackApi } from './feedback.ts';
 import type { IngressDeps } from './deps.ts';
 import type { NodeHandler } from './proxy/handle-proxy.ts';
-import { createProxyHandlers } from './proxy-routes.ts';
+import { createProxyHandlers } from './proxy/handlers.ts';
 
 /** The whole HTTP surface: OpenAI- and Anthropic-compatible /v1, admin /api, /metrics, health. */
 export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = createProxyHandlers(deps)): Hono<{ Bindings: HttpBindings }> {

@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { HttpBindings } from '@hono/node-server';
 import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
-import { newCallId } from '../core/ids.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { calls, failures, feedback } from '../db/index.ts';
 import { clientKeyOf, isLoopback } from './client-auth.ts';
 import type { IngressDeps } from './deps.ts';
@@ -83,7 +83,7 @@ export function feedbackApi(deps: IngressDeps): Hono<{ Bindings: HttpBindings }>
     if (!admin && !sameCaller) throw new AppError('forbidden', 'feedback must come from the caller that made the call (same API key) or carry the admin token');
 
     const rating = typeof body.rating === 'number' ? body.rating : typeof body.rating === 'boolean' ? (body.rating ? 1 : 0) : (ratingWords[body.rating] ?? 0);
-    const id = newCallId();
+    const id = newUuidV7();
     const db = deps.database.db;
     await db.insert(feedback).values({ id, callId: body.call_id, rating, comment: body.comment ?? null, correction: body.correction ?? null, source: admin ? 'admin' : 'client' });
     const negative = rating < 0.5;
@@ -92,7 +92,7 @@ export function feedbackApi(deps: IngressDeps): Hono<{ Bindings: HttpBindings }>
       const evidence = { rating, comment: body.comment ?? null, feedbackId: id, hasCorrection: body.correction !== undefined };
       await db
         .insert(failures)
-        .values({ id: newCallId(), callId: body.call_id, component: call.component, kind: 'feedback', ruleId: 'feedback:negative', message, evidence, correction: body.correction ?? null, callStartedAt: call.startedAt })
+        .values({ id: newUuidV7(), callId: body.call_id, component: call.component, kind: 'feedback', ruleId: 'feedback:negative', message, evidence, correction: body.correction ?? null, callStartedAt: call.startedAt })
         .onConflictDoUpdate({ target: [failures.callId, failures.kind, failures.ruleId], set: { message, evidence, correction: body.correction ?? null } });
     }
     const component = deps.metrics.label.component(call.component);

@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.ts';
-import { newCallId } from '../core/ids.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { forwardRequestHeaders, upstreamFailure } from '../providers/index.ts';
 import { clientKeyOf, isLoopback } from './client-auth.ts';
 import type { IngressDeps } from './deps.ts';
@@ -17,7 +17,7 @@ interface ModelEntry {
 /** GET /v1/models: the default OpenAI-compatible upstream's models plus the configured aliases. */
 export function createModelsHandler(deps: IngressDeps): NodeHandler {
   return async (req, res) => {
-    const id = newCallId();
+    const id = newUuidV7();
     const ctx = new CallContext(id, 'models', deps.recorder, deps.metrics);
     const headers = { 'x-fixpoint-call-id': id };
     ctx.responseShape = 'openai.models';

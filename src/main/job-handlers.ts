@@ -6,8 +6,8 @@ import { registerGroupHandlers } from '../group/index.ts';
 import { registerHotswapHandlers } from '../hotswap/index.ts';
 import { registerOptimizeHandlers } from '../optimize/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
-import type { ProviderRegistry } from '../providers/index.ts';
-import { createPriceLookup, sweepRetention } from '../record/index.ts';
+import { createPriceLookup, type ProviderRegistry } from '../providers/index.ts';
+import { sweepRetention } from '../record/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 
 const DAY_MS = 86_400_000;

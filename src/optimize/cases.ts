@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/index.ts';
-import { loadCalls, type CallView } from '../detect/index.ts';
-import { extractSlots, type PromptTemplate } from '../hotswap/index.ts';
+import { type CallView, loadCalls } from '../evaluate/index.ts';
+import { extractSlots, type PromptTemplate } from '../prompts/index.ts';
 
 export interface OptimizationCase {
   callId: string;

@@ -1,4 +1,4 @@
-import { placeholdersOf } from '../hotswap/index.ts';
+import { placeholdersOf } from '../prompts/index.ts';
 
 /** Consecutive words shared with a case's content that count as copying it. */
 const copiedWords = 8;

@@ -1,9 +1,8 @@
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Config } from '../config/index.ts';
-import { rubricVersionOf, runJudge, type CallView, type FailureDraft } from '../detect/index.ts';
-import { renderTemplate } from '../hotswap/index.ts';
-import { completeChat, type ProviderRegistry } from '../providers/index.ts';
-import { estimateCost, type PriceLookup } from '../record/index.ts';
+import { type CallView, type FailureDraft, rubricVersionOf, runJudge } from '../evaluate/index.ts';
+import { renderTemplate } from '../prompts/index.ts';
+import { completeChat, estimateCost, type PriceLookup, type ProviderRegistry } from '../providers/index.ts';
 import type { OptimizationCase } from './cases.ts';
 
 export interface Replay {

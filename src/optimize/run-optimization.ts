@@ -1,11 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
-import { newCallId } from '../core/ids.ts';
-import { componentPrompts, optimizationRuns, promptVersions, type Db, type StoredCandidate } from '../db/index.ts';
-import { createCallChecker } from '../detect/index.ts';
-import { createPromptVersion, ensureObservedVersion, movePromptPointer, parseTemplateText } from '../hotswap/index.ts';
-import type { ProviderRegistry } from '../providers/index.ts';
-import { createPriceLookup } from '../record/index.ts';
+import { newUuidV7 } from '../core/ids.ts';
+import { componentPrompts, optimizationRuns, promptVersions, type Db, type OptimizationTrigger, type StoredCandidate } from '../db/index.ts';
+import { createCallChecker } from '../evaluate/index.ts';
+import { createPromptVersion, ensureObservedVersion, movePromptPointer, parseTemplateText } from '../prompts/index.ts';
+import { createPriceLookup, type ProviderRegistry } from '../providers/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import { judgeGate } from './acceptance.ts';
 import { loadCases, setOf, type OptimizationCase } from './cases.ts';
@@ -213,8 +212,8 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
 }
 
 /** Creates a run for a pattern and returns its id (the caller enqueues it). */
-export async function createRun(db: Db, patternId: string, component: string, trigger: 'manual' | 'policy'): Promise<string> {
-  const id = newCallId();
+export async function createRun(db: Db, patternId: string, component: string, trigger: OptimizationTrigger): Promise<string> {
+  const id = newUuidV7();
   await db.insert(optimizationRuns).values({ id, patternId, component, status: 'queued', trigger });
   return id;
 }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from '../../tests/fake-upstream/index.ts';
+import { startFakeUpstream, type FakeUpstream } from '../../testkit/fake-upstream/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { completeChat, UpstreamHttpError } from './complete-chat.ts';
 import { createProviderRegistry, type ProviderRegistry } from './registry.ts';

@@ -5,3 +5,4 @@ export * from './translate/index.ts';
 export { completeChat, UpstreamHttpError, type ChatCallResult, type CompleteChatOptions } from './complete-chat.ts';
 export { createEmbeddings, type EmbeddingsResult } from './create-embeddings.ts';
 export { askJson, type AskJsonOptions } from './ask-json.ts';
+export { builtInPrices, createPriceLookup, estimateCost, type PriceLookup, type Usage } from './prices.ts';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Database } from '../db/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import type { Price } from '../config/index.ts';
-import { createPriceLookup } from './prices.ts';
+import { createPriceLookup } from '../providers/index.ts';
 import { Recorder } from './recorder.ts';
 import { openSpool } from './spool.ts';
 import { createRecordStore } from './store.ts';

@@ -1,8 +1,8 @@
 import type { CallCapture } from '../core/call-capture.ts';
 import { getTableColumns } from 'drizzle-orm';
 import { calls, type CallRow } from '../db/index.ts';
-import { dehydratePrompts, type PromptText } from './prompt-refs.ts';
-import { estimateCost, type PriceLookup, type Usage } from './prices.ts';
+import { dehydratePrompts, type PromptText } from '../prompts/index.ts';
+import { estimateCost, type PriceLookup, type Usage } from '../providers/index.ts';
 import { readResponse } from './read-response.ts';
 import { needsSanitizing, sanitizeForPostgres } from './sanitize.ts';
 

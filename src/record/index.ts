@@ -4,7 +4,5 @@ export { ThreadedRecorder } from './threaded-recorder.ts';
 export type { CallRecorder, PendingCall, MetricsJson } from './call-recorder.ts';
 export { createRecordStore, type RecordStore } from './store.ts';
 export { openSpool, type Spool } from './spool.ts';
-export { createPriceLookup, estimateCost, type PriceLookup } from './prices.ts';
-export { hydratePrompts, promptRefsIn, hashPrompt } from './prompt-refs.ts';
 export { redactKeys, type FinalRecord } from './finalize.ts';
 export { sweepRetention } from './retention.ts';

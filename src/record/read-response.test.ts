@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readResponse } from './read-response.ts';
-import { dehydratePrompts, hydratePrompts } from './prompt-refs.ts';
-import { createPriceLookup, estimateCost } from './prices.ts';
+import { dehydratePrompts, hydratePrompts } from '../prompts/index.ts';
+import { createPriceLookup, estimateCost } from '../providers/index.ts';
 
 const sse = (events: unknown[]) => Buffer.from(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n');
 

@@ -1,7 +1,7 @@
 import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
 import { forEachSseEvent } from '../core/sse.ts';
 import type { ResponseShape } from '../core/call-capture.ts';
-import type { Usage } from './prices.ts';
+import type { Usage } from '../providers/index.ts';
 import { ContentChunkReader } from './chat-chunk.ts';
 import { assembleAnthropicStream, assembleChatStream, assembleResponsesStream, ChatStreamAssembler } from './assemble-stream.ts';
 

@@ -2,7 +2,7 @@ import type { CallCapture } from '../core/call-capture.ts';
 import { pendingCallOf, type CallRecorder, type MetricsJson, type PendingCall } from './call-recorder.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import { cleanRecord, finalizeCapture, reviveRecord, type FinalRecord } from './finalize.ts';
-import type { PriceLookup } from './prices.ts';
+import type { PriceLookup } from '../providers/index.ts';
 import { sanitizeForPostgres } from './sanitize.ts';
 import type { Spool } from './spool.ts';
 import { isDatabaseUnavailable } from '../db/index.ts';

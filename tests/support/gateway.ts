@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config/index.ts';
 import { calls, type CallSelect } from '../../src/db/index.ts';
 import { startGateway, type RunningGateway } from '../../src/main/serve.ts';
 import { startWorker, type RunningWorker } from '../../src/main/worker.ts';
-import { startFakeUpstream, type FakeUpstream } from '../fake-upstream/index.ts';
+import { startFakeUpstream, type FakeUpstream } from '../../testkit/fake-upstream/index.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export const CLIENT_KEY = 'sk-client-abcdefghijklmnopqrstuvwxyz0123';

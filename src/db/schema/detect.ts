@@ -1,6 +1,10 @@
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 
+/** The kinds of failure every later stage groups, diagnoses and fixes. */
+export const failureKinds = ['format', 'schema', 'tool', 'truncation', 'refusal', 'empty', 'error', 'rule', 'judge', 'feedback'] as const;
+export type FailureKind = (typeof failureKinds)[number];
+
 /**
  * One row per thing that went wrong with a call. (call, kind, rule) is unique, so detection is
  * idempotent: re-running a check on a call adds nothing.

@@ -1,6 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
+/** A pattern's lifecycle: emerging → systematic → resolved (rate fell after a fix) → regressed (came back). */
+export const patternStatuses = ['emerging', 'systematic', 'resolved', 'regressed'] as const;
+export type PatternStatus = (typeof patternStatuses)[number];
+
+/** Behavioral (a prompt can fix it), knowledge (the model lacks it), operational (upstream trouble), or unknown. */
+export const diagnoses = ['behavioral', 'knowledge', 'operational', 'unknown'] as const;
+export type Diagnosis = (typeof diagnoses)[number];
+
+/** What later stages do about a pattern. */
+export const remedies = ['prompt', 'finetune', 'prompt_then_finetune', 'watch'] as const;
+export type Remedy = (typeof remedies)[number];
+
 /** A centroid: the sum of its members' vectors over its heaviest dimensions. */
 export interface StoredCentroid {
   idx: number[];

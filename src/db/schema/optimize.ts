@@ -16,6 +16,12 @@ export interface StoredCandidate {
   latencyMs: number;
 }
 
+export const optimizationRunStatuses = ['queued', 'running', 'accepted', 'not_fixed', 'failed'] as const;
+export type OptimizationRunStatus = (typeof optimizationRunStatuses)[number];
+/** Who asked for a run: a person (the admin API or CLI) or the policy sweep. */
+export const optimizationTriggers = ['manual', 'policy'] as const;
+export type OptimizationTrigger = (typeof optimizationTriggers)[number];
+
 /** Prompt optimization runs: one per request (by hand or by policy) for a pattern. */
 export const optimizationRuns = pgTable(
   'optimization_runs',

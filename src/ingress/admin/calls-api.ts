@@ -1,16 +1,17 @@
 import { Hono } from 'hono';
 import { and, desc, eq, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { callStatuses } from '../../core/call-capture.ts';
 import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import { callEvaluations, calls, failures, feedback, judgeVerdicts, prompts, type Db } from '../../db/index.ts';
-import { hydratePrompts, promptRefsIn } from '../../record/index.ts';
+import { hydratePrompts, promptRefsIn } from '../../prompts/index.ts';
 import { parseQuery } from './query.ts';
 
 const listQuery = z.object({
   component: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
-  status: z.enum(['success', 'upstream_error', 'timeout', 'client_abort', 'gateway_error', 'rejected']).optional(),
+  status: z.enum(callStatuses).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),

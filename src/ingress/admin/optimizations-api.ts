@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
-import { isUuid } from '../../core/ids.ts';
+import { isUuid, newUuidV7 } from '../../core/ids.ts';
 import { optimizationRuns, patterns, type Db } from '../../db/index.ts';
 import type { JobSystem } from '../../jobs/index.ts';
-import { createRun } from '../../optimize/index.ts';
 
 /** POST /api/patterns/:id/optimize: start a prompt optimization run for a pattern (a background job). */
 export function optimizeTriggerApi(db: Db, jobs: JobSystem): Hono {
@@ -15,7 +14,9 @@ export function optimizeTriggerApi(db: Db, jobs: JobSystem): Hono {
     const [p] = await db.select().from(patterns).where(eq(patterns.id, id));
     if (!p) throw new AppError('not_found', `no pattern ${id}`, { param: 'id' });
     if (p.mergedInto) throw new AppError('invalid_request', `pattern ${id} was merged into ${p.mergedInto}`, { param: 'id' });
-    const runId = await createRun(db, p.id, p.component, 'manual');
+    // A queued row and a job: the optimization stage picks the run up from there.
+    const runId = newUuidV7();
+    await db.insert(optimizationRuns).values({ id: runId, patternId: p.id, component: p.component, status: 'queued', trigger: 'manual' });
     await jobs.enqueue('optimize.run', { runId }, { jobId: `optimize:${runId}` });
     return c.json({ id: runId, pattern_id: p.id, component: p.component, status: 'queued' }, 202);
   });

@@ -3,10 +3,8 @@ import { and, asc, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
-import { diagnoses, remedies } from '../../diagnose/index.ts';
-import { patternStatuses } from '../../group/index.ts';
+import { diagnoses, failures, patternEvents, patterns, patternStatuses, remedies, rowsOf, type Db, type PatternRow } from '../../db/index.ts';
 import { parseQuery } from './query.ts';
-import { failures, patternEvents, patterns, rowsOf, type Db, type PatternRow } from '../../db/index.ts';
 
 const diagnosisValues = [...diagnoses, 'undiagnosed'] as const;
 

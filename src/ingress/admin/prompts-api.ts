@@ -5,7 +5,8 @@ import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../db/index.ts';
 import { readJsonBody } from '../json-body.ts';
 import { isUuid } from '../../core/ids.ts';
-import { createPromptVersion, listPromptVersions, movePromptPointer, promptAuditTrail, type LivePrompts, type PointerMove } from '../../hotswap/index.ts';
+import type { LivePrompts } from '../../hotswap/index.ts';
+import { createPromptVersion, listPromptVersions, movePromptPointer, type PointerMove, promptAuditTrail } from '../../prompts/index.ts';
 
 const newVersionBody = z
   .object({

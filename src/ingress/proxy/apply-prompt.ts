@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { fnv1a32 } from '../../core/fnv1a.ts';
-import { extractSlots, renderTemplate, type LivePrompts, type LiveVersion } from '../../hotswap/index.ts';
+import type { LivePrompts, LiveVersion } from '../../hotswap/index.ts';
+import { extractSlots, renderTemplate } from '../../prompts/index.ts';
 import type { Metrics } from '../../telemetry/index.ts';
 import type { CallContext } from './call-context.ts';
 import type { ProxyRoute } from './routes.ts';

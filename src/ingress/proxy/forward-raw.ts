@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { responseHeaders, upstreamFailure, type Provider } from '../../providers/index.ts';
+import { type Provider, responseHeaders, upstreamFailure } from '../../providers/index.ts';
 import type { CallContext } from './call-context.ts';
 import type { ClientHangup } from './client-hangup.ts';
 import { sendError, type ErrorDialect } from './respond.ts';

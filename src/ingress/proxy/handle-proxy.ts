@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../core/errors.ts';
-import { newCallId } from '../../core/ids.ts';
+import { newUuidV7 } from '../../core/ids.ts';
 import { callMetadata } from '../call-metadata.ts';
 import { clientKeyOf, isLoopback } from '../client-auth.ts';
 import { createComponentResolver } from '../component.ts';
@@ -51,7 +51,7 @@ export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHa
       sendError(res, refused, route.dialect);
       return;
     }
-    const id = newCallId();
+    const id = newUuidV7();
     const ctx = new CallContext(id, route.name, deps.recorder, deps.metrics);
     const extraHeaders = { 'x-fixpoint-call-id': id };
     const hangup = new ClientHangup(res);

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'n
 import type { Dispatcher } from 'undici';
 import { AppError } from '../../core/errors.ts';
 import { parseSseEvent, SseFramer } from '../../core/sse.ts';
-import { composedRequestHeaders, rateLimitHeaders, upstreamFailure, type Provider } from '../../providers/index.ts';
+import { composedRequestHeaders, type Provider, rateLimitHeaders, upstreamFailure } from '../../providers/index.ts';
 import type { CallContext } from './call-context.ts';
 import { sendError, sendJson, sseHeaders, write, type ErrorDialect } from './respond.ts';
 import { readJson, sendComposed } from './upstream-json.ts';

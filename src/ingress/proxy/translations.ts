@@ -1,16 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from 'openai/resources/chat/completions';
 import type { Message, MessageCreateParams, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { formatSseEvent } from '../../core/sse.ts';
-import {
-  anthropicErrorToOpenAI,
-  anthropicMessageToChatCompletion,
-  chatCompletionToAnthropicMessage,
-  chatRequestToAnthropic,
-  createAnthropicToChatStreamTranslator,
-  createChatToAnthropicStreamTranslator,
-  messagesRequestToChat,
-  openaiErrorToAnthropic,
-} from '../../providers/index.ts';
+import { anthropicErrorToOpenAI, anthropicMessageToChatCompletion, chatCompletionToAnthropicMessage, chatRequestToAnthropic, createAnthropicToChatStreamTranslator, createChatToAnthropicStreamTranslator, messagesRequestToChat, openaiErrorToAnthropic } from '../../providers/index.ts';
 import type { Translation } from './translated-call.ts';
 
 /** An OpenAI chat request for a model an Anthropic provider serves: Messages API upstream, OpenAI answer. */

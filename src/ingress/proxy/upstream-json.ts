@@ -1,6 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { Provider } from '../../providers/index.ts';
-import { upstreamFailure, type UpstreamFailure } from '../../providers/index.ts';
+import { type Provider, upstreamFailure, type UpstreamFailure } from '../../providers/index.ts';
 
 /** A request the gateway composed (a translation), sent to the provider: the response, or how it failed. */
 export async function sendComposed(

@@ -1,7 +1,7 @@
-import type { IngressDeps } from './deps.ts';
-import { createModelsHandler } from './models.ts';
-import { createProxyHandler, type NodeHandler } from './proxy/handle-proxy.ts';
-import { proxyRoutes } from './proxy/routes.ts';
+import type { IngressDeps } from '../deps.ts';
+import { createModelsHandler } from '../models.ts';
+import { createProxyHandler, type NodeHandler } from './handle-proxy.ts';
+import { proxyRoutes } from './routes.ts';
 
 /** The /v1 routes, keyed "METHOD /path": one table for the fast path and for the Hono app. */
 export function createProxyHandlers(deps: IngressDeps): Map<string, NodeHandler> {

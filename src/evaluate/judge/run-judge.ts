@@ -1,6 +1,5 @@
 import type { JudgeSettings } from '../../config/index.ts';
-import { completeChat, type ProviderRegistry } from '../../providers/index.ts';
-import { estimateCost, type PriceLookup } from '../../record/index.ts';
+import { completeChat, estimateCost, type PriceLookup, type ProviderRegistry } from '../../providers/index.ts';
 import type { CallView } from '../types.ts';
 import { buildJudgeRequest } from './judge-request.ts';
 import { JudgeOutputError, parseVerdict, type Verdict } from './verdict.ts';

@@ -1,6 +1,6 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import { AppError } from '../core/errors.ts';
-import { newCallId } from '../core/ids.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { componentPrompts, promptAudit, promptVersions, rowsOf, type Db, type PromptVersionRow } from '../db/index.ts';
 import { inferTemplate, placeholdersOf, templateText } from './template.ts';
 
@@ -46,14 +46,14 @@ export async function ensureObservedVersion(db: Db, component: string): Promise<
   const prompts = await observedPrompts(db, component);
   if (prompts.length === 0) return null;
   const t = inferTemplate(prompts);
-  const id = newCallId();
+  const id = newUuidV7();
   await db.transaction(async (tx) => {
     await tx
       .insert(promptVersions)
       .values({ id, component, version: 0, template: templateText(t), slots: t.slots, origin: { source: 'observed', note: `inferred from ${prompts.length} distinct prompts` }, status: 'observed' })
       .onConflictDoNothing();
     await tx.insert(componentPrompts).values({ component }).onConflictDoNothing();
-    await tx.insert(promptAudit).values({ id: newCallId(), component, versionId: id, action: 'observed', actor: 'gateway', detail: { slots: t.slots, prompts: prompts.length } });
+    await tx.insert(promptAudit).values({ id: newUuidV7(), component, versionId: id, action: 'observed', actor: 'gateway', detail: { slots: t.slots, prompts: prompts.length } });
   });
   const [row] = await db.select().from(promptVersions).where(sql`${promptVersions.component} = ${component} and ${promptVersions.version} = 0`);
   return row ?? null;
@@ -90,13 +90,13 @@ export async function createPromptVersion(db: Db, component: string, v: NewVersi
     // Serializes version numbers per component.
     await tx.execute(sql`select 1 from component_prompts where component = ${component} for update`);
     const [last] = await tx.select({ version: promptVersions.version }).from(promptVersions).where(eq(promptVersions.component, component)).orderBy(desc(promptVersions.version)).limit(1);
-    const id = newCallId();
+    const id = newUuidV7();
     const origin = { source: v.source ?? 'manual', ...(v.runId ? { runId: v.runId } : {}), ...(v.patternId ? { patternId: v.patternId } : {}), ...(v.note ? { note: v.note } : {}) };
     const [row] = await tx
       .insert(promptVersions)
       .values({ id, component, version: (last?.version ?? 0) + 1, template: v.template, slots: observed.slots, model: v.model ?? null, fewShot: v.fewShot ?? [], origin, status: 'candidate' })
       .returning();
-    await tx.insert(promptAudit).values({ id: newCallId(), component, versionId: id, action: 'created', actor, detail: { version: row!.version, source: origin.source } });
+    await tx.insert(promptAudit).values({ id: newUuidV7(), component, versionId: id, action: 'created', actor, detail: { version: row!.version, source: origin.source } });
     return row!;
   });
 }

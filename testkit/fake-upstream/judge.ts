@@ -15,7 +15,7 @@
  */
 import { countWords, isRecord, parseDirectives, promptTokensOf, splitPieces, textOf, type ReplyInput, type ReplyPlan } from './reply-plan.ts';
 
-/** Duplicated on purpose from src/detect/judge (JUDGE_MARKER): the fake imports nothing from src. */
+/** Duplicated on purpose from src/evaluate/judge (JUDGE_MARKER): the fake imports nothing from src. */
 export const JUDGE_MARKER = 'You are the Fixpoint judge';
 
 const DECLARED = /<call_data id="([^"<>\s]+)">/;

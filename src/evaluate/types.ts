@@ -1,6 +1,6 @@
-/** The kinds of failure every later stage groups, diagnoses and fixes. */
-export const failureKinds = ['format', 'schema', 'tool', 'truncation', 'refusal', 'empty', 'error', 'rule', 'judge', 'feedback'] as const;
-export type FailureKind = (typeof failureKinds)[number];
+import type { FailureKind } from '../db/index.ts';
+
+export { failureKinds, type FailureKind } from '../db/index.ts';
 
 /**
  * A recorded call as the detectors see it: the stored row with system prompts restored.

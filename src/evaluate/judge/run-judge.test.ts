@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from '../../../tests/fake-upstream/index.ts';
+import { startFakeUpstream, type FakeUpstream } from '../../../testkit/fake-upstream/index.ts';
 import { judgeSchema, type JudgeSettings } from '../../config/components.ts';
 import { loadConfig } from '../../config/index.ts';
-import { completeChat, createProviderRegistry, UpstreamHttpError, type ProviderRegistry } from '../../providers/index.ts';
-import { createPriceLookup, type PriceLookup } from '../../record/index.ts';
+import { completeChat, createPriceLookup, createProviderRegistry, type PriceLookup, type ProviderRegistry, UpstreamHttpError } from '../../providers/index.ts';
 import type { CallView } from '../types.ts';
 import { buildJudgeRequest, dataDelimiters, JUDGE_MARKER } from './judge-request.ts';
 import { runJudge } from './run-judge.ts';

@@ -1,6 +1,6 @@
 import { inArray } from 'drizzle-orm';
 import { calls, prompts, type CallSelect, type Db } from '../db/index.ts';
-import { hydratePrompts, promptRefsIn } from '../record/index.ts';
+import { hydratePrompts, promptRefsIn } from '../prompts/index.ts';
 import type { CallView } from './types.ts';
 
 export function toCallView(row: CallSelect, promptsByHash: ReadonlyMap<string, string>): CallView {

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { AppError } from '../core/errors.ts';
-import { newCallId } from '../core/ids.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { componentPrompts, promptAudit, promptVersions, type Db, type PromptVersionRow } from '../db/index.ts';
 
 export type PointerMove = { action: 'canary'; share?: number } | { action: 'activate' } | { action: 'rollback'; reason?: string };
@@ -49,7 +49,7 @@ export async function movePromptPointer(db: Db, versionId: string, move: Pointer
     let canary = p?.canaryVersionId ?? null;
     let share = p?.canaryShare ?? 0.1;
     const audit = (action: string, detail: Record<string, unknown> = {}) =>
-      tx.insert(promptAudit).values({ id: newCallId(), component: v.component, versionId, action, actor, detail });
+      tx.insert(promptAudit).values({ id: newUuidV7(), component: v.component, versionId, action, actor, detail });
 
     if (move.action !== 'rollback' && v.version === 0) {
       throw new AppError('invalid_request', "version 0 is the agent's own prompt: roll back the active version to return to it", { param: 'id' });

@@ -7,7 +7,7 @@ import { callContent } from './call-content.ts';
 import { verdictJsonSchema } from './verdict.ts';
 
 /**
- * The first words of every judge system prompt. The fake upstream (tests/fake-upstream/judge.ts) keys on
+ * The first words of every judge system prompt. The fake upstream (testkit/fake-upstream/judge.ts) keys on
  * this exact text to answer as a judge: change both together.
  */
 export const JUDGE_MARKER = 'You are the Fixpoint judge';

@@ -1,0 +1,10 @@
+/**
+ * Shared: what a call is scored with — the built-in checks, a component's declared rules, the LLM
+ * judge, and loading recorded calls. Used by detection (production traffic), optimization (replays
+ * of candidate prompts) and fine-tuning (evaluating a tuned model) alike.
+ */
+export { failureKinds, type FailureKind, type CallView, type FailureDraft } from './types.ts';
+export { createCallChecker } from './check-call.ts';
+export { loadCalls, toCallView } from './load-calls.ts';
+export { builtInChecks, compileRules, outputOf, type CompiledRules, type OutputView, type CustomCheck, type CustomFinding, type CustomResult } from './checks/index.ts';
+export * from './judge/index.ts';
