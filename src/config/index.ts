@@ -1,7 +1,7 @@
 export { loadConfig, ConfigError, type Config } from './load-config.ts';
 export { readConfigFromProcess } from './read-config.ts';
 export type { EnvSettings, FileConfig, ProviderSettings, Price } from './schema.ts';
-export type { ComponentSettings, RuleSettings, JudgeSettings } from './components.ts';
+export { judgeSchema, type ComponentSettings, type RuleSettings, type JudgeSettings } from './components.ts';
 export type { PatternSettings, GatewayModelSettings } from './patterns.ts';
 export type { HotswapSettings, CanarySettings } from './hotswap.ts';
 export type { OptimizerSettings } from './optimizer.ts';

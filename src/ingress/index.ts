@@ -1,3 +1,4 @@
 export { createApp, createRequestListener } from './app.ts';
 export type { IngressDeps } from './deps.ts';
 export type { CallSink } from './proxy/call-context.ts';
+export { createKeyHasher } from './client-auth.ts';

@@ -5,7 +5,7 @@ import { createJobSystem, type JobSystem } from '../jobs/index.ts';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
 import { createRecorder, ThreadedRecorder, type CallRecorder } from '../record/index.ts';
 import { createLogger, createMetrics, type Logger, type Metrics } from '../telemetry/index.ts';
-import { createKeyHasher } from '../ingress/client-auth.ts';
+import { createKeyHasher } from '../ingress/index.ts';
 import { createLivePrompts, type LivePrompts } from '../hotswap/index.ts';
 import { createStoredCallsQueue, type StoredCallsQueue } from '../detect/index.ts';
 import { loadHashSecret } from './hash-secret.ts';

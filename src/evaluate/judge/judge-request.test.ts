@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeSchema, type JudgeSettings } from '../../config/components.ts';
+import { judgeSchema, type JudgeSettings } from '../../config/index.ts';
 import type { CallView } from '../types.ts';
 import { buildJudgeRequest, dataDelimiters, encodeCallData, JUDGE_MARKER, rubricVersionOf } from './judge-request.ts';
 import { verdictJsonSchema } from './verdict.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../../../testkit/fake-upstream/index.ts';
-import { judgeSchema, type JudgeSettings } from '../../config/components.ts';
+import { judgeSchema, type JudgeSettings } from '../../config/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { completeChat, createPriceLookup, createProviderRegistry, type PriceLookup, type ProviderRegistry, UpstreamHttpError } from '../../providers/index.ts';
 import type { CallView } from '../types.ts';
