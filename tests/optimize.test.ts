@@ -152,6 +152,24 @@ describe('prompt optimization on a tiny budget', () => {
     expect(cli).toMatchObject({ code: 3 });
     expect((cli as { stdout: string }).stdout).toMatch(/: not_fixed — prompt could not fix this within budget/);
   });
+
+  it('lists runs newest first with cursor paging, and names a bad filter', async () => {
+    const patternId = await systematicPattern(h);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(((await (await post(h, `/api/patterns/${patternId}/optimize`)).json()) as { id: string }).id);
+    type Listed = { data: { id: string }[]; next_cursor: string | null };
+    const first = (await (await h.admin(`/api/optimizations?pattern=${patternId}&trigger=manual&limit=2`)).json()) as Listed;
+    expect(first.data).toHaveLength(2);
+    expect(first.next_cursor).not.toBeNull();
+    const rest = (await (await h.admin(`/api/optimizations?pattern=${patternId}&trigger=manual&limit=2&cursor=${first.next_cursor}`)).json()) as Listed;
+    const seen = [...first.data, ...rest.data].map((r) => r.id);
+    expect(seen.slice(0, 2)).toEqual([...seen].sort().reverse().slice(0, 2));
+    for (const id of ids) expect(seen).toContain(id);
+    const bad = await h.admin('/api/optimizations?status=won');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string; param: string } }).error).toMatchObject({ param: 'status' });
+    expect((await h.admin('/api/optimizations?cursor=nope')).status).toBe(400);
+  });
 });
 
 describe('prompt optimization by policy', () => {
@@ -172,5 +190,16 @@ describe('prompt optimization by policy', () => {
     expect(fromOptimizer).toHaveLength(1);
     const run = (await (await h.admin(`/api/optimizations/${fromOptimizer[0]!.origin.runId}`)).json()) as { trigger: string; status: string };
     expect(run).toMatchObject({ trigger: 'policy', status: 'accepted' });
+
+    // What the policy started is listed: by component, trigger, status and pattern.
+    type Listed = { data: { id: string; patternId: string; trigger: string; status: string; candidates?: unknown }[]; next_cursor: string | null };
+    const listed = (await (await h.admin('/api/optimizations?component=router&trigger=policy')).json()) as Listed;
+    expect(listed.data.map((r) => r.id)).toEqual([fromOptimizer[0]!.origin.runId]);
+    expect(listed.data[0]).toMatchObject({ trigger: 'policy', status: 'accepted' });
+    expect(listed.data[0]!.candidates).toBeUndefined();
+    const byPattern = (await (await h.admin(`/api/optimizations?pattern=${listed.data[0]!.patternId}&status=accepted`)).json()) as Listed;
+    expect(byPattern.data.map((r) => r.id)).toEqual([fromOptimizer[0]!.origin.runId]);
+    expect(((await (await h.admin('/api/optimizations?trigger=manual')).json()) as Listed).data).toEqual([]);
+    expect(((await (await h.admin('/api/optimizations?component=nobody')).json()) as Listed).data).toEqual([]);
   });
 });

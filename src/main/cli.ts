@@ -22,7 +22,7 @@ Options:
 
 Settings come from the environment (PORT, HOST, DATABASE_URL, REDIS_URL, OPENAI_BASE_URL, OPENAI_API_KEY,
 ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY, FIXPOINT_CONFIG, FIXPOINT_ADMIN_TOKEN, FIXPOINT_DATA_DIR, ...);
-see the README for every one.`;
+see docs/configuration.md for every one.`;
 
 function onSignals(close: () => Promise<void>): void {
   let stopping = false;

@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
-import { eq } from 'drizzle-orm';
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { isUuid, newUuidV7 } from '../../core/ids.ts';
-import { optimizationRuns, patterns, type Db } from '../../db/index.ts';
+import { optimizationRuns, optimizationRunStatuses, optimizationTriggers, patterns, type Db } from '../../db/index.ts';
+import { parseQuery } from './query.ts';
 import type { JobSystem } from '../../jobs/index.ts';
 
 /** POST /api/patterns/:id/optimize: start a prompt optimization run for a pattern (a background job). */
@@ -23,9 +25,52 @@ export function optimizeTriggerApi(db: Db, jobs: JobSystem): Hono {
   return app;
 }
 
-/** GET /api/optimizations/:id: the run — candidates, scores per set and model, the gate, the winner, cost, time. */
+const listQuery = z.object({
+  component: z.string().min(1).optional(),
+  pattern: z.string().refine(isUuid, 'must be a pattern id').optional(),
+  status: z.enum(optimizationRunStatuses).optional(),
+  trigger: z.enum(optimizationTriggers).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().refine(isUuid, 'must be a run id from next_cursor').optional(),
+});
+
+/** A run in a list: what it was for, how it ended, what it cost; the candidates and the gate stay in GET /:id. */
+const summaryColumns = {
+  id: optimizationRuns.id,
+  patternId: optimizationRuns.patternId,
+  component: optimizationRuns.component,
+  status: optimizationRuns.status,
+  trigger: optimizationRuns.trigger,
+  result: optimizationRuns.result,
+  sets: optimizationRuns.sets,
+  winnerVersionId: optimizationRuns.winnerVersionId,
+  evalCalls: optimizationRuns.evalCalls,
+  costUsd: optimizationRuns.costUsd,
+  createdAt: optimizationRuns.createdAt,
+  startedAt: optimizationRuns.startedAt,
+  finishedAt: optimizationRuns.finishedAt,
+};
+
+/**
+ * GET /api/optimizations (filters: component, pattern, status, trigger; newest first, cursor paging)
+ * and GET /api/optimizations/:id: the run — candidates, scores per set and model, the gate, the
+ * winner, cost, time.
+ */
 export function optimizationsApi(db: Db): Hono {
   const app = new Hono();
+  app.get('/', async (c) => {
+    const q = parseQuery(listQuery, c.req.query());
+    const where: SQL[] = [];
+    if (q.component) where.push(eq(optimizationRuns.component, q.component));
+    if (q.pattern) where.push(eq(optimizationRuns.patternId, q.pattern));
+    if (q.status) where.push(eq(optimizationRuns.status, q.status));
+    if (q.trigger) where.push(eq(optimizationRuns.trigger, q.trigger));
+    if (q.cursor) where.push(lt(optimizationRuns.id, q.cursor));
+    const rows = await db.select(summaryColumns).from(optimizationRuns).where(and(...where)).orderBy(desc(optimizationRuns.id)).limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    return c.json({ data: page, next_cursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null });
+  });
+
   app.get('/:id', async (c) => {
     const id = c.req.param('id');
     if (!isUuid(id)) throw new AppError('invalid_request', 'id: must be an optimization run id', { param: 'id' });
