@@ -12,7 +12,7 @@ components:
   qa:
     judge: { rubric: The answer must be correct., model: gpt-4o-mini, sampleRate: 1 }
 patterns:
-  systematic: { minSessions: 2, minUsers: 2 }
+  systematic: { minFailures: 3, minCalls: 10, minSessions: 2, minUsers: 2 } # the volume floor sized to this small test traffic
 optimizer: { model: gpt-4o-mini, auto: false, maxGrowth: 1 }
 `;
 

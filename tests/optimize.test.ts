@@ -17,7 +17,7 @@ components:
       - { id: label, type: labels, labels: [billing, technical, account] }
     optimizer: { models: [gpt-4o] }
 patterns:
-  systematic: { minSessions: 2, minUsers: 2 }
+  systematic: { minFailures: 3, minCalls: 10, minSessions: 2, minUsers: 2 } # the volume floor sized to this small test traffic
 optimizer:
   model: gpt-4o-mini
   canaryShare: 1

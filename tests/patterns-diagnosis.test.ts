@@ -11,7 +11,7 @@ const yaml = `
 patterns:
   diagnosis: { model: gpt-4o-mini }
   summaries: { model: gpt-4o-mini }
-  systematic: { minSessions: 2, minUsers: 2 }
+  systematic: { minFailures: 3, minCalls: 4, minSessions: 2, minUsers: 2 } # the volume floor sized to this small test traffic
 `;
 
 interface PatternView {

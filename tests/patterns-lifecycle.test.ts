@@ -13,7 +13,7 @@ components:
 patterns:
   resolveAfterHours: 0.0005
   refreshSeconds: 0.5
-  systematic: { minSessions: 2, minUsers: 2 }
+  systematic: { minFailures: 3, minCalls: 4, minSessions: 2, minUsers: 2 } # the volume floor sized to this small test traffic
 `;
 
 interface PatternView {
@@ -70,5 +70,54 @@ describe('pattern lifecycle', () => {
     const detail = (await (await h.admin(`/api/patterns/${first.id}`)).json()) as { timeline: { events: { type: string; from: string | null; to: string | null }[] } };
     const changes = detail.timeline.events.filter((e) => e.type === 'status').map((e) => `${e.from}→${e.to}`);
     expect(changes).toEqual(['emerging→systematic', 'systematic→resolved', 'resolved→regressed']);
+  });
+});
+
+describe('pattern lifecycle, re-evaluated on every refresh', () => {
+  // A high rate floor and a long quiet period: the flag can only go by its evidence, not by resolving.
+  const strict = `
+components:
+  intent:
+    rules:
+      - { id: label, type: labels, labels: [billing, technical, account] }
+patterns:
+  resolveAfterHours: 24
+  refreshSeconds: 0.5
+  systematic: { minFailures: 3, minCalls: 4, minRate: 0.2, minSessions: 2, minUsers: 2 }
+`;
+  let h2: Harness;
+  beforeAll(async () => {
+    h2 = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml: strict, worker: true });
+  });
+  afterAll(async () => h2?.close());
+
+  it('goes back to emerging when its share no longer means what it did', { timeout: 120_000 }, async () => {
+    const c2 = clientFor(h2);
+    let n = 0;
+    const send = async (output: string): Promise<void> => {
+      n++;
+      h2.fake.enqueue({ path: '/v1/chat/completions', body: completionBody(output) });
+      await c2.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'classify' }] },
+        { headers: { 'x-fixpoint-component': 'intent', 'x-fixpoint-session': `t${n}`, 'x-fixpoint-user': `v${n % 3}` } },
+      );
+    };
+    const pattern = async (): Promise<PatternView> => {
+      const res = (await (await h2.admin('/api/patterns?component=intent')).json()) as { data: PatternView[] };
+      expect(res.data).toHaveLength(1);
+      return res.data[0]!;
+    };
+    for (const out of ['BILLING_ISSUE', 'TECH', 'BILLING', 'Account-Access']) await send(out);
+    const flagged = await eventually(async () => {
+      const p = await pattern();
+      expect(p).toMatchObject({ status: 'systematic' });
+      return p;
+    }, 45_000);
+    // 4 failures in 44 calls: the Wilson lower bound of the share falls under 0.2.
+    for (let i = 0; i < 40; i++) await send('billing');
+    await eventually(async () => expect(await pattern()).toMatchObject({ id: flagged.id, status: 'emerging', systematic: false }), 45_000);
+    const detail = (await (await h2.admin(`/api/patterns/${flagged.id}`)).json()) as { stats: { unmet: string[] }; timeline: { events: { type: string; from: string | null; to: string | null }[] } };
+    expect(detail.stats.unmet).toContain('rate');
+    expect(detail.timeline.events.filter((e) => e.type === 'status').map((e) => `${e.from}→${e.to}`)).toEqual(['emerging→systematic', 'systematic→emerging']);
   });
 });

@@ -13,7 +13,7 @@ components:
     rules:
       - { id: label, type: labels, labels: [billing, technical, account] }
 patterns:
-  systematic: { minSessions: 3, minUsers: 2 }
+  systematic: { minFailures: 3, minCalls: 10, minSessions: 3, minUsers: 2 } # the volume floor sized to this small test traffic
 `;
 
 interface PatternView {

@@ -28,6 +28,10 @@ export const patternsSchema = z
     mergeThreshold: z.number().gt(0).lte(1).optional(),
     systematic: z
       .object({
+        /** Below this many failures of the pattern (last 7 days) a share means nothing yet: never systematic. */
+        minFailures: z.number().int().positive().default(10),
+        /** …nor below this many calls of its component (last 7 days). */
+        minCalls: z.number().int().positive().default(100),
         /** The lower Wilson bound of the pattern's share of the component's calls (last 7 days) must reach this. */
         minRate: z.number().gt(0).lt(1).default(0.005),
         /** z of the Wilson bound (1.96 ≈ 95 % confidence). */
@@ -41,7 +45,7 @@ export const patternsSchema = z
         minUsers: z.number().int().positive().default(3),
       })
       .strict()
-      .default({ minRate: 0.005, z: 1.96, minWindows: 2, minWindowShare: 0.5, minSessions: 5, minUsers: 3 }),
+      .default({ minFailures: 10, minCalls: 100, minRate: 0.005, z: 1.96, minWindows: 2, minWindowShare: 0.5, minSessions: 5, minUsers: 3 }),
     /** Live patterns' statistics and status are recomputed at least this often, seconds (the windows move without new failures too). */
     refreshSeconds: z.number().positive().default(60),
     /** A systematic pattern is resolved when it had no failure for this many hours while its component had calls. */

@@ -7,7 +7,7 @@ import { createVectorizer } from './text-vector.ts';
 
 describe('lifecycle', () => {
   it('emerging → systematic → resolved → regressed, without flapping', () => {
-    const q = { quietWithTraffic: false, recentFailures: 3 };
+    const q = { quietWithTraffic: false, recentFailures: 3, evidenceHolds: true };
     expect(nextStatus({ ...q, status: 'emerging', systematic: false })).toBe('emerging');
     expect(nextStatus({ ...q, status: 'emerging', systematic: true })).toBe('systematic');
     // A slow hour does not undo "systematic"; going quiet while the component is called resolves it.
@@ -16,6 +16,14 @@ describe('lifecycle', () => {
     expect(nextStatus({ ...q, status: 'resolved', systematic: false })).toBe('resolved');
     expect(nextStatus({ ...q, status: 'resolved', systematic: true })).toBe('regressed');
     expect(nextStatus({ ...q, status: 'regressed', systematic: true, quietWithTraffic: true })).toBe('resolved');
+  });
+
+  it('takes a flag back when its evidence no longer holds (too few failures or calls, or the rate)', () => {
+    const q = { quietWithTraffic: false, recentFailures: 3, systematic: false, evidenceHolds: false };
+    expect(nextStatus({ ...q, status: 'systematic' })).toBe('emerging');
+    expect(nextStatus({ ...q, status: 'regressed' })).toBe('emerging');
+    expect(nextStatus({ ...q, status: 'systematic', quietWithTraffic: true })).toBe('resolved');
+    expect(nextStatus({ ...q, status: 'resolved' })).toBe('resolved');
   });
 });
 

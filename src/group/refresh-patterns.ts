@@ -6,6 +6,7 @@ import type { JobSystem } from '../jobs/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import { nextStatus, type PatternStatus } from './lifecycle.ts';
 import { callsSince, componentTraffic, patternStats, type ComponentTraffic } from './pattern-stats.ts';
+import { evidenceHolds } from './stats.ts';
 
 /** Patterns refreshed per sweep. */
 const refreshBatch = 500;
@@ -92,7 +93,7 @@ export async function refreshPatterns(deps: RefreshDeps): Promise<number> {
       const quietSince = new Date(Date.now() - deps.settings.resolveAfterHours * 3_600_000);
       quietWithTraffic = p.lastSeen < quietSince && (await callsSince(deps.db, p.component, p.lastSeen)) > 0;
     }
-    const next = nextStatus({ status, systematic, quietWithTraffic, recentFailures: stats.windows.h24 });
+    const next = nextStatus({ status, systematic, evidenceHolds: evidenceHolds(stats.unmet), quietWithTraffic, recentFailures: stats.windows.h24 });
     // Grouping may have touched the pattern while these statistics were computed: then they are
     // dated to the version they describe, so the pattern stays due and is counted again.
     const readVersion = p.updatedAt.toISOString();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../testkit/grouping-corpus/index.ts';
-import { defaultSystematicThresholds, isSystematic, wilsonLowerBound, type PatternCounts } from './stats.ts';
+import { defaultSystematicThresholds, evidenceHolds, isSystematic, wilsonLowerBound, type PatternCounts } from './stats.ts';
 
 describe('Wilson lower bound', () => {
   it('matches known values', () => {
@@ -31,6 +31,19 @@ describe('systematic detection', () => {
     const flagged = verdicts.filter((v) => v.systematic).map((v) => v.label).sort();
     expect(flagged).toEqual(corpus.patterns.map((p) => p.label).sort());
     expect(verdicts.filter((v) => v.label.startsWith('noise:')).length).toBeGreaterThan(200);
+  });
+
+  it('needs enough failures and calls before a share means anything: 4 failures in 211 calls is not systematic', () => {
+    const spread = { distinctSessions: 4, distinctUsers: 4 };
+    const hours = (n: number) => Array.from({ length: 4 }, (_, i) => ({ count: i < n ? 1 : 0, calls: 1 }));
+    const few = isSystematic({ failures: 4, calls: 211, windows: hours(4), ...spread, distinctSessions: 10 });
+    expect(wilsonLowerBound(4, 211)).toBeGreaterThan(defaultSystematicThresholds.minRate);
+    expect(few).toMatchObject({ systematic: false, unmet: ['volume'] });
+    expect(isSystematic({ failures: 40, calls: 60, windows: hours(4), distinctSessions: 10, distinctUsers: 4 }).unmet).toEqual(['volume']);
+    expect(isSystematic({ failures: 12, calls: 211, windows: hours(4), distinctSessions: 10, distinctUsers: 4 }).systematic).toBe(true);
+    expect(evidenceHolds(few.unmet)).toBe(false);
+    expect(evidenceHolds(['recurrence', 'spread'])).toBe(true);
+    expect(evidenceHolds(['rate'])).toBe(false);
   });
 
   it('names the unmet conditions', () => {

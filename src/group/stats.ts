@@ -22,6 +22,9 @@ export interface PatternCounts {
 }
 
 export interface SystematicThresholds {
+  /** Below this many failures, or this many calls of the component, a share means nothing yet. */
+  minFailures: number;
+  minCalls: number;
   /** The Wilson lower bound of failures/calls must reach this share of the component's calls. */
   minRate: number;
   /** z of the Wilson bound (1.96 ≈ 95 %). */
@@ -36,6 +39,8 @@ export interface SystematicThresholds {
 }
 
 export const defaultSystematicThresholds: SystematicThresholds = {
+  minFailures: 10,
+  minCalls: 100,
   minRate: 0.005,
   z: 1.96,
   minWindows: 2,
@@ -44,21 +49,35 @@ export const defaultSystematicThresholds: SystematicThresholds = {
   minUsers: 3,
 };
 
+export type SystematicCondition = 'volume' | 'rate' | 'recurrence' | 'spread';
+
+/** The conditions about how much evidence there is: when one is unmet, an earlier flag no longer stands. */
+const evidenceConditions: readonly string[] = ['volume', 'rate'] satisfies SystematicCondition[];
+
+/** Whether a verdict's unmet conditions leave the evidence standing (only recurrence or spread lapsed, or none). */
+export function evidenceHolds(unmet: readonly string[]): boolean {
+  return !unmet.some((u) => evidenceConditions.includes(u));
+}
+
 export interface SystematicVerdict {
   systematic: boolean;
   /** Wilson lower bound of the pattern's share of the component's calls. */
   rateLowerBound: number;
   windowsSeen: number;
-  /** Which conditions failed: 'rate', 'recurrence', 'spread'. */
-  unmet: ('rate' | 'recurrence' | 'spread')[];
+  /** Which conditions failed: 'volume' (too few failures or calls to judge), 'rate', 'recurrence', 'spread'. */
+  unmet: SystematicCondition[];
 }
 
-/** A pattern is systematic when its rate is confidently above the threshold, it recurs across windows, and it spans sessions or users. */
+/**
+ * A pattern is systematic when there are enough failures and calls to judge, its rate is confidently
+ * above the threshold, it recurs across windows, and it spans sessions or users.
+ */
 export function isSystematic(counts: PatternCounts, thresholds: SystematicThresholds = defaultSystematicThresholds): SystematicVerdict {
   const rateLowerBound = wilsonLowerBound(counts.failures, counts.calls, thresholds.z);
   const windowsSeen = counts.windows.filter((w) => w.count > 0).length;
   const neededWindows = Math.min(thresholds.minWindows, Math.max(1, Math.ceil(counts.windows.length * thresholds.minWindowShare)));
   const unmet: SystematicVerdict['unmet'] = [];
+  if (counts.failures < thresholds.minFailures || counts.calls < thresholds.minCalls) unmet.push('volume');
   if (rateLowerBound < thresholds.minRate) unmet.push('rate');
   if (windowsSeen < neededWindows) unmet.push('recurrence');
   if (counts.distinctSessions < thresholds.minSessions && counts.distinctUsers < thresholds.minUsers) unmet.push('spread');
