@@ -24,28 +24,35 @@ interface PatternView {
   failure_count: number;
 }
 
+/** Sends one `intent` call answered with `output`, each in its own session; reads the component's one pattern. */
+function intentTraffic(harness: Harness) {
+  const client: OpenAI = clientFor(harness);
+  let session = 0;
+  return {
+    async call(output: string): Promise<void> {
+      session++;
+      harness.fake.enqueue({ path: '/v1/chat/completions', body: completionBody(output) });
+      await client.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'classify' }] },
+        { headers: { 'x-fixpoint-component': 'intent', 'x-fixpoint-session': `s${session}`, 'x-fixpoint-user': `u${session % 3}` } },
+      );
+    },
+    async thePattern(): Promise<PatternView> {
+      const res = (await (await harness.admin('/api/patterns?component=intent')).json()) as { data: PatternView[] };
+      expect(res.data).toHaveLength(1);
+      return res.data[0]!;
+    },
+  };
+}
+
+const sweeps = { FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' };
 let h: Harness;
-let client: OpenAI;
-let session = 0;
-
-async function call(output: string): Promise<void> {
-  session++;
-  h.fake.enqueue({ path: '/v1/chat/completions', body: completionBody(output) });
-  await client.chat.completions.create(
-    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'classify' }] },
-    { headers: { 'x-fixpoint-component': 'intent', 'x-fixpoint-session': `s${session}`, 'x-fixpoint-user': `u${session % 3}` } },
-  );
-}
-
-async function thePattern(): Promise<PatternView> {
-  const res = (await (await h.admin('/api/patterns?component=intent')).json()) as { data: PatternView[] };
-  expect(res.data).toHaveLength(1);
-  return res.data[0]!;
-}
+let call: (output: string) => Promise<void>;
+let thePattern: () => Promise<PatternView>;
 
 beforeAll(async () => {
-  h = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml, worker: true });
-  client = clientFor(h);
+  h = await startHarness(sweeps, { yaml, worker: true });
+  ({ call, thePattern } = intentTraffic(h));
 });
 afterAll(async () => h?.close());
 
@@ -87,26 +94,12 @@ patterns:
 `;
   let h2: Harness;
   beforeAll(async () => {
-    h2 = await startHarness({ FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300' }, { yaml: strict, worker: true });
+    h2 = await startHarness(sweeps, { yaml: strict, worker: true });
   });
   afterAll(async () => h2?.close());
 
   it('goes back to emerging when its share no longer means what it did', { timeout: 120_000 }, async () => {
-    const c2 = clientFor(h2);
-    let n = 0;
-    const send = async (output: string): Promise<void> => {
-      n++;
-      h2.fake.enqueue({ path: '/v1/chat/completions', body: completionBody(output) });
-      await c2.chat.completions.create(
-        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'classify' }] },
-        { headers: { 'x-fixpoint-component': 'intent', 'x-fixpoint-session': `t${n}`, 'x-fixpoint-user': `v${n % 3}` } },
-      );
-    };
-    const pattern = async (): Promise<PatternView> => {
-      const res = (await (await h2.admin('/api/patterns?component=intent')).json()) as { data: PatternView[] };
-      expect(res.data).toHaveLength(1);
-      return res.data[0]!;
-    };
+    const { call: send, thePattern: pattern } = intentTraffic(h2);
     for (const out of ['BILLING_ISSUE', 'TECH', 'BILLING', 'Account-Access']) await send(out);
     const flagged = await eventually(async () => {
       const p = await pattern();

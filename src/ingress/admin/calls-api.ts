@@ -6,7 +6,7 @@ import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import { callEvaluations, calls, failures, feedback, judgeVerdicts, prompts, type Db } from '../../db/index.ts';
 import { hydratePrompts, promptRefsIn } from '../../prompts/index.ts';
-import { parseQuery } from './query.ts';
+import { pageOf, pagingFields, parseQuery } from './query.ts';
 
 const listQuery = z.object({
   component: z.string().min(1).optional(),
@@ -14,8 +14,7 @@ const listQuery = z.object({
   status: z.enum(callStatuses).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().refine(isUuid, 'must be a call id from next_cursor').optional(),
+  ...pagingFields('call'),
 });
 
 const summaryColumns = {
@@ -57,8 +56,7 @@ export function callsApi(db: Db): Hono {
       .where(where.length ? and(...where) : undefined)
       .orderBy(desc(calls.id))
       .limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    return c.json({ data: page, next_cursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null });
+    return c.json(pageOf(rows, q.limit));
   });
   app.get('/:id', async (c) => {
     const id = c.req.param('id');

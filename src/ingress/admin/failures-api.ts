@@ -3,7 +3,7 @@ import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { isUuid } from '../../core/ids.ts';
 import { failures, type Db } from '../../db/index.ts';
-import { parseQuery } from './query.ts';
+import { pageOf, pagingFields, parseQuery } from './query.ts';
 
 const kinds = ['format', 'schema', 'tool', 'truncation', 'refusal', 'empty', 'error', 'rule', 'judge', 'feedback'] as const;
 
@@ -14,8 +14,7 @@ const listQuery = z.object({
   call_id: z.string().refine(isUuid, 'must be a call id').optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().refine(isUuid, 'must be a failure id from next_cursor').optional(),
+  ...pagingFields('failure'),
 });
 
 /** GET /api/failures: newest first, filtered by component, kind, rule, call and time; cursor paging. */
@@ -32,8 +31,7 @@ export function failuresApi(db: Db): Hono {
     if (q.to) where.push(lt(failures.callStartedAt, new Date(q.to)));
     if (q.cursor) where.push(lt(failures.id, q.cursor));
     const rows = await db.select().from(failures).where(where.length ? and(...where) : undefined).orderBy(desc(failures.id)).limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    return c.json({ data: page, next_cursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null });
+    return c.json(pageOf(rows, q.limit));
   });
   return app;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { isUuid, newUuidV7 } from '../../core/ids.ts';
 import { optimizationRuns, optimizationRunStatuses, optimizationTriggers, patterns, type Db } from '../../db/index.ts';
-import { parseQuery } from './query.ts';
+import { pageOf, pagingFields, parseQuery } from './query.ts';
 import type { JobSystem } from '../../jobs/index.ts';
 
 /** POST /api/patterns/:id/optimize: start a prompt optimization run for a pattern (a background job). */
@@ -30,8 +30,7 @@ const listQuery = z.object({
   pattern: z.string().refine(isUuid, 'must be a pattern id').optional(),
   status: z.enum(optimizationRunStatuses).optional(),
   trigger: z.enum(optimizationTriggers).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().refine(isUuid, 'must be a run id from next_cursor').optional(),
+  ...pagingFields('run'),
 });
 
 /** A run in a list: what it was for, how it ended, what it cost; the candidates and the gate stay in GET /:id. */
@@ -67,8 +66,7 @@ export function optimizationsApi(db: Db): Hono {
     if (q.trigger) where.push(eq(optimizationRuns.trigger, q.trigger));
     if (q.cursor) where.push(lt(optimizationRuns.id, q.cursor));
     const rows = await db.select(summaryColumns).from(optimizationRuns).where(and(...where)).orderBy(desc(optimizationRuns.id)).limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    return c.json({ data: page, next_cursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null });
+    return c.json(pageOf(rows, q.limit));
   });
 
   app.get('/:id', async (c) => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import { diagnoses, failures, patternEvents, patterns, patternStatuses, remedies, rowsOf, type Db, type PatternRow } from '../../db/index.ts';
-import { parseQuery } from './query.ts';
+import { pageOf, pagingFields, parseQuery } from './query.ts';
 
 const diagnosisValues = [...diagnoses, 'undiagnosed'] as const;
 
@@ -15,8 +15,7 @@ const listQuery = z.object({
   remedy: z.enum(remedies).optional(),
   kind: z.string().min(1).optional(),
   systematic: z.enum(['true', 'false']).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().refine(isUuid, 'must be a pattern id from next_cursor').optional(),
+  ...pagingFields('pattern'),
 });
 
 /** The public shape of a pattern (the centroid stays inside). */
@@ -74,8 +73,8 @@ export function patternsApi(db: Db): Hono {
     if (q.systematic) where.push(eq(patterns.systematic, q.systematic === 'true'));
     if (q.cursor) where.push(lt(patterns.id, q.cursor));
     const rows = await db.select().from(patterns).where(and(...where)).orderBy(desc(patterns.id)).limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    return c.json({ data: page.map(view), next_cursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null });
+    const page = pageOf(rows, q.limit);
+    return c.json({ ...page, data: page.data.map(view) });
   });
 
   app.get('/:id', async (c) => {
