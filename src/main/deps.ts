@@ -85,7 +85,7 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
   // PGlite lives in this thread only, so the embedded database keeps the recorder here too.
   const recorder: CallRecorder =
     env.DATABASE_URL && env.FIXPOINT_RECORDER === 'thread'
-      ? await ThreadedRecorder.start({ ...settings, databaseUrl: env.DATABASE_URL, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE }, logger, onStored)
+      ? await ThreadedRecorder.start({ ...settings, databaseUrl: env.DATABASE_URL, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE, cpuProfileDir: env.BENCH_GATEWAY_PROFILE }, logger, onStored)
       : await createRecorder({ ...settings, database, metrics, logger, onStored });
   const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
