@@ -9,6 +9,11 @@ describe('loadConfig', () => {
     expect(file.providers).toEqual({});
   });
 
+  it("takes the recorder thread's profile directory from BENCH_GATEWAY_PROFILE (the benchmark's), unset by default", () => {
+    expect(loadConfig({ BENCH_GATEWAY_PROFILE: '/tmp/profiles' }).env.BENCH_GATEWAY_PROFILE).toBe('/tmp/profiles');
+    expect(loadConfig({}).env.BENCH_GATEWAY_PROFILE).toBeUndefined();
+  });
+
   it('reads providers, aliases and prices from YAML, with ${ENV} keys', () => {
     const yaml = `
 providers:

@@ -104,6 +104,11 @@ export const envSchema = z.object({
    * catches up in the gaps.
    */
   FIXPOINT_RECORDER_NICE: intFromEnv(10, 0).refine((n) => n <= 19, 'must be 0 to 19'),
+  /**
+   * A directory the recorder's thread writes a V8 CPU profile to when it stops (set by the benchmark,
+   * bench/gateway.ts, which profiles the gateway's main thread with node's own --cpu-prof); none by default.
+   */
+  BENCH_GATEWAY_PROFILE: z.string().min(1).optional(),
   /** Where `fixpoint worker` serves its /metrics (0: any free port). */
   FIXPOINT_WORKER_METRICS_PORT: intFromEnv(9464, 0).refine((p) => p <= 65535, 'must be a port number'),
   /** How often the detectors look for recorded calls nobody checked (lost enqueues, Redis outages). */

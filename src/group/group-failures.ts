@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { newUuidV7 } from '../core/ids.ts';
-import { failures, patternEvents, patterns, rowsOf, type Db } from '../db/index.ts';
+import { failures, rowsOf, type Db } from '../db/index.ts';
 import { failureText } from './failure-text.ts';
 import { failureFingerprint } from './fingerprint.ts';
-import type { ComponentIndex, PatternCache } from './pattern-cache.ts';
-import { fallbackDescription } from './pattern-text.ts';
+import type { PatternCache } from './pattern-cache.ts';
 import type { VectorSpace } from './vector-space.ts';
+import { writeBatch, type PendingPattern } from './write-batch.ts';
 
 /** Failures read and grouped per transaction. */
 export const groupBatchSize = 500;
@@ -30,17 +29,6 @@ interface Ungrouped {
   evidence: Record<string, unknown>;
   call_started_at: string | Date;
 }
-
-interface PendingPattern {
-  id: string;
-  kind: string;
-  ruleId: string;
-  shape: string;
-  text: string;
-  firstSeen: Date;
-  lastSeen: Date;
-}
-
 
 const asDate = (v: string | Date): Date => (v instanceof Date ? v : new Date(v));
 
@@ -135,103 +123,6 @@ async function groupBatch(tx: Db, deps: GroupingDeps, component: string): Promis
   await writeBatch(tx, ix, deps.space, component, created, seen, assigned, merged);
   deps.cache.evict(ix);
   return { grouped: rows.length, created: created.size, merged: merged.length, locked: true };
-}
-
-async function writeBatch(
-  tx: Db,
-  ix: ComponentIndex,
-  space: VectorSpace,
-  component: string,
-  created: Map<string, PendingPattern>,
-  seen: Map<string, { first: Date; last: Date }>,
-  assigned: { id: string; pid: string }[],
-  merged: [from: string, into: string][],
-): Promise<void> {
-  const resolve = (id: string): string => ix.clusterer.resolve(id);
-  const changed = ix.clusterer.takeChanged();
-  const mergedAway = new Set(merged.map(([from]) => from));
-  // New patterns first (their rows must exist before anything points at them).
-  const fresh = [...created.values()];
-  if (fresh.length > 0) {
-    await tx.insert(patterns).values(
-      fresh.map((p) => {
-        const st = ix.clusterer.state(p.id) ?? { sum: { idx: [], val: [] }, size: 1, fingerprints: {} };
-        const d = fallbackDescription({ component, kind: p.kind, ruleId: p.ruleId, shape: p.shape, failureCount: st.size, topTerms: space.topTerms(p.text, 6) });
-        return {
-          id: p.id,
-          component,
-          kind: p.kind,
-          ruleId: p.ruleId,
-          fingerprints: st.fingerprints,
-          shape: p.shape,
-          title: d.title,
-          summary: d.summary,
-          topTerms: d.topTerms,
-          space: space.name,
-          centroid: st.sum,
-          centroidNorm2: norm2(st.sum.val),
-          failureCount: st.size,
-          firstSeen: p.firstSeen,
-          lastSeen: p.lastSeen,
-          updatedAt: sql`clock_timestamp()`,
-        };
-      }),
-    );
-    await tx.insert(patternEvents).values(fresh.map((p) => ({ id: newUuidV7(), patternId: p.id, type: 'created', toStatus: 'emerging', detail: { kind: p.kind, ruleId: p.ruleId } })));
-  }
-  // Failures point at the live pattern (a pattern merged in this batch resolves to its survivor).
-  if (assigned.length > 0) await tx.execute(sql`
-    update failures f set pattern_id = v.pid
-    from jsonb_to_recordset(${JSON.stringify(assigned.map((a) => ({ id: a.id, pid: resolve(a.pid) })))}::jsonb) as v(id uuid, pid uuid)
-    where f.id = v.id`);
-  for (const [from, into] of merged) {
-    await tx.execute(sql`update failures set pattern_id = ${into} where pattern_id = ${from}`);
-    await tx.execute(sql`update patterns set merged_into = ${into}, updated_at = clock_timestamp() where id = ${from}`);
-    await tx.insert(patternEvents).values({ id: newUuidV7(), patternId: into, type: 'merged', detail: { from } });
-    ix.held.delete(from);
-  }
-  // Centroids, counts and times of every live pattern touched.
-  const states = changed.filter((id) => !mergedAway.has(id)).flatMap((id) => {
-    const st = ix.clusterer.state(id);
-    if (!st) return [];
-    const s = seen.get(id);
-    return [{ id, centroid: st.sum, norm2: norm2(st.sum.val), size: st.size, fingerprints: st.fingerprints, first: s?.first.toISOString() ?? null, last: s?.last.toISOString() ?? null }];
-  });
-  if (states.length > 0) {
-    await tx.execute(sql`
-      update patterns p set
-        centroid = v.centroid, centroid_norm2 = v.norm2, failure_count = v.size, fingerprints = v.fingerprints,
-        first_seen = least(p.first_seen, coalesce(v.first, p.first_seen)),
-        last_seen = greatest(p.last_seen, coalesce(v.last, p.last_seen)),
-        updated_at = clock_timestamp()
-      from jsonb_to_recordset(${JSON.stringify(states)}::jsonb)
-        as v(id uuid, centroid jsonb, norm2 double precision, size integer, fingerprints jsonb, first timestamptz, last timestamptz)
-      where p.id = v.id`);
-  }
-  // What merged-away patterns knew carries over to their survivors: times, and a written summary or
-  // a diagnosis the survivor does not have yet (both are redone when the survivor doubles).
-  for (const [from, into] of merged) {
-    await tx.execute(sql`
-      update patterns p set
-        first_seen = least(p.first_seen, m.first_seen), last_seen = greatest(p.last_seen, m.last_seen),
-        title = case when p.summary_at = 0 and m.summary_at > 0 then m.title else p.title end,
-        summary = case when p.summary_at = 0 and m.summary_at > 0 then m.summary else p.summary end,
-        summary_source = case when p.summary_at = 0 and m.summary_at > 0 then m.summary_source else p.summary_source end,
-        top_terms = case when p.summary_at = 0 and m.summary_at > 0 then m.top_terms else p.top_terms end,
-        summary_at = case when p.summary_at = 0 and m.summary_at > 0 then m.summary_at else p.summary_at end,
-        diagnosis = coalesce(p.diagnosis, m.diagnosis),
-        diagnosis_confidence = case when p.diagnosis is null then m.diagnosis_confidence else p.diagnosis_confidence end,
-        diagnosis_reasons = case when p.diagnosis is null then m.diagnosis_reasons else p.diagnosis_reasons end,
-        diagnosis_source = case when p.diagnosis is null then m.diagnosis_source else p.diagnosis_source end,
-        diagnosed_at = case when p.diagnosis is null then m.diagnosed_at else p.diagnosed_at end
-      from patterns m where m.id = ${from} and p.id = ${into}`);
-  }
-}
-
-function norm2(val: number[]): number {
-  let s = 0;
-  for (const w of val) s += w * w;
-  return s;
 }
 
 /** Components with failures waiting to be grouped (served by a small partial index). */

@@ -1,3 +1,5 @@
+import { ClusterIndex } from './cluster-index.ts';
+import { dotSums, dotWithSum, prune, type Cluster } from './cluster-vectors.ts';
 import type { SparseVector } from './text-vector.ts';
 
 /**
@@ -75,136 +77,128 @@ export interface Clusterer {
   size(): number;
 }
 
-interface Cluster {
-  id: string;
-  scope: string;
-  sum: Map<number, number>;
-  norm2: number;
-  size: number;
-  fingerprints: Map<string, number>;
-  indexed: Set<number>;
-  nextReindex: number;
-  mergedInto: string | null;
-}
-
 const maxMergeRounds = 5;
-/** Fingerprints remembered per cluster (the most common ones). */
-const maxFingerprints = 32;
-
-function dotWithSum(v: SparseVector, sum: Map<number, number>): number {
-  let s = 0;
-  for (let i = 0; i < v.idx.length; i++) s += (v.val[i] as number) * (sum.get(v.idx[i] as number) ?? 0);
-  return s;
-}
-
-function dotSums(a: Map<number, number>, b: Map<number, number>): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let s = 0;
-  for (const [k, w] of small) s += w * (large.get(k) ?? 0);
-  return s;
-}
-
-/** Indexes of the k largest weights, heaviest first. */
-function heaviest(entries: Iterable<[number, number]>, k: number): number[] {
-  return [...entries]
-    .sort((x, y) => y[1] - x[1])
-    .slice(0, k)
-    .map((e) => e[0]);
-}
-
-/** Adds `id` to a capped list; when full it replaces the smallest cluster, if smaller than `size`. */
-function pushCapped(list: string[], id: string, size: number, cap: number, sizeOf: (id: string) => number): void {
-  if (list.includes(id)) return;
-  if (list.length < cap) {
-    list.push(id);
-    return;
-  }
-  let smallest = 0;
-  for (let i = 1; i < list.length; i++) if (sizeOf(list[i] as string) < sizeOf(list[smallest] as string)) smallest = i;
-  if (sizeOf(list[smallest] as string) <= size) list[smallest] = id;
-}
 
 export function createClusterer(opts: ClustererOptions): Clusterer {
-  const cap = opts.maxClusters ?? 64;
-  const bonus = opts.fingerprintBonus ?? 0.1;
-  const queryTerms = opts.queryTerms ?? 12;
-  const indexTerms = opts.indexTerms ?? 16;
-  const maxTerms = opts.maxTerms ?? 256;
-  let seq = 0;
-  const newId = opts.newId ?? (() => `c${++seq}`);
-  const all = new Map<string, Cluster>();
-  const postings = new Map<string, Map<number, string[]>>();
-  const byFingerprint = new Map<string, string[]>();
-  const dirty = new Set<string>();
-  const changed = new Set<string>();
-  const byScope = new Map<string, Set<string>>();
+  return new IncrementalClusterer(opts);
+}
 
-  const sizeOf = (id: string): number => {
-    const c = all.get(id);
-    return c && !c.mergedInto ? c.size : -1;
-  };
-  const resolve = (id: string): string => {
-    let c = all.get(id);
-    while (c?.mergedInto) c = all.get(c.mergedInto);
-    return c?.id ?? id;
-  };
+class IncrementalClusterer implements Clusterer {
+  private readonly threshold: number;
+  private readonly bonus: number;
+  private readonly maxTerms: number;
+  private seq = 0;
+  private readonly newId: () => string;
+  private readonly ix: ClusterIndex;
+  /** Clusters to compare at the next merge. */
+  private readonly dirty = new Set<string>();
+  /** Clusters created or changed since the last takeChanged(). */
+  private readonly changed = new Set<string>();
 
-  const index = (c: Cluster): void => {
-    let scoped = postings.get(c.scope);
-    if (!scoped) postings.set(c.scope, (scoped = new Map()));
-    for (const b of heaviest(c.sum, indexTerms)) {
-      c.indexed.add(b);
-      let list = scoped.get(b);
-      if (!list) scoped.set(b, (list = []));
-      pushCapped(list, c.id, c.size, cap, sizeOf);
+  constructor(opts: ClustererOptions) {
+    this.threshold = opts.threshold;
+    this.bonus = opts.fingerprintBonus ?? 0.1;
+    this.maxTerms = opts.maxTerms ?? 256;
+    this.newId = opts.newId ?? (() => `c${++this.seq}`);
+    this.ix = new ClusterIndex({ cap: opts.maxClusters ?? 64, queryTerms: opts.queryTerms ?? 12, indexTerms: opts.indexTerms ?? 16, exhaustive: opts.exhaustive ?? false });
+  }
+
+  assign(_id: string, vector: SparseVector, fingerprintKey: string, scope = ''): Assignment {
+    let best: Cluster | null = null;
+    let bestScore = -Infinity;
+    let bestSim = 0;
+    for (const cid of this.ix.candidates(vector, fingerprintKey, scope)) {
+      const c = this.ix.all.get(cid);
+      if (!c || c.mergedInto || c.norm2 <= 0) continue;
+      const sim = dotWithSum(vector, c.sum) / Math.sqrt(c.norm2);
+      const score = sim + (c.fingerprints.has(fingerprintKey) ? this.bonus : 0);
+      if (score > bestScore) [best, bestScore, bestSim] = [c, score, sim];
     }
-    c.nextReindex = c.size * 2;
-  };
-
-  /** Keeps a centroid's heaviest `maxTerms` dimensions (and its fingerprint map bounded). */
-  const prune = (c: Cluster): void => {
-    if (c.sum.size > maxTerms * 2) {
-      const keep = heaviest(
-        Array.from(c.sum, ([b, w]): [number, number] => [b, Math.abs(w)]),
-        maxTerms,
-      );
-      const next = new Map<number, number>();
-      let n2 = 0;
-      for (const b of keep) {
-        const w = c.sum.get(b) as number;
-        next.set(b, w);
-        n2 += w * w;
-      }
-      c.sum = next;
-      c.norm2 = n2;
+    if (best && bestScore >= this.threshold) {
+      this.addTo(best, vector, fingerprintKey);
+      return { clusterId: best.id, similarity: bestSim, created: false };
     }
-    if (c.fingerprints.size > maxFingerprints * 2) {
-      c.fingerprints = new Map([...c.fingerprints].sort((x, y) => y[1] - x[1]).slice(0, maxFingerprints));
+    return { clusterId: this.create(vector, fingerprintKey, scope).id, similarity: 1, created: true };
+  }
+
+  merge(threshold: number): { merged: [from: string, into: string][] } {
+    const merged: [string, string][] = [];
+    for (let round = 0; round < maxMergeRounds && this.dirty.size > 0; round++) {
+      const touched = [...this.dirty];
+      this.dirty.clear();
+      for (const id of touched) this.mergeNear(id, threshold, merged);
     }
-  };
+    this.dirty.clear();
+    return { merged };
+  }
 
-  const noteFingerprint = (c: Cluster, fp: string): void => {
-    c.fingerprints.set(fp, (c.fingerprints.get(fp) ?? 0) + 1);
-    const key = `${c.scope}\u0000${fp}`;
-    let list = byFingerprint.get(key);
-    if (!list) byFingerprint.set(key, (list = []));
-    pushCapped(list, c.id, c.size, cap, sizeOf);
-  };
+  clusters(): ClusterSummary[] {
+    return [...this.ix.all.values()]
+      .filter((c) => !c.mergedInto)
+      .map((c) => ({ id: c.id, scope: c.scope, size: c.size, fingerprints: Object.fromEntries(c.fingerprints) }));
+  }
 
-  const candidates = (v: SparseVector, fp: string, scope: string): Set<string> => {
-    if (opts.exhaustive) return byScope.get(scope) ?? new Set();
-    const found = new Set<string>(byFingerprint.get(`${scope}\u0000${fp}`) ?? []);
-    const scoped = postings.get(scope);
-    if (!scoped) return found;
-    const terms = heaviest(
-      Array.from(v.idx, (b, i): [number, number] => [b, v.val[i] as number]),
-      queryTerms,
-    );
-    for (const b of terms) for (const id of scoped.get(b) ?? []) found.add(resolve(id));
-    return found;
-  };
+  resolve(clusterId: string): string {
+    return this.ix.resolve(clusterId);
+  }
 
-  const addTo = (c: Cluster, v: SparseVector, fp: string): void => {
+  restore(st: ClusterState): void {
+    const sum = new Map<number, number>();
+    let n2 = 0;
+    st.sum.idx.forEach((b, i) => {
+      const w = st.sum.val[i] ?? 0;
+      sum.set(b, w);
+      n2 += w * w;
+    });
+    const existing = this.ix.all.get(st.id);
+    const c: Cluster = { id: st.id, scope: st.scope, sum, norm2: n2, size: st.size, fingerprints: new Map(Object.entries(st.fingerprints)), indexed: new Set(), nextReindex: 1, mergedInto: null };
+    if (existing && existing.scope !== st.scope) this.ix.byScope.get(existing.scope)?.delete(st.id);
+    this.ix.all.set(c.id, c);
+    this.ix.scopeSet(c.scope).add(c.id);
+    this.ix.index(c);
+    for (const fp of c.fingerprints.keys()) this.ix.listFingerprint(c, fp);
+  }
+
+  state(id: string): ClusterState | undefined {
+    const c = this.ix.all.get(id);
+    if (!c || c.mergedInto) return undefined;
+    const entries = [...c.sum].sort((x, y) => x[0] - y[0]);
+    return {
+      id: c.id,
+      scope: c.scope,
+      sum: { idx: entries.map((e) => e[0]), val: entries.map((e) => e[1]) },
+      size: c.size,
+      fingerprints: Object.fromEntries(c.fingerprints),
+    };
+  }
+
+  touch(ids: Iterable<string>): void {
+    for (const id of ids) {
+      const c = this.ix.all.get(id);
+      if (c && !c.mergedInto) this.dirty.add(id);
+    }
+  }
+
+  takeChanged(): string[] {
+    const out = [...this.changed];
+    this.changed.clear();
+    return out;
+  }
+
+  forget(id: string): void {
+    const c = this.ix.all.get(id);
+    if (!c) return;
+    this.ix.all.delete(id);
+    this.ix.byScope.get(c.scope)?.delete(id);
+    this.dirty.delete(id);
+    this.changed.delete(id);
+  }
+
+  size(): number {
+    return [...this.ix.byScope.values()].reduce((n, s) => n + s.size, 0);
+  }
+
+  private addTo(c: Cluster, v: SparseVector, fp: string): void {
     const d = dotWithSum(v, c.sum);
     let vv = 0;
     for (let i = 0; i < v.idx.length; i++) {
@@ -215,30 +209,25 @@ export function createClusterer(opts: ClustererOptions): Clusterer {
     }
     c.norm2 += 2 * d + vv;
     c.size++;
-    noteFingerprint(c, fp);
+    c.fingerprints.set(fp, (c.fingerprints.get(fp) ?? 0) + 1);
+    this.ix.listFingerprint(c, fp);
     if (c.size >= c.nextReindex) {
-      prune(c);
-      index(c);
-    } else if (c.sum.size > maxTerms * 2) prune(c);
-    dirty.add(c.id);
-    changed.add(c.id);
-  };
+      prune(c, this.maxTerms);
+      this.ix.index(c);
+    } else if (c.sum.size > this.maxTerms * 2) prune(c, this.maxTerms);
+    this.dirty.add(c.id);
+    this.changed.add(c.id);
+  }
 
-  const create = (v: SparseVector, fp: string, scope: string): Cluster => {
-    const c: Cluster = { id: newId(), scope, sum: new Map(), norm2: 0, size: 0, fingerprints: new Map(), indexed: new Set(), nextReindex: 1, mergedInto: null };
-    all.set(c.id, c);
-    scopeSet(scope).add(c.id);
-    addTo(c, v, fp);
+  private create(v: SparseVector, fp: string, scope: string): Cluster {
+    const c: Cluster = { id: this.newId(), scope, sum: new Map(), norm2: 0, size: 0, fingerprints: new Map(), indexed: new Set(), nextReindex: 1, mergedInto: null };
+    this.ix.all.set(c.id, c);
+    this.ix.scopeSet(scope).add(c.id);
+    this.addTo(c, v, fp);
     return c;
-  };
+  }
 
-  const scopeSet = (scope: string): Set<string> => {
-    let set = byScope.get(scope);
-    if (!set) byScope.set(scope, (set = new Set()));
-    return set;
-  };
-
-  const absorb = (from: Cluster, into: Cluster): void => {
+  private absorb(from: Cluster, into: Cluster): void {
     for (const [b, w] of from.sum) into.sum.set(b, (into.sum.get(b) ?? 0) + w);
     let n2 = 0;
     for (const w of into.sum.values()) n2 += w * w;
@@ -246,132 +235,31 @@ export function createClusterer(opts: ClustererOptions): Clusterer {
     into.size += from.size;
     for (const [fp, n] of from.fingerprints) {
       into.fingerprints.set(fp, (into.fingerprints.get(fp) ?? 0) + n);
-      pushCapped(byFingerprint.get(`${into.scope}\u0000${fp}`) ?? [], into.id, into.size, cap, sizeOf);
+      this.ix.relistFingerprint(into, fp);
     }
     from.mergedInto = into.id;
     from.sum = new Map();
-    byScope.get(from.scope)?.delete(from.id);
-    changed.add(from.id);
-    changed.add(into.id);
-    prune(into);
-    index(into);
-  };
+    this.ix.byScope.get(from.scope)?.delete(from.id);
+    this.changed.add(from.id);
+    this.changed.add(into.id);
+    prune(into, this.maxTerms);
+    this.ix.index(into);
+  }
 
   /** Unites the cluster `id` with the clusters of its scope sharing an indexed term whose centroids reach the threshold. */
-  const mergeNear = (id: string, threshold: number, merged: [string, string][]): void => {
-    const first = all.get(resolve(id));
+  private mergeNear(id: string, threshold: number, merged: [string, string][]): void {
+    const first = this.ix.all.get(this.ix.resolve(id));
     if (!first || first.norm2 <= 0) return;
     let a: Cluster = first;
-    const scoped = postings.get(a.scope);
-    const near = new Set<string>();
-    for (const b of a.indexed) for (const other of scoped?.get(b) ?? []) near.add(resolve(other));
-    for (const otherId of near) {
-      const b = all.get(otherId);
+    for (const otherId of this.ix.near(a)) {
+      const b = this.ix.all.get(otherId);
       if (!b || b === a || b.mergedInto || b.norm2 <= 0) continue;
       if (dotSums(a.sum, b.sum) / Math.sqrt(a.norm2 * b.norm2) < threshold) continue;
       const [from, into] = a.size <= b.size ? [a, b] : [b, a];
-      absorb(from, into);
-      dirty.add(into.id);
+      this.absorb(from, into);
+      this.dirty.add(into.id);
       merged.push([from.id, into.id]);
       a = into;
     }
-  };
-
-  return {
-    assign(_id, vector, fingerprintKey, scope = '') {
-      let best: Cluster | null = null;
-      let bestScore = -Infinity;
-      let bestSim = 0;
-      for (const cid of candidates(vector, fingerprintKey, scope)) {
-        const c = all.get(cid);
-        if (!c || c.mergedInto || c.norm2 <= 0) continue;
-        const sim = dotWithSum(vector, c.sum) / Math.sqrt(c.norm2);
-        const score = sim + (c.fingerprints.has(fingerprintKey) ? bonus : 0);
-        if (score > bestScore) [best, bestScore, bestSim] = [c, score, sim];
-      }
-      if (best && bestScore >= opts.threshold) {
-        addTo(best, vector, fingerprintKey);
-        return { clusterId: best.id, similarity: bestSim, created: false };
-      }
-      return { clusterId: create(vector, fingerprintKey, scope).id, similarity: 1, created: true };
-    },
-
-    merge(threshold) {
-      const merged: [string, string][] = [];
-      for (let round = 0; round < maxMergeRounds && dirty.size > 0; round++) {
-        const touched = [...dirty];
-        dirty.clear();
-        for (const id of touched) mergeNear(id, threshold, merged);
-      }
-      dirty.clear();
-      return { merged };
-    },
-
-    clusters() {
-      return [...all.values()]
-        .filter((c) => !c.mergedInto)
-        .map((c) => ({ id: c.id, scope: c.scope, size: c.size, fingerprints: Object.fromEntries(c.fingerprints) }));
-    },
-
-    resolve,
-
-    restore(st) {
-      const sum = new Map<number, number>();
-      let n2 = 0;
-      st.sum.idx.forEach((b, i) => {
-        const w = st.sum.val[i] ?? 0;
-        sum.set(b, w);
-        n2 += w * w;
-      });
-      const existing = all.get(st.id);
-      const c: Cluster = { id: st.id, scope: st.scope, sum, norm2: n2, size: st.size, fingerprints: new Map(Object.entries(st.fingerprints)), indexed: new Set(), nextReindex: 1, mergedInto: null };
-      if (existing && existing.scope !== st.scope) byScope.get(existing.scope)?.delete(st.id);
-      all.set(c.id, c);
-      scopeSet(c.scope).add(c.id);
-      index(c);
-      for (const fp of c.fingerprints.keys()) {
-        const key = `${c.scope}\u0000${fp}`;
-        let list = byFingerprint.get(key);
-        if (!list) byFingerprint.set(key, (list = []));
-        pushCapped(list, c.id, c.size, cap, sizeOf);
-      }
-    },
-
-    state(id) {
-      const c = all.get(id);
-      if (!c || c.mergedInto) return undefined;
-      const entries = [...c.sum].sort((x, y) => x[0] - y[0]);
-      return {
-        id: c.id,
-        scope: c.scope,
-        sum: { idx: entries.map((e) => e[0]), val: entries.map((e) => e[1]) },
-        size: c.size,
-        fingerprints: Object.fromEntries(c.fingerprints),
-      };
-    },
-
-    touch(ids) {
-      for (const id of ids) {
-        const c = all.get(id);
-        if (c && !c.mergedInto) dirty.add(id);
-      }
-    },
-
-    takeChanged() {
-      const out = [...changed];
-      changed.clear();
-      return out;
-    },
-
-    forget(id) {
-      const c = all.get(id);
-      if (!c) return;
-      all.delete(id);
-      byScope.get(c.scope)?.delete(id);
-      dirty.delete(id);
-      changed.delete(id);
-    },
-
-    size: () => [...byScope.values()].reduce((n, s) => n + s.size, 0),
-  };
+  }
 }

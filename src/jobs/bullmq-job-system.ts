@@ -75,14 +75,18 @@ class BullmqJobSystem implements JobSystem {
   private readonly schedules = new Map<string, { name: JobName; data: unknown; everyMs: number }>();
   private healTimer: NodeJS.Timeout | undefined;
 
+  /** Whether close() closes the Redis clients (its own) or leaves them to their owner (shared). */
+  private readonly ownsRedis: boolean;
+
   constructor(
-    redisUrl: string,
+    redis: RedisClients | string,
     private readonly prefix: string,
     logger: Logger,
     hooks: JobMetricsHooks | undefined,
   ) {
     this.logger = logger.child({ component: 'jobs', jobSystem: 'bullmq' });
-    this.redis = createRedisClients(redisUrl, this.logger);
+    this.ownsRedis = typeof redis === 'string';
+    this.redis = typeof redis === 'string' ? createRedisClients(redis, this.logger) : redis;
     this.runDeps = { logger: this.logger, hooks };
   }
 
@@ -225,7 +229,7 @@ class BullmqJobSystem implements JobSystem {
     return worker;
   }
 
-  /** Closes workers (waiting for active jobs up to the deadline), then queues, then clients. */
+  /** Closes workers (waiting for active jobs up to the deadline), then queues, then its own clients. */
   private async shutdown(deadlineMs: number): Promise<void> {
     if (this.healTimer) clearInterval(this.healTimer);
     const workers = [...this.workers.values()];
@@ -242,10 +246,11 @@ class BullmqJobSystem implements JobSystem {
     }
     const queues = await Promise.allSettled([...this.queues.values()]);
     await Promise.allSettled(queues.map((q) => (q.status === 'fulfilled' ? q.value.close() : undefined)));
-    await this.redis.close();
+    if (this.ownsRedis) await this.redis.close();
   }
 }
 
-export function createBullmqJobSystem(deps: { redisUrl: string; prefix: string; logger: Logger; hooks?: JobMetricsHooks }): JobSystem {
-  return new BullmqJobSystem(deps.redisUrl, deps.prefix, deps.logger, deps.hooks);
+/** `redis`: shared clients (closed by their owner), or a URL to open clients of its own on (closed with it). */
+export function createBullmqJobSystem(deps: { redis: RedisClients | string; prefix: string; logger: Logger; hooks?: JobMetricsHooks }): JobSystem {
+  return new BullmqJobSystem(deps.redis, deps.prefix, deps.logger, deps.hooks);
 }

@@ -4,11 +4,12 @@ import type { CreateJobSystemOptions, JobSystem } from './job-system.ts';
 
 export const defaultJobPrefix = 'fixpoint';
 
-/** BullMQ when Redis is configured, in-process otherwise. Connects nothing until first use. */
+/** BullMQ when Redis is configured (shared clients or a URL), in-process otherwise. Connects nothing until first use. */
 export function createJobSystem(opts: CreateJobSystemOptions): JobSystem {
-  if (opts.redisUrl) {
+  const redis = opts.redis ?? opts.redisUrl;
+  if (redis) {
     return createBullmqJobSystem({
-      redisUrl: opts.redisUrl,
+      redis,
       prefix: opts.prefix ?? defaultJobPrefix,
       logger: opts.logger,
       ...(opts.hooks ? { hooks: opts.hooks } : {}),

@@ -10,3 +10,4 @@ export type {
   JobSystem,
 } from './job-system.ts';
 export { createJobSystem, defaultJobPrefix } from './create-job-system.ts';
+export { createRedisClients, type RedisClients } from './redis-clients.ts';

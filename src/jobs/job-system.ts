@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobName, JobPayload } from './contracts.ts';
+import type { RedisClients } from './redis-clients.ts';
 
 export interface JobOptions {
   /**
@@ -71,7 +72,9 @@ export interface JobMetricsHooks {
 }
 
 export interface CreateJobSystemOptions {
-  /** BullMQ on this Redis when set; in-process otherwise. */
+  /** BullMQ on these shared clients when set; their owner closes them (after the job system). */
+  redis?: RedisClients;
+  /** Otherwise BullMQ on clients of its own to this Redis, closed with the job system; in-process without either. */
   redisUrl?: string;
   /** BullMQ key prefix, default 'fixpoint'; tests use a unique one. */
   prefix?: string;

@@ -8,9 +8,10 @@ const connectWaitMs = 2000;
 const errorLogIntervalMs = 10_000;
 
 /**
- * The two Redis clients BullMQ runs on, with opposite failure policies:
+ * The Redis clients of a process, built once (main/deps.ts) and shared: the two BullMQ runs on,
+ * with opposite failure policies, and one for pub/sub.
  *
- * - `producer` (queues: enqueue, schedule, counts) fails fast. `enableOfflineQueue: false`
+ * - `producer` (queues: enqueue, schedule, counts; pub/sub publishes) fails fast. `enableOfflineQueue: false`
  *   makes a command sent while disconnected reject at once instead of queueing until Redis
  *   returns, and `maxRetriesPerRequest: 1` bounds the retries of a command caught by a drop.
  *   `ensureProducerReady()` waits only for the first connection being opened (at most
@@ -19,13 +20,17 @@ const errorLogIntervalMs = 10_000;
  * - `workerTemplate` is never connected itself: BullMQ duplicates it into each Worker's
  *   regular and blocking connections. It carries `maxRetriesPerRequest: null`, as BullMQ
  *   requires for workers, and keeps the offline queue, so workers ride out an outage.
+ * - `subscriber` is the connection pub/sub subscriptions live on (a subscribed connection takes no
+ *   other commands); it connects when the first subscriber (hotswap's live prompts) connects it.
  *
- * Both are lazy (nothing connects before first use) and reconnect forever with a backoff
- * capped at 2 s.
+ * All are lazy (nothing connects before first use) and reconnect forever with a backoff
+ * capped at 2 s. `close()` ends all three; whoever built the clients closes them, once.
  */
 export interface RedisClients {
   producer: Redis;
   workerTemplate: Redis;
+  /** For pub/sub subscriptions only (listeners remove their own handlers; close() ends it). */
+  subscriber: Redis;
   /** Resolves when the producer can take commands; AppError('overloaded') when Redis is down. */
   ensureProducerReady(): Promise<void>;
   close(): Promise<void>;
@@ -82,16 +87,19 @@ export function createRedisClients(redisUrl: string, logger: Logger): RedisClien
     connectionName: 'fixpoint:jobs:producer',
   });
   const workerTemplate = new Redis(redisUrl, { ...common, maxRetriesPerRequest: null, connectionName: 'fixpoint:jobs:worker' });
+  const subscriber = new Redis(redisUrl, { ...common, maxRetriesPerRequest: 1, connectionName: 'fixpoint:subscriber' });
   // Down from the first connection error until the next 'ready': no waiting for reconnects.
   let producerDown = false;
   producer.on('error', throttledErrorLog(logger, 'producer'));
   producer.on('error', () => (producerDown = true));
   producer.on('ready', () => (producerDown = false));
   workerTemplate.on('error', throttledErrorLog(logger, 'worker'));
+  subscriber.on('error', throttledErrorLog(logger, 'subscriber'));
 
   return {
     producer,
     workerTemplate,
+    subscriber,
 
     async ensureProducerReady() {
       switch (producer.status) {
@@ -119,7 +127,7 @@ export function createRedisClients(redisUrl: string, logger: Logger): RedisClien
           await client.quit().catch(() => client.disconnect());
         } else client.disconnect();
       };
-      await Promise.allSettled([end(producer), end(workerTemplate)]);
+      await Promise.allSettled([end(producer), end(workerTemplate), end(subscriber)]);
     },
   };
 }

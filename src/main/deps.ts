@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
 import { openDatabase, type Database } from '../db/index.ts';
-import { createJobSystem, type JobSystem } from '../jobs/index.ts';
+import { createJobSystem, createRedisClients, type JobSystem, type RedisClients } from '../jobs/index.ts';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
 import { createRecorder, ThreadedRecorder, type CallRecorder } from '../record/index.ts';
 import { createLogger, createMetrics, type Logger, type Metrics } from '../telemetry/index.ts';
@@ -10,12 +10,17 @@ import { createLivePrompts, type LivePrompts } from '../hotswap/index.ts';
 import { createStoredCallsQueue, type StoredCallsQueue } from '../detect/index.ts';
 import { loadHashSecret } from './hash-secret.ts';
 
-/** What every process needs: settings, logs, metrics, the database, the job system. */
+/** What every process needs: settings, logs, metrics, the database, Redis, the job system. */
 export interface CoreDeps {
   config: Config;
   logger: Logger;
   metrics: Metrics;
   database: Database;
+  /**
+   * The process's Redis connections when REDIS_URL is set (BullMQ's and pub/sub's), shared by the
+   * job system and the live prompts; closed once, after both.
+   */
+  redis: RedisClients | undefined;
   jobs: JobSystem;
   /** Redis key prefix of this deployment (queues and pub/sub channels). */
   prefix: string;
@@ -46,8 +51,9 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
   const metrics = createMetrics(new Registry());
   const database = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.FIXPOINT_DATA_DIR });
   await database.migrate();
+  const redis = env.REDIS_URL ? createRedisClients(env.REDIS_URL, logger.child({ component: 'redis' })) : undefined;
   const jobs = createJobSystem({
-    redisUrl: env.REDIS_URL,
+    redis,
     prefix: opts.jobPrefix ?? env.FIXPOINT_REDIS_PREFIX,
     logger,
     hooks: {
@@ -58,7 +64,7 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
       onFailed: (name, final) => metrics.jobsFailed.labels(name, String(final)).inc(),
     },
   });
-  return { config, logger, metrics, database, jobs, prefix: opts.jobPrefix ?? env.FIXPOINT_REDIS_PREFIX };
+  return { config, logger, metrics, database, redis, jobs, prefix: opts.jobPrefix ?? env.FIXPOINT_REDIS_PREFIX };
 }
 
 export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
@@ -79,10 +85,10 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
   // PGlite lives in this thread only, so the embedded database keeps the recorder here too.
   const recorder: CallRecorder =
     env.DATABASE_URL && env.FIXPOINT_RECORDER === 'thread'
-      ? await ThreadedRecorder.start({ ...settings, databaseUrl: env.DATABASE_URL, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE }, logger, onStored)
+      ? await ThreadedRecorder.start({ ...settings, databaseUrl: env.DATABASE_URL, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE, cpuProfileDir: env.BENCH_GATEWAY_PROFILE }, logger, onStored)
       : await createRecorder({ ...settings, database, metrics, logger, onStored });
   const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
-  const prompts = createLivePrompts({ db: database.db, redisUrl: env.REDIS_URL, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });
+  const prompts = createLivePrompts({ db: database.db, redis: core.redis, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });
   return { ...core, registry, recorder, storedCalls, prompts, hashKey, lifecycle: { draining: false } };
 }

@@ -30,6 +30,8 @@ export async function shutdownGateway(server: Server, deps: Deps, deadlineMs: nu
   await deps.storedCalls.flush();
   await deps.prompts.close();
   await deps.jobs.close(Math.max(1000, until - Date.now()));
+  // The Redis connections the job system and the live prompts shared: closed once, after both.
+  await deps.redis?.close();
   await deps.registry.close();
   await deps.database.close();
 }

@@ -37,7 +37,7 @@ export async function startWorker(config: Config, opts: BuildOptions = {}): Prom
   const deps = await buildCoreDeps(config, opts);
   const registry = createProviderRegistry(config, { connectTimeoutMs: config.env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: config.env.FIXPOINT_IDLE_TIMEOUT_MS });
   // The worker moves prompt pointers too (the canary monitor): it announces them like a gateway.
-  const prompts = createLivePrompts({ db: deps.database.db, redisUrl: config.env.REDIS_URL, channel: `${deps.prefix}:prompts`, reloadMs: 60_000, logger: deps.logger });
+  const prompts = createLivePrompts({ db: deps.database.db, redis: deps.redis, channel: `${deps.prefix}:prompts`, reloadMs: 60_000, logger: deps.logger });
   await prompts.start();
   registerJobHandlers(deps.jobs, { config, db: deps.database.db, registry, metrics: deps.metrics, logger: deps.logger, announcePrompts: () => prompts.changed() });
   await scheduleRecurringJobs(deps.jobs, config);
@@ -52,6 +52,7 @@ export async function startWorker(config: Config, opts: BuildOptions = {}): Prom
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.jobs.close(deadlineMs);
       await prompts.close();
+      await deps.redis?.close();
       await registry.close();
       await deps.database.close();
     },

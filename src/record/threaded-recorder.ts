@@ -11,6 +11,8 @@ export interface ThreadOptions extends RecorderSettings {
   logLevel: string;
   /** Nice steps below the gateway's CPU priority for the thread (Linux; 0: the same). */
   nice: number;
+  /** Where the thread writes a V8 CPU profile when it stops (BENCH_GATEWAY_PROFILE); none when unset. */
+  cpuProfileDir?: string;
 }
 
 export type ToThread =
@@ -79,7 +81,7 @@ export class ThreadedRecorder implements CallRecorder {
   private spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
       // BENCH_GATEWAY_PROFILE (bench/gateway.ts): this thread writes a V8 CPU profile there too.
-      const profile = process.env['BENCH_GATEWAY_PROFILE'];
+      const profile = this.options.cpuProfileDir;
       const execArgv = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
       const worker = new Worker(bootFile, { workerData: this.options, execArgv, name: 'fixpoint-recorder' });
       this.worker = worker;

@@ -1,0 +1,66 @@
+import type { Config, OptimizerSettings } from '../config/index.ts';
+import type { StoredCandidate } from '../db/index.ts';
+import { createCallChecker } from '../evaluate/index.ts';
+import { createPriceLookup, type ProviderRegistry } from '../providers/index.ts';
+import type { OptimizationCase } from './cases.ts';
+import { replayCase } from './replay.ts';
+
+/** A run's evaluation, token or time budget is spent: the run judges the best it has so far. */
+export class BudgetExhausted extends Error {}
+
+/** What a run has spent so far (stored on the run with its candidates). */
+export interface Spent {
+  evalCalls: number;
+  /** Optimizer-model tokens (the search adds each proposal's). */
+  tokens: number;
+  costUsd: number;
+}
+
+export interface BudgetedReplay {
+  spent: Spent;
+  /**
+   * Replays the cases with a template and model: callId → passed. Replay costs and latencies are
+   * added to the candidate, when one is given. Throws BudgetExhausted before a replay would overrun
+   * the run's evaluation or time budget.
+   */
+  evaluate(tmpl: string, mdl: string | null, on: OptimizationCase[], cand?: StoredCandidate): Promise<Map<string, boolean>>;
+}
+
+/** The replays of one run, counted against its budget (the time budget runs from this call). */
+export function createBudgetedReplay(
+  deps: { config: Config; registry: ProviderRegistry },
+  component: string,
+  s: OptimizerSettings,
+  signal?: AbortSignal,
+): BudgetedReplay {
+  const check = createCallChecker(deps.config);
+  const prices = createPriceLookup(deps.config.file.prices);
+  const spent: Spent = { evalCalls: 0, tokens: 0, costUsd: 0 };
+  const started = Date.now();
+  const evaluate = async (tmpl: string, mdl: string | null, on: OptimizationCase[], cand?: StoredCandidate): Promise<Map<string, boolean>> => {
+    const fewShot = cand?.fewShot ?? [];
+    if (spent.evalCalls + on.length > s.maxEvalCalls) throw new BudgetExhausted(`evaluation budget of ${s.maxEvalCalls} replays spent`);
+    if ((Date.now() - started) / 1000 > s.maxSeconds) throw new BudgetExhausted(`time budget of ${s.maxSeconds} s spent`);
+    const out = new Map<string, boolean>();
+    for (const c of on) {
+      const r = await replayCase({ config: deps.config, registry: deps.registry, prices, check }, component, c, tmpl, mdl, signal, fewShot);
+      spent.evalCalls++;
+      spent.costUsd += r.costUsd;
+      out.set(c.callId, r.passed);
+      if (cand) {
+        cand.latencyMs += r.latencyMs;
+        cand.costUsd += r.costUsd;
+      }
+    }
+    return out;
+  };
+  return { spent, evaluate };
+}
+
+/** A candidate's score on a set of cases: all of them, and the pattern's own. */
+export const score = (m: Map<string, boolean>, on: OptimizationCase[]) => ({
+  passed: on.filter((c) => m.get(c.callId)).length,
+  total: on.length,
+  patternPassed: on.filter((c) => c.kind === 'pattern' && m.get(c.callId)).length,
+  patternTotal: on.filter((c) => c.kind === 'pattern').length,
+});
