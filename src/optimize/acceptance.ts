@@ -20,6 +20,8 @@ export interface GateOutcome {
   patternFailRate: { current: number; candidate: number };
   regressionPassRate: { current: number; candidate: number };
   pValue: number;
+  /** One-sided exact McNemar p of the regression pairs: how surprising the candidate's losses are if it is no worse. */
+  regressionPValue: number;
   growth: number;
 }
 
@@ -34,7 +36,12 @@ export interface GateInput {
 
 /**
  * Accept only when the pattern's failure rate falls by the margin with significance, the regression
- * set barely moves, and the prompt did not grow past its bound.
+ * set shows no evidence of a loss beyond the tolerance, and the prompt did not grow past its bound.
+ *
+ * Regression is judged on the pairs, sized to the set: a drop counts only when it exceeds the
+ * tolerance AND the candidate's losses outnumber its wins beyond chance (one-sided exact McNemar at
+ * `alpha`). A raw difference would reject a real fix for one case of replay noise — 16/16 → 15/16 is
+ * a 6-point drop, yet one loss and no win has p = 0.5.
  */
 export function judgeGate(g: GateInput): GateOutcome {
   const rate = (xs: boolean[]) => (xs.length === 0 ? 0 : xs.filter(Boolean).length / xs.length);
@@ -45,12 +52,17 @@ export function judgeGate(g: GateInput): GateOutcome {
   const pValue = mcnemarOneSided(improved, worsened);
   const regCur = rate(g.regression.map((c) => c.current));
   const regCand = rate(g.regression.map((c) => c.candidate));
+  const regLost = g.regression.filter((c) => c.current && !c.candidate).length;
+  const regWon = g.regression.filter((c) => !c.current && c.candidate).length;
+  const regressionPValue = mcnemarOneSided(regLost, regWon);
   const growth = g.currentLength > 0 ? g.candidateLength / g.currentLength - 1 : 0;
   const reasons: string[] = [];
   if (g.pattern.length === 0) reasons.push('no gate cases of the pattern');
   if (curFail - candFail < g.settings.margin) reasons.push(`failure rate fell ${((curFail - candFail) * 100).toFixed(1)} points, less than the ${(g.settings.margin * 100).toFixed(0)}-point margin`);
   if (pValue >= g.settings.alpha) reasons.push(`not significant (p = ${pValue.toFixed(3)})`);
-  if (regCur - regCand > g.settings.regressionTolerance) reasons.push(`regression pass rate fell ${((regCur - regCand) * 100).toFixed(1)} points`);
+  if (regCur - regCand > g.settings.regressionTolerance && regressionPValue < g.settings.alpha) {
+    reasons.push(`regression pass rate fell ${((regCur - regCand) * 100).toFixed(1)} points (${regLost} lost, ${regWon} won, p = ${regressionPValue.toFixed(3)})`);
+  }
   if (growth > g.settings.maxGrowth) reasons.push(`prompt grew ${(growth * 100).toFixed(0)} %`);
-  return { accepted: reasons.length === 0, reasons, patternFailRate: { current: curFail, candidate: candFail }, regressionPassRate: { current: regCur, candidate: regCand }, pValue, growth };
+  return { accepted: reasons.length === 0, reasons, patternFailRate: { current: curFail, candidate: candFail }, regressionPassRate: { current: regCur, candidate: regCand }, pValue, regressionPValue, growth };
 }

@@ -19,6 +19,12 @@ export interface Spent {
 export interface BudgetedReplay {
   spent: Spent;
   /**
+   * Holds back `n` replays for the acceptance gate: until `release()`, other replays stop `n` short
+   * of the evaluation budget, so the search can never leave the gate without its comparison.
+   */
+  reserve(n: number): void;
+  release(): void;
+  /**
    * Replays the cases with a template and model: callId → passed. Replay costs and latencies are
    * added to the candidate, when one is given. Throws BudgetExhausted before a replay would overrun
    * the run's evaluation or time budget.
@@ -37,9 +43,12 @@ export function createBudgetedReplay(
   const prices = createPriceLookup(deps.config.file.prices);
   const spent: Spent = { evalCalls: 0, tokens: 0, costUsd: 0 };
   const started = Date.now();
+  let reserved = 0;
   const evaluate = async (tmpl: string, mdl: string | null, on: OptimizationCase[], cand?: StoredCandidate): Promise<Map<string, boolean>> => {
     const fewShot = cand?.fewShot ?? [];
-    if (spent.evalCalls + on.length > s.maxEvalCalls) throw new BudgetExhausted(`evaluation budget of ${s.maxEvalCalls} replays spent`);
+    if (spent.evalCalls + on.length > s.maxEvalCalls - reserved) {
+      throw new BudgetExhausted(reserved > 0 ? `search budget of ${s.maxEvalCalls - reserved} replays spent (${reserved} kept for the gate)` : `evaluation budget of ${s.maxEvalCalls} replays spent`);
+    }
     if ((Date.now() - started) / 1000 > s.maxSeconds) throw new BudgetExhausted(`time budget of ${s.maxSeconds} s spent`);
     const out = new Map<string, boolean>();
     for (const c of on) {
@@ -54,7 +63,12 @@ export function createBudgetedReplay(
     }
     return out;
   };
-  return { spent, evaluate };
+  return {
+    spent,
+    evaluate,
+    reserve: (n) => void (reserved = n),
+    release: () => void (reserved = 0),
+  };
 }
 
 /** A candidate's score on a set of cases: all of them, and the pattern's own. */

@@ -42,8 +42,12 @@ function toCase(view: CallView, session: string | null, template: PromptTemplate
 }
 
 /**
- * The pattern's failing calls (with what went wrong and any correction), and a sample of the
- * component's calls that passed every check, as replayable cases.
+ * The pattern's failing calls (with what went wrong and any correction), and the component's other
+ * recent calls as the regression sample, as replayable cases. The sample is drawn without looking at
+ * how the calls fared: calls picked because they passed would pass again under the current prompt
+ * (the same input and prompt give the same answer) while a candidate's replay meets the model's
+ * ordinary noise — a bias against every candidate, not a regression. Both prompts are replayed on
+ * the same sample and compared pair by pair.
  */
 export async function loadCases(db: Db, patternId: string, component: string, template: PromptTemplate, limits = { pattern: 80, regression: 60 }): Promise<OptimizationCase[]> {
   const failing = rowsOf<{ call_id: string; messages: string[]; correction: unknown; session_id: string | null }>(
@@ -59,8 +63,8 @@ export async function loadCases(db: Db, patternId: string, component: string, te
   const passing = rowsOf<{ id: string; session_id: string | null }>(
     await db.execute(sql`
       select c.id, c.session_id from calls c join call_evaluations e on e.call_id = c.id
-      where c.component = ${component} and c.status = 'success' and e.failure_count = 0 and c.prompt_version_id is null
-        and not exists (select 1 from failures f where f.call_id = c.id)
+      where c.component = ${component} and c.status = 'success' and c.prompt_version_id is null
+        and not exists (select 1 from failures f where f.call_id = c.id and f.pattern_id = ${patternId})
       order by c.started_at desc limit ${limits.regression}`),
   );
   const views = new Map((await loadCalls(db, [...failing.map((f) => f.call_id), ...passing.map((p) => p.id)])).map((v) => [v.view.id, v.view]));

@@ -19,8 +19,26 @@ describe('gate acceptance', () => {
 
   it('refuses small or insignificant gains, regressions and growth, saying why', () => {
     expect(judgeGate({ pattern: [...pairs(2, false, true), ...pairs(18, false, false)], regression: [], currentLength: 100, candidateLength: 100, settings }).reasons.join()).toMatch(/not significant/);
-    expect(judgeGate({ pattern: pairs(10, false, true), regression: [...pairs(8, true, true), ...pairs(2, true, false)], currentLength: 100, candidateLength: 100, settings }).reasons.join()).toMatch(/regression pass rate fell 20.0 points/);
+    expect(judgeGate({ pattern: pairs(10, false, true), regression: [...pairs(12, true, true), ...pairs(8, true, false)], currentLength: 100, candidateLength: 100, settings }).reasons.join()).toMatch(/regression pass rate fell 40.0 points \(8 lost, 0 won, p = 0.004\)/);
     expect(judgeGate({ pattern: pairs(10, false, true), regression: [], currentLength: 100, candidateLength: 200, settings }).reasons.join()).toMatch(/grew 100 %/);
+  });
+});
+
+describe('gate regression, judged on the pairs', () => {
+  it('accepts a real fix despite one case of replay noise on a small regression set (16/16 → 15/16)', () => {
+    const g = judgeGate({ pattern: pairs(7, false, true), regression: [...pairs(15, true, true), ...pairs(1, true, false)], currentLength: 100, candidateLength: 110, settings });
+    expect(g).toMatchObject({ accepted: true, reasons: [] });
+    expect(g.regressionPassRate.candidate).toBeCloseTo(15 / 16, 10);
+    expect(g.regressionPValue).toBeCloseTo(0.5, 10);
+  });
+
+  it('accepts noise that goes both ways, and refuses a loss that is both large and beyond chance', () => {
+    const both = [...pairs(30, true, true), ...pairs(3, true, false), ...pairs(2, false, true), ...pairs(5, false, false)];
+    expect(judgeGate({ pattern: pairs(10, false, true), regression: both, currentLength: 100, candidateLength: 100, settings }).accepted).toBe(true);
+    const lost = [...pairs(30, true, true), ...pairs(6, true, false), ...pairs(4, false, false)];
+    const g = judgeGate({ pattern: pairs(10, false, true), regression: lost, currentLength: 100, candidateLength: 100, settings });
+    expect(g.accepted).toBe(false);
+    expect(g.reasons.join()).toMatch(/regression pass rate fell 15.0 points \(6 lost, 0 won, p = 0.016\)/);
   });
 });
 

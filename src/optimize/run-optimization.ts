@@ -67,6 +67,12 @@ async function optimize(deps: OptimizeDeps, run: Run, finish: Finish, signal?: A
   }
 
   const replay = createBudgetedReplay(deps, run.component, s, signal);
+  // The gate replays the current prompt and the winner on every gate case: kept out of the search's budget.
+  const gateReplays = 2 * sets.gate.length;
+  if (gateReplays >= s.maxEvalCalls) {
+    return void (await finish('not_fixed', `prompt could not fix this within budget: the gate set needs ${gateReplays} replays, and the budget of ${s.maxEvalCalls} (optimizer.maxEvalCalls) leaves none for a search`));
+  }
+  replay.reserve(gateReplays);
   const candidates: StoredCandidate[] = [];
   const save = () => deps.db.update(optimizationRuns).set({ candidates, evalCalls: replay.spent.evalCalls, optimizerTokens: replay.spent.tokens, costUsd: replay.spent.costUsd }).where(eq(optimizationRuns.id, runId));
   const extraModels = deps.config.file.components[run.component]?.optimizer?.models ?? [];
@@ -75,6 +81,7 @@ async function optimize(deps: OptimizeDeps, run: Run, finish: Finish, signal?: A
   const best = pickBest(front);
   if (!best) return void (await save(), await finish('not_fixed', 'prompt could not fix this: no candidate beat the current prompt on the selection set'));
   let gate: GateOutcome;
+  replay.release();
   try {
     gate = await judgeOnGate(replay, sets.gate, baseline, best, s);
   } catch (err) {
