@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-
-type Obj = Record<string, unknown>;
+import { systemPromptText, type JsonRecord } from '../core/index.ts';
 
 /** Variable parts of a prompt that change from call to call but not the prompt's template. */
 const variableParts: [RegExp, string][] = [
@@ -26,23 +25,6 @@ export function promptTemplate(prompt: string): string {
   return t.trim();
 }
 
-export function systemPromptOf(body: Obj): string | null {
-  const messages = body['messages'];
-  if (Array.isArray(messages)) {
-    for (const m of messages) {
-      if (m && typeof m === 'object' && ((m as Obj)['role'] === 'system' || (m as Obj)['role'] === 'developer')) {
-        const c = (m as Obj)['content'];
-        if (typeof c === 'string') return c;
-        if (Array.isArray(c)) return c.map((p) => (p && typeof p === 'object' && typeof (p as Obj)['text'] === 'string' ? (p as Obj)['text'] : '')).join('\n');
-      }
-    }
-  }
-  const system = body['system'] ?? body['instructions'];
-  if (typeof system === 'string') return system;
-  if (Array.isArray(system)) return system.map((b) => (b && typeof b === 'object' ? String((b as Obj)['text'] ?? '') : '')).join('\n');
-  return null;
-}
-
 const componentName = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
 
 /**
@@ -52,9 +34,9 @@ const componentName = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
  */
 export function createComponentResolver(cacheSize = 2000) {
   const cache = new Map<string, string>();
-  return (header: string | undefined, body: Obj): string => {
+  return (header: string | undefined, body: JsonRecord): string => {
     if (header && componentName.test(header)) return header;
-    const prompt = systemPromptOf(body);
+    const prompt = systemPromptText(body);
     if (!prompt) return 'default';
     let id = cache.get(prompt);
     if (!id) {

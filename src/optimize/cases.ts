@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { leadingSystemMessage, readModelOutput } from '../core/index.ts';
 import { rowsOf, type Db } from '../db/index.ts';
 import { type CallView, loadCalls } from '../evaluate/index.ts';
 import { extractSlots, type PromptTemplate } from '../prompts/index.ts';
@@ -26,19 +27,14 @@ export function setOf(sessionKey: string): SetName {
   return x < 0.5 ? 'feedback' : x < 0.75 ? 'selection' : 'gate';
 }
 
-function outputText(response: unknown): string {
-  const c = (response as { choices?: { message?: { content?: unknown } }[] } | null)?.choices?.[0]?.message?.content;
-  return typeof c === 'string' ? c : '';
-}
-
 function toCase(view: CallView, session: string | null, template: PromptTemplate, kind: OptimizationCase['kind'], evidence: string[], correction: unknown): OptimizationCase | null {
   if (view.route !== 'chat.completions') return null;
-  const req = view.request as { messages?: { role?: string; content?: unknown }[] } | null;
-  const first = req?.messages?.[0];
-  if (!req || !first || (first.role !== 'system' && first.role !== 'developer') || typeof first.content !== 'string') return null;
-  const slots = extractSlots(template, first.content);
+  const system = leadingSystemMessage(view.request)?.['content'];
+  if (typeof system !== 'string') return null;
+  const slots = extractSlots(template, system);
   if (!slots) return null;
-  return { callId: view.id, sessionKey: session ?? view.id, request: req as Record<string, unknown>, slots, evidence, correction, output: outputText(view.response), kind };
+  const output = readModelOutput(view.route, view.response)?.text ?? '';
+  return { callId: view.id, sessionKey: session ?? view.id, request: view.request as Record<string, unknown>, slots, evidence, correction, output, kind };
 }
 
 /**

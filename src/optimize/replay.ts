@@ -1,5 +1,6 @@
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Config } from '../config/index.ts';
+import { exampleMessages } from '../core/index.ts';
 import { type CallView, type FailureDraft, rubricVersionOf, runJudge } from '../evaluate/index.ts';
 import { renderTemplate } from '../prompts/index.ts';
 import { completeChat, estimateCost, type PriceLookup, type ProviderRegistry } from '../providers/index.ts';
@@ -32,7 +33,7 @@ export async function replayCase(
   const recorded = c.request['messages'] as { role: string; content: unknown }[];
   const messages = [
     { ...recorded[0]!, content: renderTemplate(template, c.slots) },
-    ...fewShot.flatMap((e) => [{ role: 'user', content: e.user }, { role: 'assistant', content: e.assistant }]),
+    ...exampleMessages(fewShot),
     ...recorded.slice(1),
   ];
   const { stream: _s, stream_options: _so, ...rest } = c.request;

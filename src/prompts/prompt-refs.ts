@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isRecord, isSystemRole, systemPromptFields } from '../core/index.ts';
 
 export interface PromptText {
   hash: string;
@@ -23,10 +24,6 @@ export function hashPrompt(text: string): string {
   return h;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function refTo(content: string, prompts: PromptText[]): PromptRef {
   const hash = hashPrompt(content);
   prompts.push({ hash, content });
@@ -35,9 +32,9 @@ function refTo(content: string, prompts: PromptText[]): PromptRef {
 
 /**
  * Replaces system prompts in a request body with `{ $prompt: hash }` references so that a prompt
- * repeated in thousands of calls is stored once. Knows the three request shapes: chat messages
- * (system/developer roles), Anthropic `system`, Responses `instructions`. Returns a new body; the
- * input is not changed.
+ * repeated in thousands of calls is stored once. Knows the three request shapes through core's
+ * wire-request: string contents of chat messages of a system role, Anthropic `system` and Responses
+ * `instructions` when they are strings. Returns a new body; the input is not changed.
  */
 export function dehydratePrompts(body: unknown): { body: unknown; prompts: PromptText[] } {
   if (!isRecord(body)) return { body, prompts: [] };
@@ -45,14 +42,16 @@ export function dehydratePrompts(body: unknown): { body: unknown; prompts: Promp
   const out: Record<string, unknown> = { ...body };
   if (Array.isArray(body['messages'])) {
     out['messages'] = body['messages'].map((m: unknown) => {
-      if (!isRecord(m) || (m['role'] !== 'system' && m['role'] !== 'developer')) return m;
+      if (!isRecord(m) || !isSystemRole(m['role'])) return m;
       const c = m['content'];
       if (typeof c === 'string' && c.length > 0) return { ...m, content: refTo(c, prompts) };
       return m;
     });
   }
-  if (typeof body['system'] === 'string' && body['system'].length > 0) out['system'] = refTo(body['system'], prompts);
-  if (typeof body['instructions'] === 'string' && body['instructions'].length > 0) out['instructions'] = refTo(body['instructions'], prompts);
+  for (const field of systemPromptFields) {
+    const text = body[field];
+    if (typeof text === 'string' && text.length > 0) out[field] = refTo(text, prompts);
+  }
   return { body: out, prompts };
 }
 

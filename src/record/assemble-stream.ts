@@ -1,5 +1,4 @@
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isRecord, type JsonRecord } from '../core/index.ts';
 
 interface ToolCallAcc { id?: string; type: string; function: { name: string; arguments: string } }
 interface ChoiceAcc { index: number; role: string; content: string | null; refusal: string | null; toolCalls: ToolCallAcc[]; finish: string | null }
@@ -11,7 +10,7 @@ interface ChoiceAcc { index: number; role: string; content: string | null; refus
 export class ChatStreamAssembler {
   private readonly choices = new Map<number, ChoiceAcc>();
   private usage: unknown = null;
-  private first: Obj | undefined;
+  private first: JsonRecord | undefined;
 
   private choice(index: number): ChoiceAcc {
     let acc = this.choices.get(index);
@@ -22,14 +21,14 @@ export class ChatStreamAssembler {
     return acc;
   }
 
-  add(chunk: Obj): void {
+  add(chunk: JsonRecord): void {
     this.first ??= chunk;
-    if (isObj(chunk['usage'])) this.usage = chunk['usage'];
+    if (isRecord(chunk['usage'])) this.usage = chunk['usage'];
     if (!Array.isArray(chunk['choices'])) return;
     for (const c of chunk['choices']) {
-      if (!isObj(c)) continue;
+      if (!isRecord(c)) continue;
       const acc = this.choice(typeof c['index'] === 'number' ? c['index'] : 0);
-      const d = isObj(c['delta']) ? c['delta'] : {};
+      const d = isRecord(c['delta']) ? c['delta'] : {};
       if (typeof d['role'] === 'string') acc.role = d['role'];
       if (typeof d['content'] === 'string') acc.content = (acc.content ?? '') + d['content'];
       if (typeof d['refusal'] === 'string') acc.refusal = (acc.refusal ?? '') + d['refusal'];
@@ -49,7 +48,7 @@ export class ChatStreamAssembler {
     acc.content = (acc.content ?? '') + content;
   }
 
-  result(): Obj {
+  result(): JsonRecord {
     const first = this.first;
     return {
       id: first?.['id'] ?? null,
@@ -69,7 +68,7 @@ export class ChatStreamAssembler {
 }
 
 /** OpenAI chat chunks → one `chat.completion` object. */
-export function assembleChatStream(chunks: Obj[]): Obj {
+export function assembleChatStream(chunks: JsonRecord[]): JsonRecord {
   const assembler = new ChatStreamAssembler();
   for (const chunk of chunks) assembler.add(chunk);
   return assembler.result();
@@ -77,35 +76,35 @@ export function assembleChatStream(chunks: Obj[]): Obj {
 
 function mergeToolCalls(into: ToolCallAcc[], deltas: unknown[]): void {
   for (const t of deltas) {
-    if (!isObj(t)) continue;
+    if (!isRecord(t)) continue;
     const i = typeof t['index'] === 'number' ? t['index'] : into.length;
     const acc = (into[i] ??= { type: 'function', function: { name: '', arguments: '' } });
     if (typeof t['id'] === 'string') acc.id = t['id'];
-    const f = isObj(t['function']) ? t['function'] : {};
+    const f = isRecord(t['function']) ? t['function'] : {};
     if (typeof f['name'] === 'string') acc.function.name += f['name'];
     if (typeof f['arguments'] === 'string') acc.function.arguments += f['arguments'];
   }
 }
 
 /** Anthropic stream events → one `message` object. */
-export function assembleAnthropicStream(events: Obj[]): Obj {
-  let message: Obj = { type: 'message', role: 'assistant', content: [] };
-  const blocks: Obj[] = [];
+export function assembleAnthropicStream(events: JsonRecord[]): JsonRecord {
+  let message: JsonRecord = { type: 'message', role: 'assistant', content: [] };
+  const blocks: JsonRecord[] = [];
   const partialJson = new Map<number, string>();
   for (const ev of events) {
     const type = ev['type'];
-    if (type === 'message_start' && isObj(ev['message'])) message = { ...ev['message'] };
-    else if (type === 'content_block_start' && typeof ev['index'] === 'number' && isObj(ev['content_block'])) blocks[ev['index']] = { ...ev['content_block'] };
-    else if (type === 'content_block_delta' && typeof ev['index'] === 'number' && isObj(ev['delta'])) {
+    if (type === 'message_start' && isRecord(ev['message'])) message = { ...ev['message'] };
+    else if (type === 'content_block_start' && typeof ev['index'] === 'number' && isRecord(ev['content_block'])) blocks[ev['index']] = { ...ev['content_block'] };
+    else if (type === 'content_block_delta' && typeof ev['index'] === 'number' && isRecord(ev['delta'])) {
       const block = (blocks[ev['index']] ??= { type: 'text', text: '' });
       const d = ev['delta'];
       if (d['type'] === 'text_delta') block['text'] = String(block['text'] ?? '') + String(d['text'] ?? '');
       else if (d['type'] === 'thinking_delta') block['thinking'] = String(block['thinking'] ?? '') + String(d['thinking'] ?? '');
       else if (d['type'] === 'input_json_delta') partialJson.set(ev['index'], (partialJson.get(ev['index']) ?? '') + String(d['partial_json'] ?? ''));
     } else if (type === 'message_delta') {
-      const d = isObj(ev['delta']) ? ev['delta'] : {};
+      const d = isRecord(ev['delta']) ? ev['delta'] : {};
       message = { ...message, ...d };
-      if (isObj(ev['usage'])) message['usage'] = { ...(isObj(message['usage']) ? message['usage'] : {}), ...ev['usage'] };
+      if (isRecord(ev['usage'])) message['usage'] = { ...(isRecord(message['usage']) ? message['usage'] : {}), ...ev['usage'] };
     }
   }
   for (const [i, json] of partialJson) {
@@ -122,10 +121,10 @@ export function assembleAnthropicStream(events: Obj[]): Obj {
 }
 
 /** Responses API events → the final `response` object (from response.completed / incomplete / failed). */
-export function assembleResponsesStream(events: Obj[]): Obj | null {
-  let last: Obj | null = null;
+export function assembleResponsesStream(events: JsonRecord[]): JsonRecord | null {
+  let last: JsonRecord | null = null;
   for (const ev of events) {
-    if (isObj(ev['response'])) last = ev['response'];
+    if (isRecord(ev['response'])) last = ev['response'];
   }
   return last;
 }

@@ -1,6 +1,7 @@
 import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
 import { forEachSseEvent } from '../core/sse.ts';
 import type { ResponseShape } from '../core/call-capture.ts';
+import { isRecord, type JsonRecord } from '../core/index.ts';
 import type { Usage } from '../providers/index.ts';
 import { ContentChunkReader } from './chat-chunk.ts';
 import { assembleAnthropicStream, assembleChatStream, assembleResponsesStream, ChatStreamAssembler } from './assemble-stream.ts';
@@ -14,8 +15,6 @@ export interface ReadResponse {
   servedModel: string | null;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const noUsage: Usage = { inputTokens: null, outputTokens: null, totalTokens: null, cachedTokens: null };
 
@@ -44,7 +43,7 @@ function parseJson(text: string): unknown {
  * and creation time the assembler keeps) is in, a chunk that only adds content is read as just that,
  * without a full parse (see chat-chunk.ts).
  */
-function readChatStream(text: string): Obj {
+function readChatStream(text: string): JsonRecord {
   const assembler = new ChatStreamAssembler();
   const contentChunks = new ContentChunkReader();
   forEachSseEvent(text, (data) => {
@@ -54,30 +53,30 @@ function readChatStream(text: string): Obj {
       if (c) return assembler.addContent(c.index, c.content);
     }
     const chunk = parseJson(data);
-    if (isObj(chunk)) assembler.add(chunk);
+    if (isRecord(chunk)) assembler.add(chunk);
   });
   return assembler.result();
 }
 
 /** Usage and finish reasons from a whole (non-streamed, or assembled) response object. */
 export function summarise(shape: ResponseShape, body: unknown): Omit<ReadResponse, 'body'> {
-  if (!isObj(body)) return { usage: noUsage, finishReasons: [], servedModel: null };
-  const u = isObj(body['usage']) ? body['usage'] : {};
+  if (!isRecord(body)) return { usage: noUsage, finishReasons: [], servedModel: null };
+  const u = isRecord(body['usage']) ? body['usage'] : {};
   const model = typeof body['model'] === 'string' ? body['model'] : null;
   switch (shape) {
     case 'openai.chat': {
-      const details = isObj(u['prompt_tokens_details']) ? u['prompt_tokens_details'] : {};
+      const details = isRecord(u['prompt_tokens_details']) ? u['prompt_tokens_details'] : {};
       const choices = Array.isArray(body['choices']) ? body['choices'] : [];
       return {
         usage: { inputTokens: num(u['prompt_tokens']), outputTokens: num(u['completion_tokens']), totalTokens: num(u['total_tokens']), cachedTokens: num(details['cached_tokens']) },
-        finishReasons: choices.map((c) => (isObj(c) && typeof c['finish_reason'] === 'string' ? c['finish_reason'] : null)).filter((r): r is string => r !== null),
+        finishReasons: choices.map((c) => (isRecord(c) && typeof c['finish_reason'] === 'string' ? c['finish_reason'] : null)).filter((r): r is string => r !== null),
         servedModel: model,
       };
     }
     case 'openai.responses': {
-      const details = isObj(u['input_tokens_details']) ? u['input_tokens_details'] : {};
+      const details = isRecord(u['input_tokens_details']) ? u['input_tokens_details'] : {};
       const status = typeof body['status'] === 'string' ? body['status'] : null;
-      const incomplete = isObj(body['incomplete_details']) && typeof body['incomplete_details']['reason'] === 'string' ? body['incomplete_details']['reason'] : null;
+      const incomplete = isRecord(body['incomplete_details']) && typeof body['incomplete_details']['reason'] === 'string' ? body['incomplete_details']['reason'] : null;
       return {
         usage: { inputTokens: num(u['input_tokens']), outputTokens: num(u['output_tokens']), totalTokens: num(u['total_tokens']), cachedTokens: num(details['cached_tokens']) },
         finishReasons: [incomplete ?? status].filter((r): r is string => r !== null),
@@ -105,11 +104,11 @@ export function summarise(shape: ResponseShape, body: unknown): Omit<ReadRespons
 
 /** Embedding vectors are large and of no use to diagnosis: keep their count and size only. */
 function slimEmbeddings(body: unknown): unknown {
-  if (!isObj(body) || !Array.isArray(body['data'])) return body;
+  if (!isRecord(body) || !Array.isArray(body['data'])) return body;
   return {
     ...body,
     data: body['data'].map((d) => {
-      if (!isObj(d)) return d;
+      if (!isRecord(d)) return d;
       const e = d['embedding'];
       if (Array.isArray(e)) return { ...d, embedding: { dimensions: e.length } };
       // base64 of little-endian float32s (the SDK's default encoding_format)
@@ -134,9 +133,9 @@ export function readResponse(
   if (stream && shape === 'openai.chat' && Buffer.isBuffer(raw)) {
     body = readChatStream(decodeBody(raw, encoding));
   } else if (stream) {
-    const datas: Obj[] = [];
+    const datas: JsonRecord[] = [];
     const take = (data: unknown) => {
-      if (isObj(data)) datas.push(data);
+      if (isRecord(data)) datas.push(data);
     };
     if (Array.isArray(raw)) raw.forEach(take);
     else if (Buffer.isBuffer(raw)) forEachSseEvent(decodeBody(raw, encoding), (data) => data !== '[DONE]' && take(parseJson(data)));
@@ -147,11 +146,11 @@ export function readResponse(
   } else if (Buffer.isBuffer(raw)) {
     const text = decodeBody(raw, encoding);
     body = parseJson(text);
-    if (isObj(body) && shape !== 'openai.models' && shape !== 'openai.embeddings') return { body, json: text, ...summarise(shape, body) };
+    if (isRecord(body) && shape !== 'openai.models' && shape !== 'openai.embeddings') return { body, json: text, ...summarise(shape, body) };
   } else {
     body = raw;
   }
-  if (shape === 'openai.models' && isObj(body) && Array.isArray(body['data'])) body = { object: 'list', count: body['data'].length };
+  if (shape === 'openai.models' && isRecord(body) && Array.isArray(body['data'])) body = { object: 'list', count: body['data'].length };
   if (shape === 'openai.embeddings') body = slimEmbeddings(body);
   return { body, ...summarise(shape, body) };
 }

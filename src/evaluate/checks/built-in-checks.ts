@@ -1,7 +1,8 @@
+import { clip, type ModelOutput } from '../../core/index.ts';
 import type { CallView, FailureDraft } from '../types.ts';
 import { formatChecks } from './format-checks.ts';
-import { clip, evidenceText } from './json-text.ts';
-import { readOutput, type ModelOutput } from './output-view.ts';
+import { evidenceText } from './json-text.ts';
+import { readOutput } from './output-view.ts';
 import { requestedMaxTokens } from './request-view.ts';
 import { toolChecks } from './tool-checks.ts';
 

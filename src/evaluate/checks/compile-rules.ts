@@ -1,8 +1,8 @@
 import type { RuleSettings } from '../../config/index.ts';
+import { clip, noOutput } from '../../core/index.ts';
 import type { CallView, FailureDraft } from '../types.ts';
 import { customRule } from './custom-rule.ts';
-import { clip } from './json-text.ts';
-import { noOutput, readOutput, viewOf } from './output-view.ts';
+import { readOutput, viewOf } from './output-view.ts';
 import { ruleFailure, type CompiledRule, type RuleInput } from './rule-types.ts';
 import { jsonSchemaRule, requiredRule } from './structure-rules.ts';
 import { labelsRule, lengthRule, regexRule } from './text-rules.ts';

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { clip, isRecord } from '../../core/index.ts';
 import type { CallView } from '../types.ts';
-import { clip, evidenceText, isObj, preview } from './json-text.ts';
+import { evidenceText, preview } from './json-text.ts';
 import type { OutputView } from './output-view.ts';
 import { ruleFailure, type CompiledRule, type RuleOf } from './rule-types.ts';
 
@@ -19,9 +20,9 @@ export type CustomCheck = (input: { call: CallView; output: OutputView; options:
 export const CUSTOM_RULE_TIMEOUT_MS = 10_000;
 
 function checkFunctionOf(mod: unknown): CustomCheck | null {
-  if (!isObj(mod)) return null;
+  if (!isRecord(mod)) return null;
   const def = mod['default'];
-  const candidates = [def, mod['check'], isObj(def) ? def['check'] : undefined];
+  const candidates = [def, mod['check'], isRecord(def) ? def['check'] : undefined];
   const fn = candidates.find((c) => typeof c === 'function');
   return (fn as CustomCheck | undefined) ?? null; // a user module: its signature is its author's promise
 }
@@ -53,7 +54,7 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-const isFinding = (v: unknown): v is CustomFinding => isObj(v) && typeof v['message'] === 'string' && (v['evidence'] === undefined || isObj(v['evidence']));
+const isFinding = (v: unknown): v is CustomFinding => isRecord(v) && typeof v['message'] === 'string' && (v['evidence'] === undefined || isRecord(v['evidence']));
 
 /** The findings in a custom rule's answer, or null when the answer is not of the documented shape. */
 function findingsOf(result: unknown): CustomFinding[] | null {

@@ -1,6 +1,6 @@
+import type { ModelOutput } from '../../core/index.ts';
 import type { CallView, FailureDraft } from '../types.ts';
 import { evidenceText, parseJsonText } from './json-text.ts';
-import type { ModelOutput } from './output-view.ts';
 import { requestedFormat } from './request-view.ts';
 import { cachedSchema, describeViolations, EVIDENCE_VIOLATIONS_MAX } from './schema-check.ts';
 

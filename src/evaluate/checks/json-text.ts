@@ -1,16 +1,5 @@
-/** Small readers for values of unknown shape, and JSON parsing that explains why text is not JSON. */
-
-export type Obj = Record<string, unknown>;
-
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-export const arrayOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-export const objOf = (v: unknown): Obj => (isObj(v) ? v : {});
-
-/** Cuts text to `max` characters, marking the cut. */
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
-}
+/** JSON parsing that explains why text is not JSON, and short forms of values for messages and evidence. */
+import { clip } from '../../core/index.ts';
 
 /** The most output text a failure's evidence carries (the call row keeps the whole output). */
 const EVIDENCE_TEXT_MAX = 20_000;

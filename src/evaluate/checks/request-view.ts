@@ -1,15 +1,15 @@
+import { arrayOf, isRecord, objOf, strOrNull, type JsonRecord } from '../../core/index.ts';
 import type { CallView } from '../types.ts';
-import { arrayOf, isObj, objOf, strOrNull, type Obj } from './json-text.ts';
 
 /** What output format the request asked for; `source` says where, for messages (`response_format json_schema`). */
 export type RequestedFormat =
   | { type: 'json_object'; source: string }
-  | { type: 'json_schema'; source: string; name: string | null; schema: Obj | boolean };
+  | { type: 'json_schema'; source: string; name: string | null; schema: JsonRecord | boolean };
 
 /** A tool the request offered: its parameters schema (null when none was given) and whether it takes free text. */
 export interface OfferedTool {
   name: string;
-  parameters: Obj | boolean | null;
+  parameters: JsonRecord | boolean | null;
   freeform: boolean;
 }
 
@@ -19,10 +19,10 @@ export interface OfferedTools {
   byName: Map<string, OfferedTool>;
 }
 
-const schemaOf = (v: unknown): Obj | boolean | null => (isObj(v) || typeof v === 'boolean' ? v : null);
+const schemaOf = (v: unknown): JsonRecord | boolean | null => (isRecord(v) || typeof v === 'boolean' ? v : null);
 
 function formatFrom(format: unknown, source: string, nested: boolean): RequestedFormat | null {
-  if (!isObj(format)) return null;
+  if (!isRecord(format)) return null;
   if (format['type'] === 'json_object') return { type: 'json_object', source: `${source} json_object` };
   if (format['type'] !== 'json_schema') return null;
   const holder = nested ? objOf(format['json_schema']) : format;
@@ -34,7 +34,7 @@ function formatFrom(format: unknown, source: string, nested: boolean): Requested
 /** The JSON output the request asked for, on any route; null when it asked for none. */
 export function requestedFormat(call: CallView): RequestedFormat | null {
   const req = call.request;
-  if (!isObj(req)) return null;
+  if (!isRecord(req)) return null;
   if (call.route === 'chat.completions') return formatFrom(req['response_format'], 'response_format', true);
   if (call.route === 'responses') return formatFrom(objOf(req['text'])['format'], 'text.format', false);
   if (call.route === 'messages') {
@@ -43,23 +43,23 @@ export function requestedFormat(call: CallView): RequestedFormat | null {
   return null;
 }
 
-function chatTools(req: Obj): OfferedTool[] {
+function chatTools(req: JsonRecord): OfferedTool[] {
   const tools = arrayOf(req['tools']).flatMap((t): OfferedTool[] => {
-    if (!isObj(t)) return [];
-    if (isObj(t['custom'])) return [{ name: strOrNull(t['custom']['name']) ?? '', parameters: null, freeform: true }];
+    if (!isRecord(t)) return [];
+    if (isRecord(t['custom'])) return [{ name: strOrNull(t['custom']['name']) ?? '', parameters: null, freeform: true }];
     const f = objOf(t['function']);
     const name = strOrNull(f['name']);
     return name === null ? [] : [{ name, parameters: schemaOf(f['parameters']), freeform: false }];
   });
   for (const f of arrayOf(req['functions'])) {
-    if (isObj(f) && typeof f['name'] === 'string') tools.push({ name: f['name'], parameters: schemaOf(f['parameters']), freeform: false });
+    if (isRecord(f) && typeof f['name'] === 'string') tools.push({ name: f['name'], parameters: schemaOf(f['parameters']), freeform: false });
   }
   return tools;
 }
 
-function flatTools(req: Obj, schemaKey: string): OfferedTool[] {
+function flatTools(req: JsonRecord, schemaKey: string): OfferedTool[] {
   return arrayOf(req['tools']).flatMap((t): OfferedTool[] => {
-    if (!isObj(t) || typeof t['name'] !== 'string') return [];
+    if (!isRecord(t) || typeof t['name'] !== 'string') return [];
     return [{ name: t['name'], parameters: schemaOf(t[schemaKey]), freeform: t['type'] === 'custom' }];
   });
 }
@@ -74,7 +74,7 @@ export function offeredTools(call: CallView): OfferedTools {
   else if (call.route === 'responses') {
     tools = flatTools(req, 'parameters');
     // a stored prompt (`prompt: { id }`) may bring tools the request does not list
-    known = tools.length > 0 || !isObj(req['prompt']);
+    known = tools.length > 0 || !isRecord(req['prompt']);
   }
   return { known, byName: new Map(tools.map((t) => [t.name, t])) };
 }

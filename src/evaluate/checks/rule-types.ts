@@ -1,6 +1,7 @@
 import type { RuleSettings } from '../../config/index.ts';
+import type { ModelOutput } from '../../core/index.ts';
 import type { CallView, FailureDraft } from '../types.ts';
-import type { ModelOutput, OutputView } from './output-view.ts';
+import type { OutputView } from './output-view.ts';
 
 export type RuleOf<T extends RuleSettings['type']> = Extract<RuleSettings, { type: T }>;
 

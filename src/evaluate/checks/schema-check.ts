@@ -2,7 +2,8 @@ import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { clip, isObj, preview, type Obj } from './json-text.ts';
+import { clip, isRecord, type JsonRecord } from '../../core/index.ts';
+import { preview } from './json-text.ts';
 
 /** One way a value failed its schema: where, what the schema wanted, what came. */
 export interface SchemaViolation {
@@ -19,15 +20,15 @@ export type CompiledSchema = { ok: true; validate: (value: unknown) => SchemaVio
 const ajvOptions: Options = { allErrors: true, strict: false, addUsedSchema: false };
 
 /** A fresh validator instance per schema: schemas never collide on `$id`, and dropping one frees it. */
-function newAjv(schema: Obj | boolean): { ajv: Ajv; schema: Obj | boolean } {
-  const draft = isObj(schema) && typeof schema['$schema'] === 'string' ? schema['$schema'] : '';
+function newAjv(schema: JsonRecord | boolean): { ajv: Ajv; schema: JsonRecord | boolean } {
+  const draft = isRecord(schema) && typeof schema['$schema'] === 'string' ? schema['$schema'] : '';
   let ajv: Ajv;
   if (draft.includes('2020-12')) ajv = new Ajv2020(ajvOptions);
   else if (draft.includes('2019-09')) ajv = new Ajv2019(ajvOptions);
   else ajv = new Ajv(ajvOptions);
   addFormats.default(ajv);
   // older drafts' meta-schemas are not bundled; their keywords validate the same under draft-07
-  if (isObj(schema) && draft && !draft.includes('2020-12') && !draft.includes('2019-09') && !draft.includes('draft-07')) {
+  if (isRecord(schema) && draft && !draft.includes('2020-12') && !draft.includes('2019-09') && !draft.includes('draft-07')) {
     const { $schema: _dropped, ...rest } = schema;
     return { ajv, schema: rest };
   }
@@ -35,7 +36,7 @@ function newAjv(schema: Obj | boolean): { ajv: Ajv; schema: Obj | boolean } {
 }
 
 /** Compiles a JSON Schema; an invalid schema comes back as an error, never thrown. */
-export function compileSchema(schema: Obj | boolean): CompiledSchema {
+export function compileSchema(schema: JsonRecord | boolean): CompiledSchema {
   let fn: ValidateFunction;
   try {
     const made = newAjv(schema);
@@ -53,7 +54,7 @@ const CACHE_MAX = 256;
 const cache = new Map<string, CompiledSchema>();
 
 /** compileSchema, once per distinct schema (by its JSON text), keeping the most recently used few hundred. */
-export function cachedSchema(schema: Obj | boolean): CompiledSchema {
+export function cachedSchema(schema: JsonRecord | boolean): CompiledSchema {
   const key = JSON.stringify(schema);
   const hit = cache.get(key);
   if (hit) {
@@ -84,7 +85,7 @@ function locate(value: unknown, pointer: string, extra?: string): { path: string
       cur = cur[Number(seg)];
     } else {
       path += /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
-      cur = isObj(cur) ? cur[seg] : undefined;
+      cur = isRecord(cur) ? cur[seg] : undefined;
     }
   }
   return { path, value: cur };

@@ -1,4 +1,5 @@
-import { evidenceText, isObj, parseJsonText } from './json-text.ts';
+import { isRecord } from '../../core/index.ts';
+import { evidenceText, parseJsonText } from './json-text.ts';
 import { ruleFailure, type CompiledRule, type RuleOf } from './rule-types.ts';
 import { compileSchema, describeViolations, EVIDENCE_VIOLATIONS_MAX } from './schema-check.ts';
 
@@ -32,7 +33,7 @@ export function hasPath(value: unknown, dotPath: string): boolean {
   let cur = value;
   for (const seg of dotPath.split('.')) {
     if (Array.isArray(cur) && /^\d+$/.test(seg) && Number(seg) < cur.length) cur = cur[Number(seg)];
-    else if (isObj(cur) && Object.hasOwn(cur, seg)) cur = cur[seg];
+    else if (isRecord(cur) && Object.hasOwn(cur, seg)) cur = cur[seg];
     else return false;
   }
   return true;

@@ -1,4 +1,5 @@
-import { clip, evidenceText } from './json-text.ts';
+import { clip } from '../../core/index.ts';
+import { evidenceText } from './json-text.ts';
 import { ruleFailure, type CompiledRule, type RuleOf } from './rule-types.ts';
 
 const wordCount = (text: string): number => text.split(/\s+/).filter(Boolean).length;

@@ -1,6 +1,6 @@
+import { clip, type ModelOutput, type ToolCallRecord } from '../../core/index.ts';
 import type { CallView, FailureDraft } from '../types.ts';
-import { clip, parseJsonText } from './json-text.ts';
-import type { ModelOutput, ToolCallRecord } from './output-view.ts';
+import { parseJsonText } from './json-text.ts';
 import { offeredTools, type OfferedTools } from './request-view.ts';
 import { cachedSchema, describeViolations, EVIDENCE_VIOLATIONS_MAX } from './schema-check.ts';
 

@@ -1,4 +1,4 @@
-import { isPlainObject } from './tool-arguments.ts';
+import { isRecord } from '../../core/index.ts';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: null; code: string | null };
@@ -56,7 +56,7 @@ export function anthropicErrorToOpenAI(body: unknown): OpenAIErrorBody {
   const anthropicType = stringField(error, 'type');
   const mapped = anthropicType ? openAIByAnthropicType[anthropicType] : undefined;
   const details = error?.['details'];
-  const detailCode = isPlainObject(details) ? stringField(details, 'error_code') : null;
+  const detailCode = isRecord(details) ? stringField(details, 'error_code') : null;
   return {
     error: {
       message: stringField(error, 'message') ?? genericMessage,
@@ -76,7 +76,7 @@ export function openaiErrorToAnthropic(body: unknown): AnthropicErrorBody {
   const error = errorObject(parsed);
   const message =
     stringField(error, 'message') ??
-    (isPlainObject(parsed) ? stringField(parsed, 'error') ?? stringField(parsed, 'detail') : null) ??
+    (isRecord(parsed) ? stringField(parsed, 'error') ?? stringField(parsed, 'detail') : null) ??
     genericMessage;
   const param = stringField(error, 'param');
   return {
@@ -97,9 +97,9 @@ function anthropicErrorType(error: Record<string, unknown> | null): string {
 /** The object holding message/type: `body.error` when it is an object, else the body itself. */
 function errorObject(body: unknown): Record<string, unknown> | null {
   const parsed = parseIfString(body);
-  if (!isPlainObject(parsed)) return null;
+  if (!isRecord(parsed)) return null;
   const inner = parsed['error'];
-  return isPlainObject(inner) ? inner : parsed;
+  return isRecord(inner) ? inner : parsed;
 }
 
 /** A raw text body that is JSON is read as JSON; other text (an HTML error page) is not shown to the client. */

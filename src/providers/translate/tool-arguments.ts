@@ -1,8 +1,4 @@
-import { AppError } from '../../core/index.ts';
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { AppError, isRecord } from '../../core/index.ts';
 
 /**
  * A tool call's `arguments` string → the object Anthropic wants as `input`. An empty string means no arguments.
@@ -16,7 +12,7 @@ export function parseToolArguments(text: string, param: string): Record<string, 
   } catch (cause) {
     throw new AppError('invalid_request', 'Tool call arguments are not valid JSON.', { param, cause });
   }
-  if (!isPlainObject(value)) throw new AppError('invalid_request', 'Tool call arguments must be a JSON object.', { param });
+  if (!isRecord(value)) throw new AppError('invalid_request', 'Tool call arguments must be a JSON object.', { param });
   return value;
 }
 
@@ -25,7 +21,7 @@ export function parseToolArgumentsLeniently(text: string | undefined): Record<st
   if (text === undefined) return {};
   try {
     const value: unknown = JSON.parse(text);
-    return isPlainObject(value) ? value : {};
+    return isRecord(value) ? value : {};
   } catch {
     return {};
   }
