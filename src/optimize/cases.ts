@@ -56,21 +56,21 @@ export async function loadCases(db: Db, patternId: string, component: string, te
       where f.pattern_id = ${patternId}
       group by f.call_id order by max(f.call_started_at) desc limit ${limits.pattern}`),
   );
-  const passing = rowsOf<{ id: string; session_id: string | null }>(
+  const others = rowsOf<{ id: string; session_id: string | null }>(
     await db.execute(sql`
       select c.id, c.session_id from calls c join call_evaluations e on e.call_id = c.id
       where c.component = ${component} and c.status = 'success' and c.prompt_version_id is null
         and not exists (select 1 from failures f where f.call_id = c.id and f.pattern_id = ${patternId})
       order by c.started_at desc limit ${limits.regression}`),
   );
-  const views = new Map((await loadCalls(db, [...failing.map((f) => f.call_id), ...passing.map((p) => p.id)])).map((v) => [v.view.id, v.view]));
+  const views = new Map((await loadCalls(db, [...failing.map((f) => f.call_id), ...others.map((p) => p.id)])).map((v) => [v.view.id, v.view]));
   const out: OptimizationCase[] = [];
   for (const f of failing) {
     const v = views.get(f.call_id);
     const c = v && toCase(v, f.session_id, template, 'pattern', f.messages, f.correction);
     if (c) out.push(c);
   }
-  for (const p of passing) {
+  for (const p of others) {
     const v = views.get(p.id);
     const c = v && toCase(v, p.session_id, template, 'regression', [], null);
     if (c) out.push(c);
