@@ -65,8 +65,8 @@ export class ClusterIndex {
   }
 
   /** The clusters a vector is compared with: those of its fingerprint, and those posted under its heaviest terms. */
-  candidates(v: SparseVector, fp: string, scope: string): Set<string> {
-    if (this.o.exhaustive) return this.byScope.get(scope) ?? new Set();
+  candidates(v: SparseVector, fp: string, scope: string, exhaustive = this.o.exhaustive): Set<string> {
+    if (exhaustive) return this.byScope.get(scope) ?? new Set();
     const found = new Set<string>(this.byFingerprint.get(`${scope}\u0000${fp}`) ?? []);
     const scoped = this.postings.get(scope);
     if (!scoped) return found;
@@ -79,7 +79,8 @@ export class ClusterIndex {
   }
 
   /** The clusters of c's scope posted under one of c's indexed terms (merge candidates). */
-  near(c: Cluster): Set<string> {
+  near(c: Cluster, exhaustive = this.o.exhaustive): Set<string> {
+    if (exhaustive) return new Set(this.byScope.get(c.scope) ?? []);
     const scoped = this.postings.get(c.scope);
     const near = new Set<string>();
     for (const b of c.indexed) for (const other of scoped?.get(b) ?? []) near.add(this.resolve(other));

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { failures, rowsOf, type Db } from '../db/index.ts';
+import { coOccurringMerges, onePatternOf, patternsOfCalls } from './co-occurrence.ts';
 import { failureText } from './failure-text.ts';
 import { failureFingerprint } from './fingerprint.ts';
-import type { PatternCache } from './pattern-cache.ts';
+import type { ComponentIndex, PatternCache } from './pattern-cache.ts';
+import { isFreeText, scopeOf } from './scope.ts';
 import type { VectorSpace } from './vector-space.ts';
 import { writeBatch, type PendingPattern } from './write-batch.ts';
 
@@ -10,6 +12,12 @@ import { writeBatch, type PendingPattern } from './write-batch.ts';
 export const groupBatchSize = 500;
 /** How often a component's recent patterns are all compared for merging (batches compare only those they touched). */
 export const mergeAllEveryMs = 10 * 60_000;
+/**
+ * User feedback can arrive before its call was checked (the checks run in the background): it waits
+ * up to this long after the call for them, so that it can join the pattern of a check the call broke.
+ * (Judge verdicts come after the checks by construction.)
+ */
+const awaitChecksSeconds = 300;
 /** Patterns seen within this long take part in the periodic merge pass. */
 const mergeAllRecentMs = 24 * 3_600_000;
 
@@ -23,6 +31,7 @@ export interface GroupResult {
 
 interface Ungrouped {
   id: string;
+  call_id: string;
   kind: string;
   rule_id: string;
   message: string;
@@ -83,7 +92,15 @@ async function mergeAllIfDue(tx: Db, deps: GroupingDeps, component: string): Pro
   const { merged } = ix.clusterer.merge(deps.mergeThreshold);
   if (merged.length > 0) await writeBatch(tx, ix, deps.space, component, new Map(), new Map(), [], merged);
   else ix.clusterer.takeChanged();
-  return merged.length;
+  const recent = [...ix.held].filter(([, h]) => h.lastSeen >= since).map(([id]) => id);
+  return merged.length + (await uniteCoOccurring(tx, ix, deps.space, component, recent));
+}
+
+/** Patterns whose failures fall on the same calls are one problem: merged, every signal kept as evidence. */
+async function uniteCoOccurring(tx: Db, ix: ComponentIndex, space: VectorSpace, component: string, touched: readonly string[]): Promise<number> {
+  const merges = (await coOccurringMerges(tx, component, touched)).filter(([from, into]) => ix.clusterer.unite(from, into));
+  if (merges.length > 0) await writeBatch(tx, ix, space, component, new Map(), new Map(), [], merges);
+  return merges.length;
 }
 
 async function groupBatch(tx: Db, deps: GroupingDeps, component: string): Promise<GroupResult> {
@@ -92,22 +109,31 @@ async function groupBatch(tx: Db, deps: GroupingDeps, component: string): Promis
   const ix = await deps.cache.sync(tx, component);
   const rows = rowsOf<Ungrouped>(
     await tx.execute(sql`
-      select id, kind, rule_id, message, evidence, call_started_at from failures
+      select id, call_id, kind, rule_id, message, evidence, call_started_at from failures
       where component = ${component} and pattern_id is null
+        and (kind <> 'feedback' or call_started_at < now() - make_interval(secs => ${awaitChecksSeconds})
+          or exists (select 1 from call_evaluations e where e.call_id = failures.call_id))
       order by created_at, id
       limit ${groupBatchSize}
       for update skip locked`),
   );
   if (rows.length === 0) return { grouped: 0, created: 0, merged: 0, locked: true };
+  // Named checks first: a judge verdict or a comment on the same call can then join their pattern.
+  rows.sort((x, y) => Number(isFreeText(x.kind)) - Number(isFreeText(y.kind)));
 
   const texts = rows.map((r) => failureText({ kind: r.kind, message: r.message, evidence: r.evidence ?? {} }));
   const vectors = await deps.space.vectors(texts, deps.signal);
   const assigned: { id: string; pid: string }[] = [];
   const created = new Map<string, PendingPattern>();
   const seen = new Map<string, { first: Date; last: Date }>();
+  const freeTextCalls = new Set(rows.filter((r) => isFreeText(r.kind)).map((r) => r.call_id));
+  const byCall = await patternsOfCalls(tx, [...freeTextCalls]);
+  const resolve = (id: string): string => ix.clusterer.resolve(id);
   rows.forEach((r, i) => {
     const fp = failureFingerprint({ component, kind: r.kind, ruleId: r.rule_id, message: r.message, evidence: r.evidence ?? {} });
-    const a = ix.clusterer.assign(r.id, vectors[i] as never, fp.key, r.kind);
+    const fallback = isFreeText(r.kind) ? onePatternOf(byCall, r.call_id, resolve, (id) => ix.held.get(id)?.kind) : undefined;
+    const a = ix.clusterer.assign(r.id, vectors[i] as never, fp.key, scopeOf(r.kind, r.rule_id), fallback);
+    if (freeTextCalls.has(r.call_id)) byCall.set(r.call_id, (byCall.get(r.call_id) ?? new Set()).add(a.clusterId));
     const at = asDate(r.call_started_at);
     if (a.created) created.set(a.clusterId, { id: a.clusterId, kind: r.kind, ruleId: r.rule_id, shape: fp.shape, text: texts[i] as string, firstSeen: at, lastSeen: at });
     const s = seen.get(a.clusterId);
@@ -117,12 +143,14 @@ async function groupBatch(tx: Db, deps: GroupingDeps, component: string): Promis
       if (at > s.last) s.last = at;
     }
     assigned.push({ id: r.id, pid: a.clusterId });
-    ix.held.set(a.clusterId, { kind: r.kind, lastSeen: Math.max(at.getTime(), ix.held.get(a.clusterId)?.lastSeen ?? 0) });
+    const held = ix.held.get(a.clusterId);
+    ix.held.set(a.clusterId, { kind: held?.kind ?? r.kind, lastSeen: Math.max(at.getTime(), held?.lastSeen ?? 0) });
   });
   const { merged } = ix.clusterer.merge(deps.mergeThreshold);
   await writeBatch(tx, ix, deps.space, component, created, seen, assigned, merged);
+  const united = await uniteCoOccurring(tx, ix, deps.space, component, [...new Set(assigned.map((a) => ix.clusterer.resolve(a.pid)))]);
   deps.cache.evict(ix);
-  return { grouped: rows.length, created: created.size, merged: merged.length, locked: true };
+  return { grouped: rows.length, created: created.size, merged: merged.length + united, locked: true };
 }
 
 /** Components with failures waiting to be grouped (served by a small partial index). */

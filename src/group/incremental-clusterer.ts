@@ -29,6 +29,16 @@ export interface ClustererOptions {
    * (embeddings), whose heaviest dimensions say little. The caller bounds the clusters held.
    */
   exhaustive?: boolean;
+  /**
+   * Scopes with a rule of their own: their join and merge thresholds, compared with every cluster of
+   * the scope. Null for scopes that follow the options above.
+   */
+  scopePolicy?: (scope: string) => ScopePolicy | null;
+}
+
+export interface ScopePolicy {
+  assign: number;
+  merge: number;
 }
 
 /** A cluster as persisted: enough to restore it into a clusterer. */
@@ -57,9 +67,15 @@ export interface ClusterSummary {
 }
 
 export interface Clusterer {
-  assign(id: string, vector: SparseVector, fingerprintKey: string, scope?: string): Assignment;
+  /**
+   * Joins the nearest cluster of the scope above the threshold; else `fallback` (a live cluster of
+   * any scope, e.g. the pattern another signal of the same call is in), when given; else a new one.
+   */
+  assign(id: string, vector: SparseVector, fingerprintKey: string, scope?: string, fallback?: string): Assignment;
   /** Unites clusters touched since the last merge whose centroids reached the threshold. */
   merge(threshold: number): { merged: [from: string, into: string][] };
+  /** Unites two live clusters whatever their scopes (one problem seen through several signals); the survivor keeps its scope. */
+  unite(from: string, into: string): boolean;
   clusters(): ClusterSummary[];
   /** The live cluster a (possibly merged) cluster id now belongs to. */
   resolve(clusterId: string): string;
@@ -87,6 +103,7 @@ class IncrementalClusterer implements Clusterer {
   private readonly threshold: number;
   private readonly bonus: number;
   private readonly maxTerms: number;
+  private readonly scopePolicy: (scope: string) => ScopePolicy | null;
   private seq = 0;
   private readonly newId: () => string;
   private readonly ix: ClusterIndex;
@@ -99,24 +116,31 @@ class IncrementalClusterer implements Clusterer {
     this.threshold = opts.threshold;
     this.bonus = opts.fingerprintBonus ?? 0.1;
     this.maxTerms = opts.maxTerms ?? 256;
+    this.scopePolicy = opts.scopePolicy ?? (() => null);
     this.newId = opts.newId ?? (() => `c${++this.seq}`);
     this.ix = new ClusterIndex({ cap: opts.maxClusters ?? 64, queryTerms: opts.queryTerms ?? 12, indexTerms: opts.indexTerms ?? 16, exhaustive: opts.exhaustive ?? false });
   }
 
-  assign(_id: string, vector: SparseVector, fingerprintKey: string, scope = ''): Assignment {
+  assign(_id: string, vector: SparseVector, fingerprintKey: string, scope = '', fallback?: string): Assignment {
     let best: Cluster | null = null;
     let bestScore = -Infinity;
     let bestSim = 0;
-    for (const cid of this.ix.candidates(vector, fingerprintKey, scope)) {
+    const policy = this.scopePolicy(scope);
+    for (const cid of this.ix.candidates(vector, fingerprintKey, scope, policy ? true : undefined)) {
       const c = this.ix.all.get(cid);
       if (!c || c.mergedInto || c.norm2 <= 0) continue;
       const sim = dotWithSum(vector, c.sum) / Math.sqrt(c.norm2);
       const score = sim + (c.fingerprints.has(fingerprintKey) ? this.bonus : 0);
       if (score > bestScore) [best, bestScore, bestSim] = [c, score, sim];
     }
-    if (best && bestScore >= this.threshold) {
+    if (best && bestScore >= (policy?.assign ?? this.threshold)) {
       this.addTo(best, vector, fingerprintKey);
       return { clusterId: best.id, similarity: bestSim, created: false };
+    }
+    const host = fallback === undefined ? undefined : this.ix.all.get(this.ix.resolve(fallback));
+    if (host && !host.mergedInto) {
+      this.addTo(host, vector, fingerprintKey);
+      return { clusterId: host.id, similarity: bestSim, created: false };
     }
     return { clusterId: this.create(vector, fingerprintKey, scope).id, similarity: 1, created: true };
   }
@@ -130,6 +154,14 @@ class IncrementalClusterer implements Clusterer {
     }
     this.dirty.clear();
     return { merged };
+  }
+
+  unite(fromId: string, intoId: string): boolean {
+    const from = this.ix.all.get(this.ix.resolve(fromId));
+    const into = this.ix.all.get(this.ix.resolve(intoId));
+    if (!from || !into || from === into || from.mergedInto || into.mergedInto) return false;
+    this.absorb(from, into);
+    return true;
   }
 
   clusters(): ClusterSummary[] {
@@ -251,10 +283,11 @@ class IncrementalClusterer implements Clusterer {
     const first = this.ix.all.get(this.ix.resolve(id));
     if (!first || first.norm2 <= 0) return;
     let a: Cluster = first;
-    for (const otherId of this.ix.near(a)) {
+    const policy = this.scopePolicy(first.scope);
+    for (const otherId of this.ix.near(a, policy ? true : undefined)) {
       const b = this.ix.all.get(otherId);
-      if (!b || b === a || b.mergedInto || b.norm2 <= 0) continue;
-      if (dotSums(a.sum, b.sum) / Math.sqrt(a.norm2 * b.norm2) < threshold) continue;
+      if (!b || b === a || b.mergedInto || b.norm2 <= 0 || b.scope !== a.scope) continue;
+      if (dotSums(a.sum, b.sum) / Math.sqrt(a.norm2 * b.norm2) < (policy?.merge ?? threshold)) continue;
       const [from, into] = a.size <= b.size ? [a, b] : [b, a];
       this.absorb(from, into);
       this.dirty.add(into.id);

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
 import { patterns, type Db } from '../db/index.ts';
 import { createClusterer, type Clusterer } from './incremental-clusterer.ts';
+import { scopeOf, scopePolicy } from './scope.ts';
 
 /** Most patterns of one component held in memory (the most recently seen); older ones rest in the database. */
 export const maxPatternsHeld = 5000;
@@ -41,7 +42,7 @@ export class PatternCache {
     if (ix) this.byComponent.delete(component);
     ix ??= {
       component,
-      clusterer: createClusterer({ threshold: this.assignThreshold, exhaustive: this.space.dense, newId: () => crypto.randomUUID() }),
+      clusterer: createClusterer({ threshold: this.assignThreshold, exhaustive: this.space.dense, scopePolicy, newId: () => crypto.randomUUID() }),
       held: new Map(),
       syncedTo: null,
       mergedAllAt: Date.now(),
@@ -54,6 +55,7 @@ export class PatternCache {
     const cols = {
       id: patterns.id,
       kind: patterns.kind,
+      ruleId: patterns.ruleId,
       centroid: patterns.centroid,
       failureCount: patterns.failureCount,
       fingerprints: patterns.fingerprints,
@@ -82,7 +84,7 @@ export class PatternCache {
         ix.held.delete(r.id);
         continue;
       }
-      ix.clusterer.restore({ id: r.id, scope: r.kind, sum: r.centroid, size: r.failureCount, fingerprints: r.fingerprints });
+      ix.clusterer.restore({ id: r.id, scope: scopeOf(r.kind, r.ruleId), sum: r.centroid, size: r.failureCount, fingerprints: r.fingerprints });
       ix.held.set(r.id, { kind: r.kind, lastSeen: r.lastSeen.getTime() });
     }
     ix.clusterer.takeChanged();

@@ -31,14 +31,18 @@ export async function callsSince(db: Db, component: string, since: Date): Promis
   return Number(r?.n ?? 0);
 }
 
-/** A pattern's counts per window, its spread over sessions and users, and whether it is systematic. */
+/**
+ * A pattern's counts per window, its spread over sessions and users, and whether it is systematic.
+ * Counted in calls, not failures: a pattern holding several signals of one problem (the rule, the
+ * judge, the user's feedback) has several failures on one call, and its share is of calls.
+ */
 export async function patternStats(db: Db, patternId: string, traffic: ComponentTraffic, settings: PatternSettings['systematic']): Promise<StoredPatternStats & { systematic: boolean }> {
   const [r] = rowsOf<Record<'h1' | 'h24' | 'd7' | 'hours' | 'sessions' | 'users', string | number>>(
     await db.execute(sql`
       select
-        count(*) filter (where f.call_started_at > now() - interval '1 hour') as h1,
-        count(*) filter (where f.call_started_at > now() - interval '24 hours') as h24,
-        count(*) as d7,
+        count(distinct f.call_id) filter (where f.call_started_at > now() - interval '1 hour') as h1,
+        count(distinct f.call_id) filter (where f.call_started_at > now() - interval '24 hours') as h24,
+        count(distinct f.call_id) as d7,
         count(distinct date_trunc('hour', f.call_started_at)) filter (where f.call_started_at > now() - interval '24 hours') as hours,
         count(distinct c.session_id) as sessions,
         count(distinct c.user_id) as users

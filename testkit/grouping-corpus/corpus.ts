@@ -78,8 +78,10 @@ function noiseItem(rng: Rng, n: number): Omit<CorpusItem, 'id' | 'sessionId' | '
   const base = { component: host.component, kind: host.kind, ruleId: host.ruleId, text, label: `noise:${n}` };
   if (host.kind === 'feedback') return { ...base, message: 'negative user feedback', evidence: { rating: -1, comment: text } };
   if (host.kind === 'judge') return { ...base, message: `judge failed the call (score 0.${int(rng, 10, 49)}; relevance)`, evidence: { score: 0.3, failed_criteria: ['relevance'], rationale: text } };
+  // A one-off of a deterministic kind is a check that failed once: its own rule. (Failures of one
+  // declared rule are one cause however their values differ: grouping keeps a rule's failures together.)
   const got = pick(rng, noiseWords);
-  return { ...base, message: `unexpected output "${got}"`, evidence: { got }, text };
+  return { ...base, ruleId: `${host.kind}:one-off-${n}`, message: `unexpected output "${got}"`, evidence: { got }, text };
 }
 
 function pickPattern(rng: Rng, patterns: readonly PatternSpec[]): PatternSpec {
