@@ -14,6 +14,7 @@ components:
 patterns:
   systematic: { minFailures: 3, minCalls: 10, minSessions: 2, minUsers: 2 } # the volume floor sized to this small test traffic
 optimizer: { model: gpt-4o-mini, auto: false, maxGrowth: 1 }
+retrain: { afterFailedPromptRuns: 1 }
 `;
 
 let h: Harness;
@@ -50,12 +51,13 @@ describe('optimization scored by the judge', () => {
     }, 90_000);
     const { id } = (await (await fetch(`${h.gateway.url}/api/patterns/${patternId}/optimize`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { id: string };
     const run = await eventually(async () => {
-      const r = (await (await h.admin(`/api/optimizations/${id}`)).json()) as { status: string; result: string; candidates: { id: string; fewShot?: { user: string; assistant: string }[]; scores: Record<string, { passed: number; total: number }> }[] };
+      const r = (await (await h.admin(`/api/optimizations/${id}`)).json()) as { status: string; outcome: string; result: string; candidates: { id: string; fewShot?: { user: string; assistant: string }[]; scores: Record<string, { passed: number; total: number }> }[] };
       expect(['accepted', 'not_fixed', 'failed']).toContain(r.status);
       return r;
     }, 120_000);
     expect(run.status, run.result).toBe('not_fixed');
     expect(run.result).toMatch(/prompt could not fix this/);
+    expect(run.outcome).toBe('could_not_fix');
     const baseline = run.candidates.find((c) => c.id === 'current')!;
     expect(baseline.scores['selection']!.total).toBeGreaterThan(0);
     // Without the judge every replay would pass: no rule or built-in check fails an echo.
@@ -64,5 +66,13 @@ describe('optimization scored by the judge', () => {
     const withExamples = run.candidates.find((c) => c.id.endsWith('+fewshot'));
     expect(withExamples?.fewShot?.[0]).toMatchObject({ assistant: 'No: the capital of France is Paris.' });
     expect(withExamples?.scores['selection']?.total).toBe(baseline.scores['selection']!.total);
+
+    // A judged "could not fix" escalates: the model lacks something a prompt cannot give.
+    await eventually(async () => {
+      const p = (await (await h.admin(`/api/patterns/${patternId}`)).json()) as { diagnosis: { kind: string; source: string; reasons: string[] } | null; remedy: string };
+      expect(p.diagnosis).toMatchObject({ kind: 'knowledge', source: 'escalation' });
+      expect(p.diagnosis!.reasons[0]).toMatch(new RegExp(`prompt optimization could not fix it in 1 judged run \\(latest ${id}: prompt could not fix this`));
+      expect(p.remedy).toBe('finetune');
+    }, 30_000);
   });
 });

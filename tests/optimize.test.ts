@@ -199,6 +199,8 @@ describe('prompt optimization by policy', () => {
     expect(listed.data[0]!.candidates).toBeUndefined();
     const byPattern = (await (await h.admin(`/api/optimizations?pattern=${listed.data[0]!.patternId}&status=accepted`)).json()) as Listed;
     expect(byPattern.data.map((r) => r.id)).toEqual([fromOptimizer[0]!.origin.runId]);
+    expect(((await (await h.admin('/api/optimizations?outcome=fixed')).json()) as Listed).data.map((r) => r.id)).toEqual([fromOptimizer[0]!.origin.runId]);
+    expect(((await (await h.admin('/api/optimizations?outcome=could_not_fix')).json()) as Listed).data).toEqual([]);
     expect(((await (await h.admin('/api/optimizations?trigger=manual')).json()) as Listed).data).toEqual([]);
     expect(((await (await h.admin('/api/optimizations?component=nobody')).json()) as Listed).data).toEqual([]);
   });

@@ -5,3 +5,4 @@ export { judgeSchema, type ComponentSettings, type RuleSettings, type JudgeSetti
 export type { PatternSettings, GatewayModelSettings } from './patterns.ts';
 export type { HotswapSettings, CanarySettings } from './hotswap.ts';
 export type { OptimizerSettings } from './optimizer.ts';
+export type { RetrainSettings } from './retrain.ts';

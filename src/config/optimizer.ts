@@ -24,8 +24,10 @@ export const optimizerSchema = z
     maxGrowth: z.number().min(0).default(0.5),
     /** Start runs by policy for systematic patterns whose remedy is the prompt (needs `model`). */
     auto: z.boolean().default(true),
-    /** A pattern gets a policy run at most this often, hours. */
+    /** A pattern gets a policy run at most this often, hours — unless its last run was inconclusive and as many new cases arrived as it had. */
     cooldownHours: z.number().positive().default(24),
+    /** The policy waits for this many failing calls of a pattern (7 days) before a run: fewer cannot carry a judged comparison. */
+    minCases: z.number().int().positive().default(24),
     /** Put an accepted version on this share of sessions as a canary (0: leave it a candidate). */
     canaryShare: z.number().min(0).max(1).default(0.1),
   })

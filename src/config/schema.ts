@@ -3,6 +3,7 @@ import { componentSchema } from './components.ts';
 import { hotswapSchema } from './hotswap.ts';
 import { optimizerSchema } from './optimizer.ts';
 import { patternsSchema } from './patterns.ts';
+import { retrainSchema } from './retrain.ts';
 
 /** Prices in USD per million tokens. */
 export const priceSchema = z.object({
@@ -50,6 +51,8 @@ export const fileConfigSchema = z
     hotswap: hotswapSchema.default(() => hotswapSchema.parse({})),
     /** Prompt re-optimization: the optimizer model, budgets and acceptance. */
     optimizer: optimizerSchema.default(() => optimizerSchema.parse({})),
+    /** Weight fine-tuning: when a pattern becomes a candidate. */
+    retrain: retrainSchema.default(() => retrainSchema.parse({})),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -8,4 +8,4 @@ export { rowsOf } from './rows.ts';
 export { isDatabaseUnavailable, isUniqueViolation, surviveLeakedDatabaseErrors } from './unavailable.ts';
 export { failureKinds, type FailureKind } from './schema/index.ts';
 export { patternStatuses, diagnoses, remedies, type PatternStatus, type Diagnosis, type Remedy } from './schema/index.ts';
-export { optimizationRunStatuses, optimizationTriggers, type OptimizationRunStatus, type OptimizationTrigger } from './schema/index.ts';
+export { optimizationRunStatuses, optimizationTriggers, optimizationOutcomes, type OptimizationRunStatus, type OptimizationTrigger, type OptimizationOutcome } from './schema/index.ts';

@@ -8,8 +8,8 @@ export interface DiagnosisResult {
   diagnosis: Diagnosis;
   confidence: number;
   reasons: string[];
-  /** construction | model | fallback */
-  source: 'construction' | 'model' | 'fallback';
+  /** construction | model | fallback | escalation (prompt optimization could not fix it) */
+  source: 'construction' | 'model' | 'fallback' | 'escalation';
 }
 
 const behavioralKinds = new Set(['format', 'schema', 'tool', 'truncation', 'empty', 'rule', 'refusal']);

@@ -5,6 +5,7 @@ import { failures, patternEvents, patterns, type Db } from '../db/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { Logger } from '../telemetry/index.ts';
 import { diagnoseByCues, diagnoseByKind, type DiagnosisResult } from './classify.ts';
+import { failedPromptRuns, withEscalation } from './escalation.ts';
 import { diagnoseWithModel, type PatternExample } from './model-diagnosis.ts';
 import { remedyFor } from './remedy.ts';
 
@@ -29,7 +30,8 @@ function explanationOf(evidence: Record<string, unknown>): string | null {
 /**
  * Diagnoses one pattern and records the recommended remedy. Format and rule kinds are behavioral by
  * construction; judge and feedback patterns go to the configured model, and without one (or when it
- * fails) to the conservative cue reading. Idempotent: the result depends on the pattern's examples.
+ * fails) to the conservative cue reading. Judged "could not fix" runs of prompt optimization weigh on
+ * it (escalation.ts). Idempotent: the result depends on the pattern's examples and runs.
  */
 export async function diagnosePattern(deps: DiagnoseDeps, patternId: string, signal?: AbortSignal): Promise<DiagnosisResult | null> {
   const [p] = await deps.db.select().from(patterns).where(eq(patterns.id, patternId));
@@ -53,6 +55,7 @@ export async function diagnosePattern(deps: DiagnoseDeps, patternId: string, sig
     }
     result ??= diagnoseByCues(examples.map((e) => [e.message, e.explanation ?? ''].join('\n')));
   }
+  result = withEscalation(result, await failedPromptRuns(deps.db, patternId), deps.config.file.retrain.afterFailedPromptRuns);
   const remedy = remedyFor({ diagnosis: result.diagnosis, confidence: result.confidence, status: p.status, fineTuneConfidence: deps.config.file.patterns.fineTuneConfidence });
   await deps.db
     .update(patterns)

@@ -16,6 +16,11 @@ export function mcnemarOneSided(improved: number, worsened: number): number {
 
 export interface GateOutcome {
   accepted: boolean;
+  /**
+   * Refused only for want of evidence: the effect met the margin (or there were no gate cases of the
+   * pattern) but was not yet significant, and nothing else was wrong. More cases may settle it.
+   */
+  inconclusive: boolean;
   reasons: string[];
   patternFailRate: { current: number; candidate: number };
   regressionPassRate: { current: number; candidate: number };
@@ -57,12 +62,20 @@ export function judgeGate(g: GateInput): GateOutcome {
   const regressionPValue = mcnemarOneSided(regLost, regWon);
   const growth = g.currentLength > 0 ? g.candidateLength / g.currentLength - 1 : 0;
   const reasons: string[] = [];
+  let judged = false;
   if (g.pattern.length === 0) reasons.push('no gate cases of the pattern');
-  if (curFail - candFail < g.settings.margin) reasons.push(`failure rate fell ${((curFail - candFail) * 100).toFixed(1)} points, less than the ${(g.settings.margin * 100).toFixed(0)}-point margin`);
+  else if (curFail - candFail < g.settings.margin) {
+    reasons.push(`failure rate fell ${((curFail - candFail) * 100).toFixed(1)} points, less than the ${(g.settings.margin * 100).toFixed(0)}-point margin`);
+    judged = true;
+  }
   if (pValue >= g.settings.alpha) reasons.push(`not significant (p = ${pValue.toFixed(3)})`);
   if (regCur - regCand > g.settings.regressionTolerance && regressionPValue < g.settings.alpha) {
     reasons.push(`regression pass rate fell ${((regCur - regCand) * 100).toFixed(1)} points (${regLost} lost, ${regWon} won, p = ${regressionPValue.toFixed(3)})`);
+    judged = true;
   }
-  if (growth > g.settings.maxGrowth) reasons.push(`prompt grew ${(growth * 100).toFixed(0)} %`);
-  return { accepted: reasons.length === 0, reasons, patternFailRate: { current: curFail, candidate: candFail }, regressionPassRate: { current: regCur, candidate: regCand }, pValue, regressionPValue, growth };
+  if (growth > g.settings.maxGrowth) {
+    reasons.push(`prompt grew ${(growth * 100).toFixed(0)} %`);
+    judged = true;
+  }
+  return { accepted: reasons.length === 0, inconclusive: reasons.length > 0 && !judged, reasons, patternFailRate: { current: curFail, candidate: candFail }, regressionPassRate: { current: regCur, candidate: regCand }, pValue, regressionPValue, growth };
 }

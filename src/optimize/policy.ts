@@ -1,21 +1,28 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { OptimizerSettings } from '../config/index.ts';
 import { rowsOf, type Db } from '../db/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import { createRun } from './run-optimization.ts';
 
 /**
- * By policy: every systematic (or regressed) pattern whose remedy is the prompt, and that had no run
- * within the cooldown, gets one. Returns the runs started.
+ * By policy: every systematic (or regressed) pattern whose remedy is the prompt, with at least
+ * `minCases` failing calls in 7 days, and no run within the cooldown, gets one. A run that ended
+ * inconclusive (too few cases, an effect not yet significant) holds the pattern back only until as
+ * many new failing calls arrived as it had cases: then the next run has twice the evidence. Returns
+ * the runs started.
  */
 export async function startPolicyRuns(db: Db, jobs: JobSystem, s: OptimizerSettings): Promise<string[]> {
   if (!s.auto || !s.model) return [];
+  const failingCalls = (since: SQL) => sql`(select count(distinct f.call_id) from failures f where f.pattern_id = p.id and f.created_at > ${since})`;
   const due = rowsOf<{ id: string; component: string }>(
     await db.execute(sql`
       select p.id, p.component from patterns p
       where p.merged_into is null and p.status in ('systematic', 'regressed') and p.remedy in ('prompt', 'prompt_then_finetune')
+        and ${failingCalls(sql`now() - interval '7 days'`)} >= ${s.minCases}
+        and not exists (select 1 from optimization_runs r where r.pattern_id = p.id and r.status in ('queued', 'running'))
         and not exists (select 1 from optimization_runs r where r.pattern_id = p.id
-          and (r.status in ('queued', 'running') or r.created_at > now() - make_interval(secs => ${s.cooldownHours * 3600})))
+          and r.created_at > now() - make_interval(secs => ${s.cooldownHours * 3600})
+          and not (r.outcome = 'inconclusive' and ${failingCalls(sql`r.created_at`)} >= greatest(${s.minCases}, coalesce((r.sets->>'patternCases')::int, 0))))
       order by p.last_seen desc limit 20`),
   );
   const started: string[] = [];

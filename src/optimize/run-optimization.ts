@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
 import { newUuidV7 } from '../core/ids.ts';
-import { componentPrompts, optimizationRuns, promptVersions, type Db, type OptimizationTrigger, type StoredCandidate } from '../db/index.ts';
+import { componentPrompts, optimizationRuns, promptVersions, type Db, type OptimizationOutcome, type OptimizationTrigger, type StoredCandidate } from '../db/index.ts';
+import type { JobSystem } from '../jobs/index.ts';
 import { ensureObservedVersion, parseTemplateText, type PromptTemplate } from '../prompts/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
@@ -19,11 +20,15 @@ export interface OptimizeDeps {
   metrics: Metrics;
   logger: Logger;
   announcePrompts: () => Promise<void>;
+  /** To hand a judged "could not fix" to the diagnosis stage. */
+  jobs: JobSystem;
 }
 
 type Run = typeof optimizationRuns.$inferSelect;
-/** Ends the run: its status and result stored, counted and logged. */
-type Finish = (status: string, result: string, extra?: Partial<typeof optimizationRuns.$inferInsert>) => Promise<void>;
+/** Ends the run: its outcome (and the status it implies) and result stored, counted and logged. */
+type Finish = (outcome: OptimizationOutcome, result: string, extra?: Partial<typeof optimizationRuns.$inferInsert>) => Promise<void>;
+
+const statusOf = (outcome: OptimizationOutcome): string => (outcome === 'fixed' ? 'accepted' : outcome === 'failed' ? 'failed' : 'not_fixed');
 
 /**
  * One optimization run: replays the pattern's failing cases (and a regression sample) with candidate
@@ -36,15 +41,18 @@ export async function runOptimization(deps: OptimizeDeps, runId: string, signal?
   const [run] = await deps.db.select().from(optimizationRuns).where(eq(optimizationRuns.id, runId));
   if (!run || (run.status !== 'queued' && run.status !== 'running')) return;
   await deps.db.update(optimizationRuns).set({ status: 'running', startedAt: sql`now()` }).where(eq(optimizationRuns.id, runId));
-  const finish: Finish = async (status, result, extra = {}) => {
-    await deps.db.update(optimizationRuns).set({ status, result, finishedAt: sql`now()`, ...extra }).where(eq(optimizationRuns.id, runId));
+  const finish: Finish = async (outcome, result, extra = {}) => {
+    const status = statusOf(outcome);
+    await deps.db.update(optimizationRuns).set({ status, outcome, result, finishedAt: sql`now()`, ...extra }).where(eq(optimizationRuns.id, runId));
     deps.metrics.optimizationRuns.labels(deps.metrics.label.component(run.component), status).inc();
-    deps.logger.info({ runId, component: run.component, status, result }, 'optimization run ended');
+    deps.logger.info({ runId, component: run.component, status, outcome, result }, 'optimization run ended');
+    // A judged "could not fix" is evidence the model lacks something: the diagnosis weighs it.
+    if (outcome === 'could_not_fix') await deps.jobs.enqueue('diagnose.pattern', { patternId: run.patternId }, { jobId: `diagnose:${run.patternId}:${runId}` });
   };
   try {
     await optimize(deps, run, finish, signal);
   } catch (err) {
-    if (err instanceof BudgetExhausted) return void (await finish('not_fixed', `prompt could not fix this within budget: ${err.message}`));
+    if (err instanceof BudgetExhausted) return void (await finish('inconclusive', `prompt could not fix this within budget: ${err.message}`));
     deps.logger.error({ runId, err }, 'optimization run failed');
     await finish('failed', (err as Error).message.slice(0, 2000));
     throw err;
@@ -63,14 +71,14 @@ async function optimize(deps: OptimizeDeps, run: Run, finish: Finish, signal?: A
   const current = await currentPrompt(deps.db, run.component, observed.template);
   const { sets, counts } = await loadSets(deps.db, run, template);
   if (!sets.gate.some((c) => c.kind === 'pattern') || !sets.selection.some((c) => c.kind === 'pattern')) {
-    return void (await finish('not_fixed', `too few cases to judge a prompt on (${JSON.stringify(counts)})`));
+    return void (await finish('inconclusive', `too few cases to judge a prompt on (${JSON.stringify(counts)})`));
   }
 
   const replay = createBudgetedReplay(deps, run.component, s, signal);
   // The gate replays the current prompt and the winner on every gate case: kept out of the search's budget.
   const gateReplays = 2 * sets.gate.length;
   if (gateReplays >= s.maxEvalCalls) {
-    return void (await finish('not_fixed', `prompt could not fix this within budget: the gate set needs ${gateReplays} replays, and the budget of ${s.maxEvalCalls} (optimizer.maxEvalCalls) leaves none for a search`));
+    return void (await finish('inconclusive', `prompt could not fix this within budget: the gate set needs ${gateReplays} replays, and the budget of ${s.maxEvalCalls} (optimizer.maxEvalCalls) leaves none for a search`));
   }
   replay.reserve(gateReplays);
   const candidates: StoredCandidate[] = [];
@@ -79,20 +87,20 @@ async function optimize(deps: OptimizeDeps, run: Run, finish: Finish, signal?: A
   const { baseline, front } = await searchCandidates({ registry: deps.registry, logger: deps.logger, runId, settings: s, model, current, slots: template.slots, sets, extraModels, replay, candidates, save, signal });
 
   const best = pickBest(front);
-  if (!best) return void (await save(), await finish('not_fixed', 'prompt could not fix this: no candidate beat the current prompt on the selection set'));
+  if (!best) return void (await save(), await finish('could_not_fix', 'prompt could not fix this: no candidate beat the current prompt on the selection set'));
   let gate: GateOutcome;
   replay.release();
   try {
     gate = await judgeOnGate(replay, sets.gate, baseline, best, s);
   } catch (err) {
     if (!(err instanceof BudgetExhausted)) throw err;
-    return void (await save(), await finish('not_fixed', `prompt could not fix this within budget: ${err.message}`));
+    return void (await save(), await finish('inconclusive', `prompt could not fix this within budget: ${err.message}`));
   }
   await save();
-  if (!gate.accepted) return void (await finish('not_fixed', `prompt could not fix this: ${gate.reasons.join('; ')}`, { gate: { ...gate, candidate: best.id } }));
+  if (!gate.accepted) return void (await finish(gate.inconclusive ? 'inconclusive' : 'could_not_fix', `prompt could not fix this: ${gate.reasons.join('; ')}`, { gate: { ...gate, candidate: best.id } }));
 
   const version = await publishCandidate(deps, run, best, s);
-  await finish('accepted', `version ${version.version}: pattern failure rate ${(gate.patternFailRate.current * 100).toFixed(0)} % → ${(gate.patternFailRate.candidate * 100).toFixed(0)} % on the gate set (p = ${gate.pValue.toFixed(4)})`, { gate: { ...gate, candidate: best.id }, winnerVersionId: version.id });
+  await finish('fixed', `version ${version.version}: pattern failure rate ${(gate.patternFailRate.current * 100).toFixed(0)} % → ${(gate.patternFailRate.candidate * 100).toFixed(0)} % on the gate set (p = ${gate.pValue.toFixed(4)})`, { gate: { ...gate, candidate: best.id }, winnerVersionId: version.id });
 }
 
 /** The prompt live now: the component's active version, else the observed template with no model. */
@@ -107,7 +115,9 @@ async function loadSets(db: Db, run: Run, template: PromptTemplate): Promise<{ s
   const cases = await loadCases(db, run.patternId, run.component, template);
   const sets: CaseSets = { feedback: [], selection: [], gate: [] };
   for (const c of cases) sets[setOf(c.sessionKey)].push(c);
-  const counts = Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, v.length]));
+  const counts: Record<string, number> = Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, v.length]));
+  // The pattern's own cases over the three sets: a retry waits until as many new ones arrived.
+  counts['patternCases'] = cases.filter((c) => c.kind === 'pattern').length;
   await db.update(optimizationRuns).set({ sets: counts }).where(eq(optimizationRuns.id, run.id));
   return { sets, counts };
 }

@@ -18,6 +18,15 @@ export interface StoredCandidate {
 
 export const optimizationRunStatuses = ['queued', 'running', 'accepted', 'not_fixed', 'failed'] as const;
 export type OptimizationRunStatus = (typeof optimizationRunStatuses)[number];
+/**
+ * What a finished run says about its pattern: `fixed` (a version was accepted); `could_not_fix` (a
+ * judged comparison: no candidate beat the current prompt, or the gate refused the best on its
+ * effect, a regression or its growth); `inconclusive` (too few cases, a budget too small, or an
+ * effect the gate could not yet call significant: try again when more cases arrived); `failed`.
+ */
+export const optimizationOutcomes = ['fixed', 'could_not_fix', 'inconclusive', 'failed'] as const;
+export type OptimizationOutcome = (typeof optimizationOutcomes)[number];
+
 /** Who asked for a run: a person (the admin API or CLI) or the policy sweep. */
 export const optimizationTriggers = ['manual', 'policy'] as const;
 export type OptimizationTrigger = (typeof optimizationTriggers)[number];
@@ -34,6 +43,8 @@ export const optimizationRuns = pgTable(
     /** manual | policy */
     trigger: text().notNull(),
     result: text(),
+    /** Null until the run ends (and for runs from before outcomes were recorded). */
+    outcome: text(),
     candidates: jsonb().$type<StoredCandidate[]>().notNull().default([]),
     /** Case counts of the feedback, selection and gate sets. */
     sets: jsonb().$type<Record<string, number>>().notNull().default({}),

@@ -3,7 +3,7 @@ import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { isUuid, newUuidV7 } from '../../core/ids.ts';
-import { optimizationRuns, optimizationRunStatuses, optimizationTriggers, patterns, type Db } from '../../db/index.ts';
+import { optimizationOutcomes, optimizationRuns, optimizationRunStatuses, optimizationTriggers, patterns, type Db } from '../../db/index.ts';
 import { pageOf, pagingFields, parseQuery } from './query.ts';
 import type { JobSystem } from '../../jobs/index.ts';
 
@@ -30,6 +30,7 @@ const listQuery = z.object({
   pattern: z.string().refine(isUuid, 'must be a pattern id').optional(),
   status: z.enum(optimizationRunStatuses).optional(),
   trigger: z.enum(optimizationTriggers).optional(),
+  outcome: z.enum(optimizationOutcomes).optional(),
   ...pagingFields('run'),
 });
 
@@ -40,6 +41,7 @@ const summaryColumns = {
   component: optimizationRuns.component,
   status: optimizationRuns.status,
   trigger: optimizationRuns.trigger,
+  outcome: optimizationRuns.outcome,
   result: optimizationRuns.result,
   sets: optimizationRuns.sets,
   winnerVersionId: optimizationRuns.winnerVersionId,
@@ -51,7 +53,7 @@ const summaryColumns = {
 };
 
 /**
- * GET /api/optimizations (filters: component, pattern, status, trigger; newest first, cursor paging)
+ * GET /api/optimizations (filters: component, pattern, status, trigger, outcome; newest first, cursor paging)
  * and GET /api/optimizations/:id: the run — candidates, scores per set and model, the gate, the
  * winner, cost, time.
  */
@@ -64,6 +66,7 @@ export function optimizationsApi(db: Db): Hono {
     if (q.pattern) where.push(eq(optimizationRuns.patternId, q.pattern));
     if (q.status) where.push(eq(optimizationRuns.status, q.status));
     if (q.trigger) where.push(eq(optimizationRuns.trigger, q.trigger));
+    if (q.outcome) where.push(eq(optimizationRuns.outcome, q.outcome));
     if (q.cursor) where.push(lt(optimizationRuns.id, q.cursor));
     const rows = await db.select(summaryColumns).from(optimizationRuns).where(and(...where)).orderBy(desc(optimizationRuns.id)).limit(q.limit + 1);
     return c.json(pageOf(rows, q.limit));

@@ -1,0 +1,68 @@
+import { sql } from 'drizzle-orm';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/index.ts';
+import { failures, openDatabase, optimizationRuns, patterns, rowsOf, type Database } from '../src/db/index.ts';
+import { createJobSystem, type JobSystem } from '../src/jobs/index.ts';
+import { startPolicyRuns } from '../src/optimize/index.ts';
+import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+
+/**
+ * Which patterns the policy starts a run for: enough failing calls to judge a prompt on, nothing in
+ * flight, no run within the cooldown — except an inconclusive one once as many new cases arrived.
+ */
+let tdb: TestDatabase;
+let database: Database;
+let jobs: JobSystem;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  database = openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
+  await database.migrate();
+  jobs = createJobSystem({ redisUrl: undefined, prefix: 'policy', logger: pino({ level: 'silent' }) });
+}, 60_000);
+afterAll(async () => {
+  await jobs?.close(100);
+  await database?.close();
+  await tdb?.drop();
+});
+
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+
+async function pattern(name: string, failingCalls: number, failedHoursAgo: number, run?: { outcome: string | null; status: string; hoursAgo: number; patternCases?: number }): Promise<string> {
+  const id = crypto.randomUUID();
+  await database.db.insert(patterns).values({
+    id, component: name, kind: 'rule', ruleId: 'label', shape: 's', title: name, summary: name, space: 'local', centroid: { idx: [], val: [] }, centroidNorm2: 0,
+    firstSeen: hoursAgo(48), lastSeen: hoursAgo(0), status: 'systematic', systematic: true, remedy: 'prompt',
+  });
+  if (failingCalls > 0) {
+    await database.db.insert(failures).values(
+      Array.from({ length: failingCalls }, () => ({ id: crypto.randomUUID(), callId: crypto.randomUUID(), component: name, kind: 'rule', ruleId: 'label', message: 'm', patternId: id, callStartedAt: hoursAgo(failedHoursAgo), createdAt: hoursAgo(failedHoursAgo) })),
+    );
+  }
+  if (run) {
+    await database.db.insert(optimizationRuns).values({ id: crypto.randomUUID(), patternId: id, component: name, status: run.status, outcome: run.outcome, trigger: 'policy', sets: run.patternCases ? { patternCases: run.patternCases } : {}, createdAt: hoursAgo(run.hoursAgo) });
+  }
+  return id;
+}
+
+describe('the optimization policy', () => {
+  it('waits for enough cases, keeps the cooldown, and retries an inconclusive run once as many new cases arrived', async () => {
+    const fresh = await pattern('fresh', 30, 2);
+    await pattern('too-few', 10, 2);
+    await pattern('could-not-fix-lately', 30, 2, { outcome: 'could_not_fix', status: 'not_fixed', hoursAgo: 1 });
+    await pattern('inconclusive-nothing-new', 30, 3, { outcome: 'inconclusive', status: 'not_fixed', hoursAgo: 1, patternCases: 30 });
+    await pattern('inconclusive-few-new', 20, 0.5, { outcome: 'inconclusive', status: 'not_fixed', hoursAgo: 1, patternCases: 30 });
+    const grown = await pattern('inconclusive-doubled', 30, 0.5, { outcome: 'inconclusive', status: 'not_fixed', hoursAgo: 1, patternCases: 20 });
+    await pattern('running', 30, 2, { outcome: null, status: 'running', hoursAgo: 30 });
+    const cooled = await pattern('cooled-down', 30, 2, { outcome: 'could_not_fix', status: 'not_fixed', hoursAgo: 30 });
+
+    const settings = { ...loadConfig({}).file.optimizer, model: 'gpt-4o-mini' };
+    const started = await startPolicyRuns(database.db, jobs, settings);
+    const runs = rowsOf<{ pattern_id: string }>(await database.db.execute(sql`select pattern_id from optimization_runs where id = any(${`{${started.join(',')}}`}::uuid[])`));
+    const patternIds = runs.map((r) => r.pattern_id).sort();
+    expect(patternIds).toEqual([fresh, grown, cooled].sort());
+    // Started once: the next sweep finds them queued.
+    expect(await startPolicyRuns(database.db, jobs, settings)).toEqual([]);
+  });
+});
