@@ -12,9 +12,10 @@ import { handleEmbeddings, handleModels } from './openai-misc.ts';
 import { handleResponses } from './openai-responses.ts';
 import { isRecord } from './reply-plan.ts';
 import { answerScript } from './script.ts';
-import type { FakeScript, FakeUpstream, FakeUpstreamOptions, RecordedRequest } from './types.ts';
+import type { FakeResponder, FakeScript, FakeUpstream, FakeUpstreamOptions, RecordedRequest } from './types.ts';
 
-export type { FakeScript, FakeUpstream, FakeUpstreamOptions, RecordedRequest, SseChunk } from './types.ts';
+export type { FakeResponder, FakeScript, FakeUpstream, FakeUpstreamOptions, RecordedRequest, SseChunk } from './types.ts';
+export { textReply, textOf, isRecord, type ReplyPlan } from './reply-plan.ts';
 export { embeddingOf, EMBEDDING_DIM, FAKE_MODELS } from './openai-misc.ts';
 
 function headersOf(req: IncomingMessage): Record<string, string> {
@@ -43,7 +44,7 @@ function parseJson(raw: string): unknown {
   }
 }
 
-async function route(ex: Exchange, rec: RecordedRequest, pathname: string): Promise<void> {
+async function route(ex: Exchange, rec: RecordedRequest, pathname: string, responder: FakeResponder | undefined): Promise<void> {
   const { method, body } = rec;
   if (method === 'GET' && pathname === '/v1/models') return handleModels(ex);
   const isAnthropic = pathname === '/v1/messages';
@@ -57,9 +58,9 @@ async function route(ex: Exchange, rec: RecordedRequest, pathname: string): Prom
     return sendJson(ex.res, 400, isAnthropic ? anthropicError(400, message) : openaiError(400, message), openaiHeaders());
   }
   switch (pathname) {
-    case '/v1/chat/completions': return handleChatCompletions(ex, body);
+    case '/v1/chat/completions': return handleChatCompletions(ex, body, responder?.chat?.bind(responder));
     case '/v1/responses': return handleResponses(ex, body);
-    case '/v1/embeddings': return handleEmbeddings(ex, body);
+    case '/v1/embeddings': return handleEmbeddings(ex, body, responder?.embed?.bind(responder));
     default: return handleMessages(ex, rec.headers, body);
   }
 }
@@ -90,7 +91,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     const pathname = path.split('?', 1)[0] ?? path;
     const script = takeScript(method, pathname);
     if (script) return answerScript(ex, script);
-    return route(ex, rec, pathname);
+    return route(ex, rec, pathname, opts.responder);
   };
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {

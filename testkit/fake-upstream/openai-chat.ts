@@ -28,10 +28,10 @@ export function chatInput(body: Record<string, unknown>): ReplyInput {
   };
 }
 
-export async function handleChatCompletions(ex: Exchange, body: Record<string, unknown>): Promise<void> {
+export async function handleChatCompletions(ex: Exchange, body: Record<string, unknown>, custom?: (body: Record<string, unknown>) => ReplyPlan | null): Promise<void> {
   const input = chatInput(body);
   const systemText = chatSystemText(body);
-  const plan = judgeReply(systemText, input) ?? patternModelReply(systemText, input) ?? complianceReply(systemText, input) ?? planReply(input);
+  const plan = custom?.(body) ?? judgeReply(systemText, input) ?? patternModelReply(systemText, input) ?? complianceReply(systemText, input) ?? planReply(input);
   const model = typeof body.model === 'string' ? body.model : 'gpt-4o-mini';
   const n = typeof body.n === 'number' && body.n >= 1 ? Math.min(Math.floor(body.n), 16) : 1;
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};

@@ -32,7 +32,7 @@ function toBase64(vector: number[]): string {
   return Buffer.from(new Float32Array(vector).buffer).toString('base64');
 }
 
-export function handleEmbeddings(ex: Exchange, body: Record<string, unknown>): void {
+export function handleEmbeddings(ex: Exchange, body: Record<string, unknown>, custom?: (inputs: string[], model: string) => number[][] | null): void {
   const headers = openaiHeaders();
   const inputs = inputsOf(body.input);
   if (!inputs.length) {
@@ -44,8 +44,9 @@ export function handleEmbeddings(ex: Exchange, body: Record<string, unknown>): v
     return sendJson(ex.res, d.error, error, directiveErrorHeaders(headers));
   }
   const base64 = body.encoding_format === 'base64';
+  const own = custom?.(inputs, typeof body.model === 'string' ? body.model : '');
   const data = inputs.map((text, index) => {
-    const vector = embeddingOf(text);
+    const vector = own?.[index] ?? embeddingOf(text);
     return { object: 'embedding', index, embedding: base64 ? toBase64(vector) : vector };
   });
   const promptTokens = promptTokensOf(inputs.join(''));

@@ -105,6 +105,11 @@ export function nextId(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${idCounter.toString(36).padStart(6, '0')}`;
 }
 
+/** A plain text answer (no directives, no tools) for a request whose input text is `inputText`. */
+export function textReply(content: string, inputText: string, finish: 'stop' | 'length' = 'stop'): ReplyPlan {
+  return { directives: parseDirectives(''), content, pieces: splitPieces(content), toolCalls: [], finish, promptTokens: promptTokensOf(inputText), completionTokens: countWords(content) };
+}
+
 /** Split into chunks at word boundaries, each chunk keeping its leading space. */
 export function splitPieces(content: string): string[] {
   const pieces = content.match(/\s*\S+|\s+$/g) ?? [];

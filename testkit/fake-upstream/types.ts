@@ -1,4 +1,5 @@
 /** Public types of the fake LLM upstream used by integration tests and the benchmark. */
+import type { ReplyPlan } from './reply-plan.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -68,4 +69,18 @@ export interface FakeUpstreamOptions {
   port?: number;
   /** Keep `requests` (default true). The benchmark turns this off so memory stays flat. */
   record?: boolean;
+  /**
+   * Answers of a model of your own, tried before the fake's built-in behaviour (judge, pattern models,
+   * directives, echo): the simulated fleet (testkit/fleet) plugs its rule-following models in here and
+   * keeps the fake's HTTP plumbing — wire shapes, streaming, usage, error bodies.
+   */
+  responder?: FakeResponder;
+}
+
+/** See FakeUpstreamOptions.responder. Return null to let the fake answer as usual. */
+export interface FakeResponder {
+  /** A chat completion's reply (non-streaming and streaming alike); build one with `textReply`. */
+  chat?(body: Record<string, unknown>): ReplyPlan | null;
+  /** One vector per input text, for `POST /v1/embeddings`. */
+  embed?(inputs: string[], model: string): number[][] | null;
 }
