@@ -27,13 +27,25 @@ export interface GateOutcome {
   pValue: number;
   /** One-sided exact McNemar p of the regression pairs: how surprising the candidate's losses are if it is no worse. */
   regressionPValue: number;
+  /** Estimated fall of the pattern's failure rate over the component's traffic (points, 0–1); null without `others`. */
+  netFall: number | null;
   growth: number;
 }
 
 export interface GateInput {
   /** Per pattern case in the gate set: passed under the current prompt, and under the candidate. */
   pattern: { current: boolean; candidate: boolean }[];
+  /** Per regression case: free of other failures under the current prompt, and under the candidate. */
   regression: { current: boolean; candidate: boolean }[];
+  /**
+   * Per regression case: free of the pattern's own failure under each. Those calls were drawn from
+   * the calls the pattern did not hit: a candidate may fix the pattern's cases and yet bring the same
+   * failure to calls the current prompt gets right. Weighed with `patternShare`, the two sides give
+   * the net change of the pattern's rate over the component's traffic.
+   */
+  others?: { current: boolean; candidate: boolean }[];
+  /** The pattern's share of the component's calls (0–1). */
+  patternShare?: number;
   currentLength: number;
   candidateLength: number;
   settings: { margin: number; alpha: number; regressionTolerance: number; maxGrowth: number };
@@ -73,9 +85,26 @@ export function judgeGate(g: GateInput): GateOutcome {
     reasons.push(`regression pass rate fell ${((regCur - regCand) * 100).toFixed(1)} points (${regLost} lost, ${regWon} won, p = ${regressionPValue.toFixed(3)})`);
     judged = true;
   }
+  const netFall = netFallOf(g);
+  if (netFall !== null && netFall <= 0) {
+    reasons.push(`over the component's traffic the pattern's rate would not fall (${(netFall * 100).toFixed(1)} points): the candidate brings the failure to calls the current prompt gets right`);
+    judged = true;
+  }
   if (growth > g.settings.maxGrowth) {
     reasons.push(`prompt grew ${(growth * 100).toFixed(0)} %`);
     judged = true;
   }
-  return { accepted: reasons.length === 0, inconclusive: reasons.length > 0 && !judged, reasons, patternFailRate: { current: curFail, candidate: candFail }, regressionPassRate: { current: regCur, candidate: regCand }, pValue, regressionPValue, growth };
+  return { accepted: reasons.length === 0, inconclusive: reasons.length > 0 && !judged, reasons, patternFailRate: { current: curFail, candidate: candFail }, regressionPassRate: { current: regCur, candidate: regCand }, pValue, regressionPValue, netFall, growth };
+}
+
+/**
+ * The pattern's rate over the component's traffic, current minus candidate, from two strata: its own
+ * cases (share `patternShare` of the calls) and the others. Null when there are no other cases.
+ */
+function netFallOf(g: GateInput): number | null {
+  const others = g.others ?? [];
+  if (others.length === 0 || g.pattern.length === 0 || g.patternShare === undefined) return null;
+  const change = (xs: { current: boolean; candidate: boolean }[]) => xs.reduce((n, c) => n + Number(c.candidate) - Number(c.current), 0) / xs.length;
+  const w = Math.min(1, Math.max(0, g.patternShare));
+  return w * change(g.pattern) + (1 - w) * change(others);
 }

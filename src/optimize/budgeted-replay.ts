@@ -16,6 +16,19 @@ export interface Spent {
   costUsd: number;
 }
 
+/** A failure's signature: its kind and rule. */
+export const signatureOf = (f: { kind: string; ruleId: string }): string => `${f.kind}\u0000${f.ruleId}`;
+
+/**
+ * Replays' verdicts, callId → passed. A pattern case passes with no failure at all; any other case
+ * (the regression sample) passes with no failure outside the pattern's own signatures — whether the
+ * pattern's failure shows up there too is in `ownFailure`, which the gate weighs separately.
+ */
+export class ReplayVerdicts extends Map<string, boolean> {
+  /** callId → the replay failed with one of the pattern's own signatures. */
+  readonly ownFailure = new Map<string, boolean>();
+}
+
 export interface BudgetedReplay {
   spent: Spent;
   /**
@@ -29,14 +42,18 @@ export interface BudgetedReplay {
    * added to the candidate, when one is given. Throws BudgetExhausted before a replay would overrun
    * the run's evaluation or time budget.
    */
-  evaluate(tmpl: string, mdl: string | null, on: OptimizationCase[], cand?: StoredCandidate): Promise<Map<string, boolean>>;
+  evaluate(tmpl: string, mdl: string | null, on: OptimizationCase[], cand?: StoredCandidate): Promise<ReplayVerdicts>;
 }
 
-/** The replays of one run, counted against its budget (the time budget runs from this call). */
+/**
+ * The replays of one run, counted against its budget (the time budget runs from this call).
+ * `signatures` are the pattern's own failure signatures (signatureOf).
+ */
 export function createBudgetedReplay(
   deps: { config: Config; registry: ProviderRegistry },
   component: string,
   s: OptimizerSettings,
+  signatures: ReadonlySet<string>,
   signal?: AbortSignal,
 ): BudgetedReplay {
   const check = createCallChecker(deps.config);
@@ -44,18 +61,21 @@ export function createBudgetedReplay(
   const spent: Spent = { evalCalls: 0, tokens: 0, costUsd: 0 };
   const started = Date.now();
   let reserved = 0;
-  const evaluate = async (tmpl: string, mdl: string | null, on: OptimizationCase[], cand?: StoredCandidate): Promise<Map<string, boolean>> => {
+  const evaluate = async (tmpl: string, mdl: string | null, on: OptimizationCase[], cand?: StoredCandidate): Promise<ReplayVerdicts> => {
     const fewShot = cand?.fewShot ?? [];
     if (spent.evalCalls + on.length > s.maxEvalCalls - reserved) {
       throw new BudgetExhausted(reserved > 0 ? `search budget of ${s.maxEvalCalls - reserved} replays spent (${reserved} kept for the gate)` : `evaluation budget of ${s.maxEvalCalls} replays spent`);
     }
     if ((Date.now() - started) / 1000 > s.maxSeconds) throw new BudgetExhausted(`time budget of ${s.maxSeconds} s spent`);
-    const out = new Map<string, boolean>();
+    const out = new ReplayVerdicts();
     for (const c of on) {
       const r = await replayCase({ config: deps.config, registry: deps.registry, prices, check }, component, c, tmpl, mdl, signal, fewShot);
       spent.evalCalls++;
       spent.costUsd += r.costUsd;
-      out.set(c.callId, r.passed);
+      const own = r.failures.some((f) => signatures.has(signatureOf(f)));
+      const other = r.failures.some((f) => !signatures.has(signatureOf(f)));
+      out.set(c.callId, c.kind === 'pattern' ? r.passed : !other);
+      out.ownFailure.set(c.callId, own);
       if (cand) {
         cand.latencyMs += r.latencyMs;
         cand.costUsd += r.costUsd;

@@ -24,11 +24,14 @@ export async function judgeOnGate(
   baseline: StoredCandidate,
   best: StoredCandidate,
   settings: OptimizerSettings,
+  /** The pattern's share of the component's calls (what its cases weigh against the others). */
+  patternShare: number,
 ): Promise<GateOutcome> {
   const gateCur = await replay.evaluate(baseline.template, baseline.model, gateCases, baseline);
   const gateCand = await replay.evaluate(best.template, best.model, gateCases, best);
   baseline.scores['gate'] = score(gateCur, gateCases);
   best.scores['gate'] = score(gateCand, gateCases);
   const pair = (kind: OptimizationCase['kind']) => gateCases.filter((c) => c.kind === kind).map((c) => ({ current: gateCur.get(c.callId) ?? false, candidate: gateCand.get(c.callId) ?? false }));
-  return judgeGate({ pattern: pair('pattern'), regression: pair('regression'), currentLength: baseline.template.length, candidateLength: best.template.length, settings });
+  const others = gateCases.filter((c) => c.kind === 'regression').map((c) => ({ current: !gateCur.ownFailure.get(c.callId), candidate: !gateCand.ownFailure.get(c.callId) }));
+  return judgeGate({ pattern: pair('pattern'), regression: pair('regression'), others, patternShare, currentLength: baseline.template.length, candidateLength: best.template.length, settings });
 }

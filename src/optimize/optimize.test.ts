@@ -42,6 +42,22 @@ describe('gate regression, judged on the pairs', () => {
   });
 });
 
+describe('gate, net over the traffic', () => {
+  it("accepts a candidate that fixes more of the pattern's calls than it breaks of the others, weighed by the pattern's share", () => {
+    // A length pattern on 60 % of the calls: the candidate fixes 12 of 20 of its cases and makes 8 of 20 others too long.
+    const g = judgeGate({ pattern: [...pairs(12, false, true), ...pairs(8, false, false)], regression: pairs(20, true, true), others: [...pairs(12, true, true), ...pairs(8, true, false)], patternShare: 0.6, currentLength: 100, candidateLength: 120, settings });
+    expect(g.netFall).toBeCloseTo(0.6 * 0.6 - 0.4 * 0.4, 10);
+    expect(g).toMatchObject({ accepted: true, reasons: [] });
+  });
+
+  it('refuses one that fixes a rare pattern by bringing its failure to most other calls', () => {
+    const g = judgeGate({ pattern: pairs(10, false, true), regression: pairs(20, true, true), others: [...pairs(5, true, true), ...pairs(15, true, false)], patternShare: 0.1, currentLength: 100, candidateLength: 100, settings });
+    expect(g.accepted).toBe(false);
+    expect(g.inconclusive).toBe(false);
+    expect(g.reasons.join()).toMatch(/over the component's traffic the pattern's rate would not fall \(-57.5 points\)/);
+  });
+});
+
 describe('candidate guards', () => {
   const current = 'Route tickets for {{slot1}}. Answer with one label.';
   it('rejects a template that drops or adds a slot, grows too much, or copies case text', () => {

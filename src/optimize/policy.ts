@@ -5,8 +5,10 @@ import type { JobSystem } from '../jobs/index.ts';
 import { createRun } from './run-optimization.ts';
 
 /**
- * By policy: every systematic (or regressed) pattern whose remedy is the prompt, with at least
- * `minCases` failing calls in 7 days, and no run within the cooldown, gets one. A run that ended
+ * By policy: a systematic (or regressed) pattern whose remedy is the prompt, with at least
+ * `minCases` failing calls in 7 days, and no run within the cooldown, gets one — one component at a
+ * time (its largest due pattern first), and not while the component has a run in flight or a canary
+ * still being decided: a new version must not replace a canary before the monitor has judged it. A run that ended
  * inconclusive (too few cases, an effect not yet significant) holds the pattern back only until as
  * many new failing calls arrived as it had cases: then the next run has twice the evidence. Returns
  * the runs started.
@@ -16,14 +18,15 @@ export async function startPolicyRuns(db: Db, jobs: JobSystem, s: OptimizerSetti
   const failingCalls = (since: SQL) => sql`(select count(distinct f.call_id) from failures f where f.pattern_id = p.id and f.created_at > ${since})`;
   const due = rowsOf<{ id: string; component: string }>(
     await db.execute(sql`
-      select p.id, p.component from patterns p
+      select distinct on (p.component) p.id, p.component from patterns p
       where p.merged_into is null and p.status in ('systematic', 'regressed') and p.remedy in ('prompt', 'prompt_then_finetune')
         and ${failingCalls(sql`now() - interval '7 days'`)} >= ${s.minCases}
-        and not exists (select 1 from optimization_runs r where r.pattern_id = p.id and r.status in ('queued', 'running'))
+        and not exists (select 1 from optimization_runs r where r.component = p.component and r.status in ('queued', 'running'))
+        and not exists (select 1 from component_prompts cp where cp.component = p.component and cp.canary_version_id is not null)
         and not exists (select 1 from optimization_runs r where r.pattern_id = p.id
           and r.created_at > now() - make_interval(secs => ${s.cooldownHours * 3600})
           and not (r.outcome = 'inconclusive' and ${failingCalls(sql`r.created_at`)} >= greatest(${s.minCases}, coalesce((r.sets->>'patternCases')::int, 0))))
-      order by p.last_seen desc limit 20`),
+      order by p.component, ${failingCalls(sql`now() - interval '7 days'`)} desc, p.last_seen desc limit 20`),
   );
   const started: string[] = [];
   for (const p of due) {

@@ -1,13 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
 import { newUuidV7 } from '../core/ids.ts';
-import { componentPrompts, optimizationRuns, promptVersions, type Db, type OptimizationOutcome, type OptimizationTrigger, type StoredCandidate } from '../db/index.ts';
+import { componentPrompts, optimizationRuns, promptVersions, rowsOf, type Db, type OptimizationOutcome, type OptimizationTrigger, type StoredCandidate } from '../db/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import { ensureObservedVersion, parseTemplateText, type PromptTemplate } from '../prompts/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import type { GateOutcome } from './acceptance.ts';
-import { BudgetExhausted, createBudgetedReplay } from './budgeted-replay.ts';
+import { BudgetExhausted, createBudgetedReplay, signatureOf } from './budgeted-replay.ts';
 import { loadCases, setOf } from './cases.ts';
 import { judgeOnGate, pickBest } from './gate.ts';
 import { publishCandidate } from './publish.ts';
@@ -74,7 +74,8 @@ async function optimize(deps: OptimizeDeps, run: Run, finish: Finish, signal?: A
     return void (await finish('inconclusive', `too few cases to judge a prompt on (${JSON.stringify(counts)})`));
   }
 
-  const replay = createBudgetedReplay(deps, run.component, s, signal);
+  const { signatures, share } = await patternFootprint(deps.db, run);
+  const replay = createBudgetedReplay(deps, run.component, s, signatures, signal);
   // The gate replays the current prompt and the winner on every gate case: kept out of the search's budget.
   const gateReplays = 2 * sets.gate.length;
   if (gateReplays >= s.maxEvalCalls) {
@@ -91,7 +92,7 @@ async function optimize(deps: OptimizeDeps, run: Run, finish: Finish, signal?: A
   let gate: GateOutcome;
   replay.release();
   try {
-    gate = await judgeOnGate(replay, sets.gate, baseline, best, s);
+    gate = await judgeOnGate(replay, sets.gate, baseline, best, s, share);
   } catch (err) {
     if (!(err instanceof BudgetExhausted)) throw err;
     return void (await save(), await finish('inconclusive', `prompt could not fix this within budget: ${err.message}`));
@@ -100,7 +101,24 @@ async function optimize(deps: OptimizeDeps, run: Run, finish: Finish, signal?: A
   if (!gate.accepted) return void (await finish(gate.inconclusive ? 'inconclusive' : 'could_not_fix', `prompt could not fix this: ${gate.reasons.join('; ')}`, { gate: { ...gate, candidate: best.id } }));
 
   const version = await publishCandidate(deps, run, best, s);
-  await finish('fixed', `version ${version.version}: pattern failure rate ${(gate.patternFailRate.current * 100).toFixed(0)} % → ${(gate.patternFailRate.candidate * 100).toFixed(0)} % on the gate set (p = ${gate.pValue.toFixed(4)})`, { gate: { ...gate, candidate: best.id }, winnerVersionId: version.id });
+  const left = version.canaried || s.canaryShare <= 0 ? '' : ' (left a candidate: another version is on canary)';
+  await finish('fixed', `version ${version.version}${left}: pattern failure rate ${(gate.patternFailRate.current * 100).toFixed(0)} % → ${(gate.patternFailRate.candidate * 100).toFixed(0)} % on the gate set (p = ${gate.pValue.toFixed(4)})`, { gate: { ...gate, candidate: best.id }, winnerVersionId: version.id });
+}
+
+/**
+ * The pattern's own failure signatures (kind and rule of its failures), and its share of the
+ * component's calls over 7 days: how much the gate weighs its cases against the other calls.
+ */
+async function patternFootprint(db: Db, run: Run): Promise<{ signatures: Set<string>; share: number }> {
+  const sigs = rowsOf<{ kind: string; rule_id: string }>(await db.execute(sql`select distinct kind, rule_id from failures where pattern_id = ${run.patternId}`));
+  const [counts] = rowsOf<{ failing: string | number; calls: string | number }>(
+    await db.execute(sql`
+      select (select count(distinct call_id) from failures where pattern_id = ${run.patternId} and call_started_at > now() - interval '7 days') as failing,
+        (select count(*) from calls where component = ${run.component} and started_at > now() - interval '7 days') as calls`),
+  );
+  const failing = Number(counts?.failing ?? 0);
+  const calls = Math.max(failing, Number(counts?.calls ?? 0));
+  return { signatures: new Set(sigs.map((r) => signatureOf({ kind: r.kind, ruleId: r.rule_id }))), share: calls > 0 ? failing / calls : 1 };
 }
 
 /** The prompt live now: the component's active version, else the observed template with no model. */

@@ -36,6 +36,7 @@ export interface RunRow {
   component: string;
   pattern_id: string;
   status: string;
+  outcome: string | null;
   trigger: string;
   result: string | null;
   eval_calls: number;
@@ -46,6 +47,7 @@ export interface RunRow {
 export interface OptimizationSummary {
   runs: number;
   byStatus: Record<string, number>;
+  byOutcome: Record<string, number>;
   reasons: Record<string, number>;
   replays: number;
   maxReplays: number;
@@ -80,23 +82,26 @@ export function reasonOf(status: string, result: string | null): string[] {
   if (/less than the .*margin/.test(r)) out.push('below margin');
   if (/no candidate beat/.test(r)) out.push('no candidate beat current');
   if (/prompt grew/.test(r)) out.push('growth');
+  if (/rate would not fall/.test(r)) out.push('net over traffic');
   return out.length ? out : ['other'];
 }
 
 export async function loadRuns(db: Db): Promise<RunRow[]> {
-  return rowsOf<RunRow>(await db.execute(sql`select component, pattern_id, status, trigger, result, eval_calls, sets, candidates from optimization_runs order by created_at`));
+  return rowsOf<RunRow>(await db.execute(sql`select component, pattern_id, status, outcome, trigger, result, eval_calls, sets, candidates from optimization_runs order by created_at`));
 }
 
 export function summarizeRuns(runs: RunRow[]): OptimizationSummary {
   const byStatus: Record<string, number> = {};
+  const byOutcome: Record<string, number> = {};
   const reasons: Record<string, number> = {};
   const byTrigger: Record<string, number> = {};
   for (const r of runs) {
     inc(byStatus, r.status);
+    inc(byOutcome, r.outcome ?? 'unfinished');
     inc(byTrigger, r.trigger);
     for (const why of reasonOf(r.status, r.result)) inc(reasons, why);
   }
-  return { runs: runs.length, byStatus, reasons, replays: runs.reduce((s, r) => s + r.eval_calls, 0), maxReplays: Math.max(0, ...runs.map((r) => r.eval_calls)), byTrigger };
+  return { runs: runs.length, byStatus, byOutcome, reasons, replays: runs.reduce((s, r) => s + r.eval_calls, 0), maxReplays: Math.max(0, ...runs.map((r) => r.eval_calls)), byTrigger };
 }
 
 /** Per component: pass rates before (agent's own prompt) and after (whatever is live), runs, canary decisions, pointers. */

@@ -33,7 +33,7 @@ export function formatFleetReport(run: FleetRun): string {
   lines.push(`systematic: ${r.systematic.realProblemsFlagged} of ${r.systematic.realProblems} real problems flagged; ${r.systematic.patterns} systematic patterns, ${r.systematic.noisePatterns} of them noise`);
   lines.push(`diagnosis: ${r.diagnosis.correct} of ${r.diagnosis.patternsJudged} diagnosed patterns of real problems right (${pct(r.diagnosis.accuracy)})`);
   const o = r.optimization;
-  lines.push(`optimization: ${o.runs} runs (${Object.entries(o.byTrigger).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}): ${Object.entries(o.byStatus).map(([k, n]) => `${k} ${n}`).join(', ') || '—'}; reasons: ${Object.entries(o.reasons).map(([k, n]) => `${k} ${n}`).join(', ') || '—'}; ${o.replays} replays (at most ${o.maxReplays} in a run)`);
+  lines.push(`optimization: ${o.runs} runs (${Object.entries(o.byTrigger).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}): ${Object.entries(o.byStatus).map(([k, n]) => `${k} ${n}`).join(', ') || '—'} (outcomes: ${Object.entries(o.byOutcome).map(([k, n]) => `${k} ${n}`).join(', ') || '—'}); reasons: ${Object.entries(o.reasons).map(([k, n]) => `${k} ${n}`).join(', ') || '—'}; ${o.replays} replays (at most ${o.maxReplays} in a run)`);
   lines.push(`canary: ${r.canary.promoted} promoted, ${r.canary.rolledBack} rolled back`);
   lines.push(`prompt-fixable components at ≥ ${pct(r.promptFixable.threshold)} after: ${r.promptFixable.fixed} of ${r.promptFixable.components}`);
   if (r.control) lines.push(`control ${r.control.name}: ${pct(r.control.before)} → ${pct(r.control.after)}${r.control.regressed ? ' — REGRESSED' : ', no regression'}`);
