@@ -20,8 +20,10 @@ export const optimizerSchema = z
     alpha: z.number().gt(0).lt(0.5).default(0.05),
     /** The regression set's pass rate may fall by at most this (0–1). */
     regressionTolerance: z.number().min(0).lt(1).default(0.02),
-    /** A candidate may be at most this much longer than the current prompt (0.5 = +50 %). */
+    /** A candidate may be at most this much longer than the current prompt (0.5 = +50 %)… */
     maxGrowth: z.number().min(0).default(0.5),
+    /** …or this many characters longer, whichever is more: stating an output contract can double a short prompt. */
+    minGrowthChars: z.number().int().min(0).default(400),
     /** Start runs by policy for systematic patterns whose remedy is the prompt (needs `model`). */
     auto: z.boolean().default(true),
     /** A pattern gets a policy run at most this often, hours — unless its last run was inconclusive and as many new cases arrived as it had. */

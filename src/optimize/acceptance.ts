@@ -1,4 +1,5 @@
 /** Paired comparison on the gate set: the same cases under the current prompt and the candidate. */
+import { growthOf } from './guards.ts';
 
 /** One-sided exact McNemar test: P(at least `improved` of the discordant pairs favour the candidate | no effect). */
 export function mcnemarOneSided(improved: number, worsened: number): number {
@@ -48,7 +49,7 @@ export interface GateInput {
   patternShare?: number;
   currentLength: number;
   candidateLength: number;
-  settings: { margin: number; alpha: number; regressionTolerance: number; maxGrowth: number };
+  settings: { margin: number; alpha: number; regressionTolerance: number; maxGrowth: number; minGrowthChars?: number };
 }
 
 /**
@@ -72,7 +73,7 @@ export function judgeGate(g: GateInput): GateOutcome {
   const regLost = g.regression.filter((c) => c.current && !c.candidate).length;
   const regWon = g.regression.filter((c) => !c.current && c.candidate).length;
   const regressionPValue = mcnemarOneSided(regLost, regWon);
-  const growth = g.currentLength > 0 ? g.candidateLength / g.currentLength - 1 : 0;
+  const { growth, tooMuch } = growthOf(g.candidateLength, g.currentLength, g.settings);
   const reasons: string[] = [];
   let judged = false;
   if (g.pattern.length === 0) reasons.push('no gate cases of the pattern');
@@ -90,7 +91,7 @@ export function judgeGate(g: GateInput): GateOutcome {
     reasons.push(`over the component's traffic the pattern's rate would not fall (${(netFall * 100).toFixed(1)} points): the candidate brings the failure to calls the current prompt gets right`);
     judged = true;
   }
-  if (growth > g.settings.maxGrowth) {
+  if (tooMuch) {
     reasons.push(`prompt grew ${(growth * 100).toFixed(0)} %`);
     judged = true;
   }

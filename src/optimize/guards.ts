@@ -31,11 +31,22 @@ export function protectedSections(template: string): string[] {
 }
 
 /**
+ * How much longer a candidate is than the current prompt, and whether that is past the bound: more
+ * than `maxGrowth` of the current length AND more than `minGrowthChars` characters (a short prompt
+ * may always grow by that much: stating the output contract can double it).
+ */
+export function growthOf(candidateLength: number, currentLength: number, bound: { maxGrowth: number; minGrowthChars?: number }): { growth: number; tooMuch: boolean } {
+  const growth = currentLength > 0 ? candidateLength / currentLength - 1 : 0;
+  const allowed = Math.max(bound.maxGrowth * currentLength, bound.minGrowthChars ?? 0);
+  return { growth, tooMuch: currentLength > 0 && candidateLength - currentLength > allowed };
+}
+
+/**
  * Why a proposed template must be rejected before any evaluation, or null: it drops or adds a slot,
  * changes a protected section, grows past the bound, or copies text from the cases it was shown (case
  * content is data, and a prompt that memorizes cases does not generalize).
  */
-export function rejectCandidate(candidate: string, current: string, slots: string[], caseTexts: string[], maxGrowth: number): string | null {
+export function rejectCandidate(candidate: string, current: string, slots: string[], caseTexts: string[], maxGrowth: number, minGrowthChars = 0): string | null {
   const used = placeholdersOf(candidate);
   const missing = slots.filter((s) => !used.includes(s));
   const extra = used.filter((s) => !slots.includes(s));
@@ -43,7 +54,8 @@ export function rejectCandidate(candidate: string, current: string, slots: strin
   if (extra.length > 0) return `adds slot(s) ${extra.join(', ')}`;
   const changed = protectedSections(current).find((section) => !candidate.includes(section));
   if (changed) return `changes a protected section ("${changed.split('\n')[0]!.slice(0, 60)}")`;
-  if (current.length > 0 && candidate.length / current.length - 1 > maxGrowth) return `grows ${Math.round((candidate.length / current.length - 1) * 100)} % (bound ${Math.round(maxGrowth * 100)} %)`;
+  const { growth, tooMuch } = growthOf(candidate.length, current.length, { maxGrowth, minGrowthChars });
+  if (tooMuch) return `grows ${Math.round(growth * 100)} % (bound ${Math.round(maxGrowth * 100)} % or ${minGrowthChars} characters)`;
   const own = wordGrams(current, copiedWords);
   const cand = wordGrams(candidate, copiedWords);
   for (const t of caseTexts) {

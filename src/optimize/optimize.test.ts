@@ -64,6 +64,11 @@ describe('candidate guards', () => {
     expect(rejectCandidate('Route tickets. Answer with one label.', current, ['slot1'], [], 1)).toMatch(/drops slot/);
     expect(rejectCandidate('Route {{slot1}} {{slot9}}.', current, ['slot1'], [], 1)).toMatch(/adds slot/);
     expect(rejectCandidate(`${current} ${'More words. '.repeat(20)}`, current, ['slot1'], [], 0.5)).toMatch(/grows/);
+    // A short prompt may always grow by the character allowance: stating the contract can double it.
+    const contract = `${current} Reply with exactly one of, in lowercase: billing, technical, account. Write only the label, nothing else.`;
+    expect(rejectCandidate(contract, current, ['slot1'], [], 0.5)).toMatch(/grows 208 % \(bound 50 % or 0 characters\)/);
+    expect(rejectCandidate(contract, current, ['slot1'], [], 0.5, 400)).toBeNull();
+    expect(rejectCandidate(`${contract} ${'More words. '.repeat(40)}`, current, ['slot1'], [], 0.5, 400)).toMatch(/grows \d+ % \(bound 50 % or 400 characters\)/);
     const caseText = 'my invoice from march shows a double charge on the premium plan';
     expect(rejectCandidate(`${current} If my invoice from march shows a double charge on the premium plan, say billing.`, current, ['slot1'], [caseText], 2)).toMatch(/copies case text/);
     expect(rejectCandidate('Route tickets for {{slot1}}. Reply with exactly one of: billing, technical, account.', current, ['slot1'], [caseText], 1)).toBeNull();

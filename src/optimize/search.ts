@@ -117,7 +117,7 @@ async function proposeAndTry(ctx: SearchContext, state: SearchState, it: number)
     await ctx.save();
     return 'stop';
   }
-  cand.rejected = rejectCandidate(p.template, ctx.current.template, ctx.slots, failing.flatMap((c) => [c.output, JSON.stringify(c.request['messages'])]), s.maxGrowth);
+  cand.rejected = rejectCandidate(p.template, ctx.current.template, ctx.slots, failing.flatMap((c) => [c.output, JSON.stringify(c.request['messages'])]), s.maxGrowth, s.minGrowthChars);
   if (cand.rejected) {
     await ctx.save();
     return 'next';
