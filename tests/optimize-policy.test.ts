@@ -58,6 +58,23 @@ async function pattern(name: string, failingCalls: number, failedHoursAgo: numbe
   return id;
 }
 
+/** A pattern whose run 1 h ago was accepted and promoted, with `failing` failing calls served by that version since. */
+async function fixedAndPromoted(name: string, failing: number): Promise<string> {
+  const id = await pattern(name, 30, 3, { outcome: 'fixed', status: 'accepted', hoursAgo: 1, patternCases: 30 });
+  await observedCall(name);
+  const v = await createPromptVersion(database.db, name, { template: 'Reply with exactly one of: billing, technical, account.', source: 'manual' }, 'test');
+  await movePromptPointer(database.db, v.id, { action: 'activate' }, 'test');
+  await database.db.execute(sql`update optimization_runs set winner_version_id = ${v.id} where pattern_id = ${id}`);
+  for (let i = 0; i < failing; i++) {
+    const callId = crypto.randomUUID();
+    await database.db.execute(sql`
+      insert into calls (id, started_at, ended_at, latency_ms, route, component, status, http_status, prompt_version_id)
+      values (${callId}, now(), now(), 10, 'chat.completions', ${name}, 'success', 200, ${v.id})`);
+    await database.db.insert(failures).values({ id: crypto.randomUUID(), callId, component: name, kind: 'rule', ruleId: 'label', message: 'm', patternId: id, callStartedAt: new Date() });
+  }
+  return id;
+}
+
 describe('the optimization policy', () => {
   it('waits for enough cases, keeps the cooldown, and retries an inconclusive run once as many new cases arrived', async () => {
     const fresh = await pattern('fresh', 30, 2);
@@ -77,11 +94,15 @@ describe('the optimization policy', () => {
     const v = await createPromptVersion(database.db, 'on-canary', { template: 'Reply with exactly one of: billing, technical, account.', source: 'manual' }, 'test');
     await movePromptPointer(database.db, v.id, { action: 'canary', share: 0.1 }, 'test');
 
+    // A run that fixed it, its version promoted: tried again only while the pattern still fails under that version.
+    const partial = await fixedAndPromoted('partly-fixed', 30);
+    await fixedAndPromoted('well-fixed', 5);
+
     const settings = { ...loadConfig({}).file.optimizer, model: 'gpt-4o-mini' };
     const started = await startPolicyRuns(database.db, jobs, settings);
     const runs = rowsOf<{ pattern_id: string }>(await database.db.execute(sql`select pattern_id from optimization_runs where id = any(${`{${started.join(',')}}`}::uuid[])`));
     const patternIds = runs.map((r) => r.pattern_id).sort();
-    expect(patternIds).toEqual([fresh, grown, cooled, larger].sort());
+    expect(patternIds).toEqual([fresh, grown, cooled, larger, partial].sort());
     // Started once: the next sweep finds them queued.
     expect(await startPolicyRuns(database.db, jobs, settings)).toEqual([]);
   });

@@ -10,11 +10,16 @@ import { createRun } from './run-optimization.ts';
  * time (its largest due pattern first), and not while the component has a run in flight or a canary
  * still being decided: a new version must not replace a canary before the monitor has judged it. A run that ended
  * inconclusive (too few cases, an effect not yet significant) holds the pattern back only until as
- * many new failing calls arrived as it had cases: then the next run has twice the evidence. Returns
- * the runs started.
+ * many new failing calls arrived as it had cases: then the next run has twice the evidence. A run
+ * that fixed it holds it back only until its version, promoted, still fails `minCases` calls of the
+ * pattern: a partial fix is built on rather than left for a day. Returns the runs started.
  */
 export async function startPolicyRuns(db: Db, jobs: JobSystem, s: OptimizerSettings): Promise<string[]> {
   if (!s.auto || !s.model) return [];
+  // Failing calls of the pattern served by the given version while it is the component's active one.
+  const failingUnderWinner = (version: SQL) => sql`(select count(distinct f.call_id) from failures f join calls c on c.id = f.call_id
+    join component_prompts cp on cp.component = p.component and cp.active_version_id = ${version}
+    where f.pattern_id = p.id and c.prompt_version_id = ${version})`;
   const failingCalls = (since: SQL) => sql`(select count(distinct f.call_id) from failures f where f.pattern_id = p.id and f.created_at > ${since})`;
   const due = rowsOf<{ id: string; component: string }>(
     await db.execute(sql`
@@ -25,7 +30,8 @@ export async function startPolicyRuns(db: Db, jobs: JobSystem, s: OptimizerSetti
         and not exists (select 1 from component_prompts cp where cp.component = p.component and cp.canary_version_id is not null)
         and not exists (select 1 from optimization_runs r where r.pattern_id = p.id
           and r.created_at > now() - make_interval(secs => ${s.cooldownHours * 3600})
-          and not (r.outcome = 'inconclusive' and ${failingCalls(sql`r.created_at`)} >= greatest(${s.minCases}, coalesce((r.sets->>'patternCases')::int, 0))))
+          and not (r.outcome = 'inconclusive' and ${failingCalls(sql`r.created_at`)} >= greatest(${s.minCases}, coalesce((r.sets->>'patternCases')::int, 0)))
+          and not (r.outcome = 'fixed' and ${failingUnderWinner(sql`r.winner_version_id`)} >= ${s.minCases}))
       order by p.component, ${failingCalls(sql`now() - interval '7 days'`)} desc, p.last_seen desc limit 20`),
   );
   const started: string[] = [];
