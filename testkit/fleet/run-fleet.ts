@@ -77,15 +77,16 @@ async function settle(db: Db, calls: number, limitMs: number): Promise<void> {
 
 /**
  * The loop phase: production traffic at the paced rate while the loop works by itself; ends once the
- * planned calls are sent and nothing has been pending (no run queued or running, no canary) for two
- * policy sweeps — nothing left the loop would start by itself — or at the deadline.
+ * planned calls are sent and nothing has been pending (no run queued or running, no canary) for six
+ * policy sweeps — nothing left the loop would start by itself, a run that builds on a partial fix
+ * included (it waits for failing calls under the promoted version) — or at the deadline.
  */
 async function loopPhase(o: FleetOptions, db: Db, driver: FleetDriver, plannedCalls: number): Promise<void> {
   const t0 = Date.now();
   let stop = false;
   const traffic = driver.drive({ phase: 'loop', count: Number.POSITIVE_INFINITY, concurrency: 4, rate: o.rate, feedback: true, stop: () => stop });
   let quietSince: number | null = null;
-  const quietMs = 2 * Number(FLEET_INTERVALS['FIXPOINT_OPTIMIZE_SWEEP_MS']);
+  const quietMs = 6 * Number(FLEET_INTERVALS['FIXPOINT_OPTIMIZE_SWEEP_MS']);
   try {
     for (;;) {
       await sleep(3000);
