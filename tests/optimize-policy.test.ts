@@ -2,31 +2,28 @@ import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.ts';
-import { failures, openDatabase, optimizationRuns, patterns, rowsOf, type Database } from '../src/db/index.ts';
+import { failures, optimizationRuns, patterns, rowsOf, type Database } from '../src/db/index.ts';
 import { createJobSystem, type JobSystem } from '../src/jobs/index.ts';
 import { startPolicyRuns } from '../src/optimize/index.ts';
 import { publishCandidate } from '../src/optimize/publish.ts';
 import { createPromptVersion, movePromptPointer } from '../src/prompts/index.ts';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { openMigratedTestDatabase } from './support/test-database.ts';
 
 /**
  * Which patterns the policy starts a run for: enough failing calls to judge a prompt on, nothing in
  * flight, no run within the cooldown — except an inconclusive one once as many new cases arrived.
  */
-let tdb: TestDatabase;
+let closeDatabase: (() => Promise<void>) | undefined;
 let database: Database;
 let jobs: JobSystem;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
-  await database.migrate();
+  ({ database, close: closeDatabase } = await openMigratedTestDatabase());
   jobs = createJobSystem({ redisUrl: undefined, prefix: 'policy', logger: pino({ level: 'silent' }) });
 }, 60_000);
 afterAll(async () => {
   await jobs?.close(100);
-  await database?.close();
-  await tdb?.drop();
+  await closeDatabase?.();
 });
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);

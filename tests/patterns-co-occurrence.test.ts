@@ -1,27 +1,23 @@
 import { sql } from 'drizzle-orm';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failures, openDatabase, rowsOf, type Database } from '../src/db/index.ts';
+import { failures, rowsOf, type Database } from '../src/db/index.ts';
 import { createLocalSpace, defaultThresholds, groupComponentFailures, PatternCache } from '../src/group/index.ts';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { openMigratedTestDatabase } from './support/test-database.ts';
 
 /**
  * Signals grouped before the check they belong with: judge verdicts grouped first (their own pattern),
  * the rule's violations on the same calls later. The batch that groups the violations finds the two
  * patterns on the same calls and merges them; an unrelated judge problem on other calls stays apart.
  */
-let tdb: TestDatabase;
+let closeDatabase: (() => Promise<void>) | undefined;
 let database: Database;
 const component = 'co-occurrence';
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
-  await database.migrate();
+  ({ database, close: closeDatabase } = await openMigratedTestDatabase());
 }, 60_000);
 afterAll(async () => {
-  await database?.close();
-  await tdb?.drop();
+  await closeDatabase?.();
 });
 
 const callIds = Array.from({ length: 200 }, () => crypto.randomUUID());

@@ -3,31 +3,28 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.ts';
-import { failures, openDatabase, rowsOf, type Database } from '../src/db/index.ts';
+import { failures, rowsOf, type Database } from '../src/db/index.ts';
 import { createLocalSpace, defaultThresholds, groupComponentFailures, PatternCache, refreshPatterns } from '../src/group/index.ts';
 import { adjustedRandIndex, completeness, type Corpus, generateCorpus, purity } from '../testkit/grouping-corpus/index.ts';
 import { createJobSystem, type JobSystem } from '../src/jobs/index.ts';
 import { createMetrics } from '../src/telemetry/index.ts';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { openMigratedTestDatabase } from './support/test-database.ts';
 
 /**
  * Grouping quality and systematic detection on a labelled corpus, through the real grouping job and
  * the real statistics on a real database: the labels never reach the grouping code.
  */
-let tdb: TestDatabase;
+let closeDatabase: (() => Promise<void>) | undefined;
 let database: Database;
 let jobs: JobSystem;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
-  await database.migrate();
+  ({ database, close: closeDatabase } = await openMigratedTestDatabase());
   jobs = createJobSystem({ redisUrl: undefined, prefix: 'corpus', logger: pino({ level: 'silent' }) });
 }, 60_000);
 afterAll(async () => {
   await jobs?.close(100);
-  await database?.close();
-  await tdb?.drop();
+  await closeDatabase?.();
 });
 
 /** Stores the corpus as calls (with sessions and users) and failures, spread over its windows (hours ago). */

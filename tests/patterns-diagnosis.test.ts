@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { clientFor, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, startHarness, type Harness } from './support/gateway.ts';
+import { sendFeedback } from './support/feedback.ts';
 import { eventually } from './support/eventually.ts';
 
 /**
@@ -34,14 +35,7 @@ async function callWithFeedback(comment: string, i: number): Promise<void> {
     .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'what is the refund window?' }] }, { headers: { 'x-fixpoint-component': 'support', 'x-fixpoint-session': `s${i}`, 'x-fixpoint-user': `u${i}` } })
     .withResponse();
   const callId = response.headers.get('x-fixpoint-call-id')!;
-  await eventually(async () => {
-    const res = await fetch(`${h.gateway.url}/v1/feedback`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` },
-      body: JSON.stringify({ call_id: callId, rating: 'down', comment }),
-    });
-    expect(res.status).toBe(201);
-  });
+  await sendFeedback(h, { call_id: callId, rating: 'down', comment });
 }
 
 beforeAll(async () => {

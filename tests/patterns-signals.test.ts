@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { clientFor, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
+import { clientFor, startHarness, type Harness } from './support/gateway.ts';
+import { sendFeedback } from './support/feedback.ts';
 import { completionBody } from './support/completions.ts';
 import { eventually } from './support/eventually.ts';
 
@@ -59,14 +60,7 @@ async function call(output: string): Promise<string> {
 }
 
 async function thumbsDown(callId: string, comment: string): Promise<void> {
-  await eventually(async () => {
-    const res = await fetch(`${h.gateway.url}/v1/feedback`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` },
-      body: JSON.stringify({ call_id: callId, rating: 'down', comment }),
-    });
-    expect(res.status).toBe(201);
-  });
+  await sendFeedback(h, { call_id: callId, rating: 'down', comment });
 }
 
 beforeAll(async () => {

@@ -2,25 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CallCapture } from '../src/core/call-capture.ts';
-import { calls, openDatabase, prompts, type Database } from '../src/db/index.ts';
+import { calls, prompts, type Database } from '../src/db/index.ts';
 import { callColumnNames, cleanRecord, finalizeCapture, reviveRecord, type FinalRecord } from '../src/record/finalize.ts';
 import { sanitizeForPostgres } from '../src/record/sanitize.ts';
 import { chunkSizes, createRecordStore, type RecordStore } from '../src/record/store.ts';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { openMigratedTestDatabase } from './support/test-database.ts';
 
-let tdb: TestDatabase;
+let closeDatabase: (() => Promise<void>) | undefined;
 let database: Database;
 let store: RecordStore;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  database = openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
-  await database.migrate();
+  ({ database, close: closeDatabase } = await openMigratedTestDatabase());
   store = createRecordStore(database);
 });
 afterAll(async () => {
-  await database.close();
-  await tdb.drop();
+  await closeDatabase?.();
 });
 
 const awkward = 'quote " backslash \\ tab \t newline \n emoji 😀 accents é {braces} , comma';

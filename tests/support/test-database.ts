@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { openDatabase, type Database } from '../../src/db/index.ts';
 
 export interface TestDatabase {
   /** Set when running against real Postgres (DATABASE_URL given); undefined means embedded PGlite. */
@@ -32,6 +33,21 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       const a = postgres(base, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${name} with (force)`);
       await a.end();
+    },
+  };
+}
+
+/** The test file's own database (createTestDatabase), opened and migrated; `close` closes and drops it. */
+export async function openMigratedTestDatabase(): Promise<{ database: Database; tdb: TestDatabase; close(): Promise<void> }> {
+  const tdb = await createTestDatabase();
+  const database = openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
+  await database.migrate();
+  return {
+    database,
+    tdb,
+    async close() {
+      await database.close();
+      await tdb.drop();
     },
   };
 }
