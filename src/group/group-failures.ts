@@ -103,10 +103,12 @@ async function uniteCoOccurring(tx: Db, ix: ComponentIndex, space: VectorSpace, 
   return merges.length;
 }
 
-async function groupBatch(tx: Db, deps: GroupingDeps, component: string): Promise<GroupResult> {
-  const lock = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`fixpoint:group:${component}`})) as ok`));
-  if (!lock[0]?.ok) return { grouped: 0, created: 0, merged: 0, locked: false };
-  const ix = await deps.cache.sync(tx, component);
+/**
+ * The next batch of the component's ungrouped failures, locked for this transaction, named checks
+ * first (a judge verdict or a comment on the same call can then join their pattern). Feedback on a
+ * call whose checks have not run yet waits for them (up to awaitChecksSeconds after the call).
+ */
+async function readUngrouped(tx: Db, component: string): Promise<Ungrouped[]> {
   const rows = rowsOf<Ungrouped>(
     await tx.execute(sql`
       select id, call_id, kind, rule_id, message, evidence, call_started_at from failures
@@ -117,9 +119,15 @@ async function groupBatch(tx: Db, deps: GroupingDeps, component: string): Promis
       limit ${groupBatchSize}
       for update skip locked`),
   );
+  return rows.sort((x, y) => Number(isFreeText(x.kind)) - Number(isFreeText(y.kind)));
+}
+
+async function groupBatch(tx: Db, deps: GroupingDeps, component: string): Promise<GroupResult> {
+  const lock = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`fixpoint:group:${component}`})) as ok`));
+  if (!lock[0]?.ok) return { grouped: 0, created: 0, merged: 0, locked: false };
+  const ix = await deps.cache.sync(tx, component);
+  const rows = await readUngrouped(tx, component);
   if (rows.length === 0) return { grouped: 0, created: 0, merged: 0, locked: true };
-  // Named checks first: a judge verdict or a comment on the same call can then join their pattern.
-  rows.sort((x, y) => Number(isFreeText(x.kind)) - Number(isFreeText(y.kind)));
 
   const texts = rows.map((r) => failureText({ kind: r.kind, message: r.message, evidence: r.evidence ?? {} }));
   const vectors = await deps.space.vectors(texts, deps.signal);
@@ -148,7 +156,7 @@ async function groupBatch(tx: Db, deps: GroupingDeps, component: string): Promis
   });
   const { merged } = ix.clusterer.merge(deps.mergeThreshold);
   await writeBatch(tx, ix, deps.space, component, created, seen, assigned, merged);
-  const united = await uniteCoOccurring(tx, ix, deps.space, component, [...new Set(assigned.map((a) => ix.clusterer.resolve(a.pid)))]);
+  const united = await uniteCoOccurring(tx, ix, deps.space, component, [...new Set(assigned.map((a) => resolve(a.pid)))]);
   deps.cache.evict(ix);
   return { grouped: rows.length, created: created.size, merged: merged.length + united, locked: true };
 }

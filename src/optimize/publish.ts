@@ -1,6 +1,5 @@
 import type { OptimizerSettings } from '../config/index.ts';
-import { eq } from 'drizzle-orm';
-import { componentPrompts, type Db, type StoredCandidate } from '../db/index.ts';
+import type { Db, StoredCandidate } from '../db/index.ts';
 import { createPromptVersion, movePromptPointer } from '../prompts/index.ts';
 
 /**
@@ -16,9 +15,9 @@ export async function publishCandidate(
   s: OptimizerSettings,
 ): Promise<{ id: string; version: number; canaried: boolean }> {
   const version = await createPromptVersion(deps.db, run.component, { template: best.template, model: best.model, ...(best.fewShot ? { fewShot: best.fewShot } : {}), source: 'optimizer', runId: run.id, patternId: run.patternId, note: `run ${run.id}, candidate ${best.id}` }, 'optimizer');
-  const [pointers] = await deps.db.select({ canary: componentPrompts.canaryVersionId }).from(componentPrompts).where(eq(componentPrompts.component, run.component));
-  if (s.canaryShare <= 0 || pointers?.canary) return { ...version, canaried: false };
-  await movePromptPointer(deps.db, version.id, { action: 'canary', share: s.canaryShare }, 'optimizer');
+  if (s.canaryShare <= 0) return { ...version, canaried: false };
+  const moved = await movePromptPointer(deps.db, version.id, { action: 'canary', share: s.canaryShare, unlessRunning: true }, 'optimizer');
+  if (moved.canaryVersionId !== version.id) return { ...version, canaried: false };
   await deps.announcePrompts();
   return { ...version, canaried: true };
 }

@@ -3,7 +3,11 @@ import { AppError } from '../core/errors.ts';
 import { newUuidV7 } from '../core/ids.ts';
 import { componentPrompts, promptAudit, promptVersions, type Db, type PromptVersionRow } from '../db/index.ts';
 
-export type PointerMove = { action: 'canary'; share?: number } | { action: 'activate' } | { action: 'rollback'; reason?: string };
+/**
+ * `canary` with `unlessRunning`: only when no other version is on canary — decided in the same
+ * transaction that would move the pointer, so an undecided canary is never replaced unjudged.
+ */
+export type PointerMove = { action: 'canary'; share?: number; unlessRunning?: boolean } | { action: 'activate' } | { action: 'rollback'; reason?: string };
 
 export interface MoveResult {
   component: string;
@@ -57,6 +61,7 @@ export async function movePromptPointer(db: Db, versionId: string, move: Pointer
     switch (move.action) {
       case 'canary': {
         if (v.status === 'rolled_back' || v.status === 'active') throw new AppError('invalid_request', `version ${v.version} is ${v.status}; only a candidate can become the canary`, { param: 'id' });
+        if (move.unlessRunning && canary && canary !== v.id) break;
         if (canary && canary !== v.id) await setStatus(tx, canary, 'retired');
         canary = v.id;
         share = move.share ?? share;

@@ -10,12 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import postgres from 'postgres';
 import { stringify } from 'yaml';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import type { Db } from '../../src/db/index.ts';
 import { startGateway, type RunningGateway } from '../../src/main/serve.ts';
 import { startWorker, type RunningWorker } from '../../src/main/worker.ts';
+import { createScratchDatabase } from '../scratch-database.ts';
 import { EMBEDDINGS_MODEL, JUDGE_MODEL, OPTIMIZER_MODEL } from './models.ts';
 import type { World } from './world.ts';
 
@@ -52,29 +52,12 @@ export interface FleetGateway {
   close(): Promise<void>;
 }
 
-async function freshDatabase(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `fixpoint_fleet_${randomBytes(5).toString('hex')}`;
-  const admin = postgres(base, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const a = postgres(base, { max: 1, onnotice: () => undefined });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
-
 export async function startFleetGateway(o: { world: World; providerBaseUrl: string; embeddings?: boolean; databaseUrl?: string | undefined; redisUrl?: string | undefined; logLevel?: string }): Promise<FleetGateway> {
   const dir = mkdtempSync(path.join(tmpdir(), 'fixpoint-fleet-'));
   const yaml = fleetConfigYaml(o.world, o.providerBaseUrl, { embeddings: o.embeddings ?? false });
   const configPath = path.join(dir, 'fixpoint.yaml');
   writeFileSync(configPath, yaml);
-  const database = o.databaseUrl ? await freshDatabase(o.databaseUrl) : null;
+  const database = o.databaseUrl ? await createScratchDatabase(o.databaseUrl, 'fixpoint_fleet') : null;
   const adminToken = randomBytes(16).toString('hex');
   const config = loadConfig(
     {

@@ -1,9 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { openDatabase, type Database } from '../../src/db/index.ts';
+import { createScratchDatabase } from '../../testkit/scratch-database.ts';
 
 export interface TestDatabase {
   /** Set when running against real Postgres (DATABASE_URL given); undefined means embedded PGlite. */
@@ -20,21 +19,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fixpoint-test-'));
   const base = process.env['DATABASE_URL'];
   if (!base) return { url: undefined, dataDir, drop: async () => {} };
-  const name = `fixpoint_t_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    dataDir,
-    async drop() {
-      const a = postgres(base, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
+  const scratch = await createScratchDatabase(base, 'fixpoint_t');
+  return { url: scratch.url, dataDir, drop: scratch.drop };
 }
 
 /** The test file's own database (createTestDatabase), opened and migrated; `close` closes and drops it. */
