@@ -124,6 +124,10 @@ export const envSchema = z.object({
   FIXPOINT_CANARY_CHECK_MS: intFromEnv(30_000, 100),
   /** How often systematic prompt-fixable patterns are looked for to optimize by policy, ms. */
   FIXPOINT_OPTIMIZE_SWEEP_MS: intFromEnv(60_000, 100),
+  /** How often fine-tuning candidates are looked for, recommendations updated and training jobs watched, ms. */
+  FIXPOINT_RETRAIN_SWEEP_MS: intFromEnv(60_000, 100),
+  /** Signs fine-tuning webhooks (HMAC-SHA256); overrides `retrain.webhook.secret`. */
+  FIXPOINT_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Calls older than this are deleted by the retention job; 0 keeps everything. */
   FIXPOINT_RETENTION_DAYS: intFromEnv(30, 0),
   /** Secret for keyed hashes of client keys (feedback ownership). Defaults to one generated under the data dir. */

@@ -9,3 +9,10 @@ export { isDatabaseUnavailable, isUniqueViolation, surviveLeakedDatabaseErrors }
 export { failureKinds, type FailureKind } from './schema/index.ts';
 export { patternStatuses, diagnoses, remedies, type PatternStatus, type Diagnosis, type Remedy } from './schema/index.ts';
 export { optimizationRunStatuses, optimizationTriggers, optimizationOutcomes, type OptimizationRunStatus, type OptimizationTrigger, type OptimizationOutcome } from './schema/index.ts';
+export {
+  finetuneRecommendations, recommendationEvents, finetuneDatasets, trainingJobs,
+  recommendationStatuses, liveRecommendationStatuses, candidateReasons, targetSources, trainingJobStatuses, finishedTrainingStatuses, trainingBackends,
+  type RecommendationStatus, type CandidateReason, type TargetSource, type TrainingJobStatus, type TrainingBackendName,
+  type RecommendedPattern, type ExampleCounts, type RecommendationArithmetic, type RecommendationRow, type DatasetRow, type TrainingJobRow,
+  type StoredJobEvent, type StoredCheckpoint,
+} from './schema/index.ts';

@@ -28,6 +28,16 @@ export const jobContracts = {
   'optimize.run': z.object({ runId: z.uuid() }),
   /** Periodic: compare every running canary with its control; promote or roll back. */
   'hotswap.canary': z.object({}),
+  /** Periodic: find fine-tuning candidates, update recommendations, approve by policy, follow canaries, resume polls. */
+  'retrain.sweep': z.object({}),
+  /** Post a recommendation's change to the configured webhook (retried with backoff). */
+  'retrain.notify': z.object({ recommendationId: z.uuid(), eventId: z.uuid() }),
+  /** An approved recommendation: build its dataset and start the training job. */
+  'retrain.train': z.object({ recommendationId: z.uuid() }),
+  /** Ask the backend how a training job is doing; re-enqueued with backoff until it ends. */
+  'retrain.poll': z.object({ trainingJobId: z.uuid() }),
+  /** The tuned model against the current one on the gate set; accepted → canary. */
+  'retrain.evaluate': z.object({ recommendationId: z.uuid() }),
   /** Classify a pattern as behavioral or knowledge and recommend a remedy. */
   'diagnose.pattern': z.object({ patternId: z.uuid() }),
 } as const;
