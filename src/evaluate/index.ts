@@ -8,3 +8,5 @@ export { createCallChecker } from './check-call.ts';
 export { loadCalls, toCallView } from './load-calls.ts';
 export { builtInChecks, compileRules, outputOf, type CompiledRules, type OutputView, type CustomCheck, type CustomFinding, type CustomResult } from './checks/index.ts';
 export * from './judge/index.ts';
+export { judgeGate, mcnemarOneSided, growthOf, type GateInput, type GateOutcome } from './paired-gate.ts';
+export { replayChat, type Replay, type ReplayDeps } from './replay-call.ts';

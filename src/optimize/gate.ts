@@ -1,6 +1,6 @@
 import type { OptimizerSettings } from '../config/index.ts';
 import type { StoredCandidate } from '../db/index.ts';
-import { judgeGate, type GateOutcome } from './acceptance.ts';
+import { judgeGate, type GateOutcome } from '../evaluate/index.ts';
 import { score, type BudgetedReplay } from './budgeted-replay.ts';
 import type { OptimizationCase } from './cases.ts';
 import type { Evaluated } from './search.ts';

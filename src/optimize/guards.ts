@@ -1,4 +1,5 @@
 import { placeholdersOf } from '../prompts/index.ts';
+import { growthOf } from '../evaluate/index.ts';
 
 /** Consecutive words shared with a case's content that count as copying it. */
 const copiedWords = 8;
@@ -35,12 +36,6 @@ export function protectedSections(template: string): string[] {
  * than `maxGrowth` of the current length AND more than `minGrowthChars` characters (a short prompt
  * may always grow by that much: stating the output contract can double it).
  */
-export function growthOf(candidateLength: number, currentLength: number, bound: { maxGrowth: number; minGrowthChars?: number }): { growth: number; tooMuch: boolean } {
-  const growth = currentLength > 0 ? candidateLength / currentLength - 1 : 0;
-  const allowed = Math.max(bound.maxGrowth * currentLength, bound.minGrowthChars ?? 0);
-  return { growth, tooMuch: currentLength > 0 && candidateLength - currentLength > allowed };
-}
-
 /**
  * Why a proposed template must be rejected before any evaluation, or null: it drops or adds a slot,
  * changes a protected section, grows past the bound, or copies text from the cases it was shown (case

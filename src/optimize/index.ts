@@ -3,7 +3,6 @@ import { startPolicyRuns } from './policy.ts';
 import { runOptimization, type OptimizeDeps } from './run-optimization.ts';
 
 export { runOptimization, createRun, type OptimizeDeps } from './run-optimization.ts';
-export { judgeGate, mcnemarOneSided, type GateOutcome } from './acceptance.ts';
 export { rejectCandidate } from './guards.ts';
 export { startPolicyRuns } from './policy.ts';
 export { OPTIMIZER_MARKER } from './propose.ts';

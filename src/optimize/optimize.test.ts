@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeGate, mcnemarOneSided } from './acceptance.ts';
+import { judgeGate, mcnemarOneSided } from '../evaluate/index.ts';
 import { protectedSections, rejectCandidate } from './guards.ts';
 
 const settings = { margin: 0.1, alpha: 0.05, regressionTolerance: 0.02, maxGrowth: 0.5 };

@@ -6,7 +6,7 @@ import type { JobSystem } from '../jobs/index.ts';
 import { ensureObservedVersion, parseTemplateText, type PromptTemplate } from '../prompts/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
-import type { GateOutcome } from './acceptance.ts';
+import type { GateOutcome } from '../evaluate/index.ts';
 import { BudgetExhausted, createBudgetedReplay, signatureOf } from './budgeted-replay.ts';
 import { loadCases, setOf } from './cases.ts';
 import { judgeOnGate, pickBest } from './gate.ts';

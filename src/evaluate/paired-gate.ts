@@ -1,5 +1,14 @@
-/** Paired comparison on the gate set: the same cases under the current prompt and the candidate. */
-import { growthOf } from './guards.ts';
+/**
+ * Paired comparison on a gate set: the same cases under the current setup and a candidate (a prompt,
+ * or a tuned model), judged by one rule. Shared by prompt optimization and fine-tuning.
+ */
+
+/** How much longer the candidate's prompt is, and whether past the bound (a share, or a number of characters, whichever is more). */
+export function growthOf(candidateLength: number, currentLength: number, bound: { maxGrowth: number; minGrowthChars?: number }): { growth: number; tooMuch: boolean } {
+  const growth = currentLength > 0 ? candidateLength / currentLength - 1 : 0;
+  const allowed = Math.max(bound.maxGrowth * currentLength, bound.minGrowthChars ?? 0);
+  return { growth, tooMuch: currentLength > 0 && candidateLength - currentLength > allowed };
+}
 
 /** One-sided exact McNemar test: P(at least `improved` of the discordant pairs favour the candidate | no effect). */
 export function mcnemarOneSided(improved: number, worsened: number): number {
