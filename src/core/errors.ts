@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'conflict'
   | 'model_not_found'
   | 'unsupported'
   | 'overloaded'
@@ -23,6 +24,7 @@ const statusByCode: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   model_not_found: 404,
   unsupported: 400,
   overloaded: 503,
@@ -36,6 +38,7 @@ const openAITypeByStatus: Record<number, string> = {
   401: 'authentication_error',
   403: 'permission_error',
   404: 'not_found_error',
+  409: 'invalid_request_error',
   413: 'invalid_request_error',
   502: 'api_error',
   503: 'overloaded_error',

@@ -16,3 +16,4 @@ export {
   type RecommendedPattern, type ExampleCounts, type RecommendationArithmetic, type RecommendationRow, type DatasetRow, type TrainingJobRow,
   type StoredJobEvent, type StoredCheckpoint,
 } from './schema/index.ts';
+export { moveRecommendation, type RecommendationMove } from './recommendation-moves.ts';

@@ -11,6 +11,7 @@ import { failuresApi } from './admin/failures-api.ts';
 import { optimizationsApi, optimizeTriggerApi } from './admin/optimizations-api.ts';
 import { patternsApi } from './admin/patterns-api.ts';
 import { promptPointersApi, promptsApi } from './admin/prompts-api.ts';
+import { recommendationsApi } from './admin/recommendations-api.ts';
 import { feedbackApi } from './feedback.ts';
 import type { IngressDeps } from './deps.ts';
 import type { NodeHandler } from './proxy/handle-proxy.ts';
@@ -38,6 +39,7 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
   app.route('/api/components', componentsApi(deps.database.db, deps.config));
   app.route('/api/components', promptsApi(deps.database.db));
   app.route('/api/prompts', promptPointersApi(deps.database.db, deps.prompts));
+  app.route('/api/recommendations', recommendationsApi(deps.database.db, deps.jobs, deps.config.file.retrain.webhook.url !== undefined));
 
   app.get('/metrics', async (c) => {
     const foreign = await deps.recorder.foreignMetrics().catch((err: unknown) => {

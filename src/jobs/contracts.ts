@@ -36,6 +36,8 @@ export const jobContracts = {
   'retrain.train': z.object({ recommendationId: z.uuid() }),
   /** Ask the backend how a training job is doing; re-enqueued with backoff until it ends. */
   'retrain.poll': z.object({ trainingJobId: z.uuid() }),
+  /** A person cancelled a recommendation: stop its training job, take its tuned model off canary. */
+  'retrain.cancel': z.object({ recommendationId: z.uuid() }),
   /** The tuned model against the current one on the gate set; accepted → canary. */
   'retrain.evaluate': z.object({ recommendationId: z.uuid() }),
   /** Classify a pattern as behavioral or knowledge and recommend a remedy. */

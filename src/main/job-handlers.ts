@@ -8,6 +8,7 @@ import { registerOptimizeHandlers } from '../optimize/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import { createPriceLookup, type ProviderRegistry } from '../providers/index.ts';
 import { sweepRetention } from '../record/index.ts';
+import { registerRetrainHandlers } from '../retrain/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 
 const DAY_MS = 86_400_000;
@@ -26,6 +27,7 @@ export function registerJobHandlers(
   registerDiagnoseHandlers(jobs, deps);
   registerHotswapHandlers(jobs, deps);
   registerOptimizeHandlers(jobs, deps);
+  registerRetrainHandlers(jobs, deps);
 }
 
 /** Recurring jobs; idempotent, so every process may call it. */
@@ -36,4 +38,5 @@ export async function scheduleRecurringJobs(jobs: JobSystem, config: Config): Pr
   await jobs.schedule('group-sweep', 'group.sweep', {}, config.env.FIXPOINT_GROUP_SWEEP_MS);
   await jobs.schedule('canary-check', 'hotswap.canary', {}, config.env.FIXPOINT_CANARY_CHECK_MS);
   await jobs.schedule('optimize-sweep', 'optimize.sweep', {}, config.env.FIXPOINT_OPTIMIZE_SWEEP_MS);
+  await jobs.schedule('retrain-sweep', 'retrain.sweep', {}, config.env.FIXPOINT_RETRAIN_SWEEP_MS);
 }

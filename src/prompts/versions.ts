@@ -12,8 +12,10 @@ export interface NewVersion {
   model?: string | null;
   fewShot?: { user: string; assistant: string }[];
   note?: string;
-  source?: 'manual' | 'optimizer';
+  source?: 'manual' | 'optimizer' | 'retrain';
   runId?: string;
+  /** The fine-tuning recommendation whose tuned model the version carries. */
+  recommendationId?: string;
   patternId?: string;
 }
 
@@ -91,7 +93,7 @@ export async function createPromptVersion(db: Db, component: string, v: NewVersi
     await tx.execute(sql`select 1 from component_prompts where component = ${component} for update`);
     const [last] = await tx.select({ version: promptVersions.version }).from(promptVersions).where(eq(promptVersions.component, component)).orderBy(desc(promptVersions.version)).limit(1);
     const id = newUuidV7();
-    const origin = { source: v.source ?? 'manual', ...(v.runId ? { runId: v.runId } : {}), ...(v.patternId ? { patternId: v.patternId } : {}), ...(v.note ? { note: v.note } : {}) };
+    const origin = { source: v.source ?? 'manual', ...(v.runId ? { runId: v.runId } : {}), ...(v.patternId ? { patternId: v.patternId } : {}), ...(v.recommendationId ? { recommendationId: v.recommendationId } : {}), ...(v.note ? { note: v.note } : {}) };
     const [row] = await tx
       .insert(promptVersions)
       .values({ id, component, version: (last?.version ?? 0) + 1, template: v.template, slots: observed.slots, model: v.model ?? null, fewShot: v.fewShot ?? [], origin, status: 'candidate' })

@@ -29,7 +29,7 @@ export const SIM_PROVIDER_KEY = 'sk-sim-operator-0123456789abcdef';
 export const FLEET_INTERVALS: Record<string, string> = { FIXPOINT_OPTIMIZE_SWEEP_MS: '5000', FIXPOINT_CANARY_CHECK_MS: '5000' };
 
 /** The FIXPOINT_CONFIG of the fleet: providers, components (rules, judge), optimizer model. */
-export function fleetConfigYaml(world: World, providerBaseUrl: string, opts: { embeddings?: boolean } = {}): string {
+export function fleetConfigYaml(world: World, providerBaseUrl: string, opts: { embeddings?: boolean; extra?: Record<string, unknown> } = {}): string {
   const components = Object.fromEntries(
     [...world.components.values()].map((c) => [c.name, { description: c.description, rules: c.rules, judge: { rubric: c.rubric, model: JUDGE_MODEL } }]),
   );
@@ -38,6 +38,7 @@ export function fleetConfigYaml(world: World, providerBaseUrl: string, opts: { e
     components,
     ...(opts.embeddings ? { patterns: { embeddings: { model: EMBEDDINGS_MODEL } } } : {}),
     optimizer: { model: OPTIMIZER_MODEL, auto: true },
+    ...opts.extra,
   });
 }
 
@@ -49,12 +50,25 @@ export interface FleetGateway {
   yaml: string;
   /** `embedded` (PGlite, in-process jobs) or what DATABASE_URL / REDIS_URL gave. */
   mode: string;
+  /** With a worker (REDIS_URL): stop it (as a crash or redeploy would, mid-job) and start a fresh one. */
+  restartWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startFleetGateway(o: { world: World; providerBaseUrl: string; embeddings?: boolean; databaseUrl?: string | undefined; redisUrl?: string | undefined; logLevel?: string }): Promise<FleetGateway> {
+export async function startFleetGateway(o: {
+  world: World;
+  providerBaseUrl: string;
+  embeddings?: boolean;
+  databaseUrl?: string | undefined;
+  redisUrl?: string | undefined;
+  logLevel?: string;
+  /** More YAML sections (a test's retrain settings, say); they replace the fleet's own of the same name. */
+  extra?: Record<string, unknown>;
+  /** More environment settings (intervals). */
+  env?: Record<string, string>;
+}): Promise<FleetGateway> {
   const dir = mkdtempSync(path.join(tmpdir(), 'fixpoint-fleet-'));
-  const yaml = fleetConfigYaml(o.world, o.providerBaseUrl, { embeddings: o.embeddings ?? false });
+  const yaml = fleetConfigYaml(o.world, o.providerBaseUrl, { embeddings: o.embeddings ?? false, ...(o.extra ? { extra: o.extra } : {}) });
   const configPath = path.join(dir, 'fixpoint.yaml');
   writeFileSync(configPath, yaml);
   const database = o.databaseUrl ? await createScratchDatabase(o.databaseUrl, 'fixpoint_fleet') : null;
@@ -72,13 +86,15 @@ export async function startFleetGateway(o: { world: World; providerBaseUrl: stri
       REDIS_URL: o.redisUrl,
       LOG_LEVEL: o.logLevel ?? 'silent',
       ...FLEET_INTERVALS,
+      ...o.env,
     },
     yaml,
   );
   const logger = pino({ level: o.logLevel ?? 'silent' });
   const jobPrefix = `fleet-${randomBytes(4).toString('hex')}`;
   const gateway: RunningGateway = await startGateway(config, { logger, jobPrefix });
-  const worker: RunningWorker | null = config.env.REDIS_URL ? await startWorker({ ...config, env: { ...config.env, FIXPOINT_WORKER_METRICS_PORT: 0 } }, { logger, jobPrefix }) : null;
+  const newWorker = () => startWorker({ ...config, env: { ...config.env, FIXPOINT_WORKER_METRICS_PORT: 0 } }, { logger, jobPrefix });
+  let worker: RunningWorker | null = config.env.REDIS_URL ? await newWorker() : null;
   return {
     url: gateway.url,
     adminToken,
@@ -86,6 +102,11 @@ export async function startFleetGateway(o: { world: World; providerBaseUrl: stri
     config,
     yaml,
     mode: `${database ? 'postgres' : 'embedded PGlite'}, ${worker ? 'BullMQ worker on Redis' : 'in-process jobs'}`,
+    async restartWorker() {
+      if (!worker) throw new Error('no worker to restart: the fleet runs its jobs in-process without REDIS_URL');
+      await worker.close(500);
+      worker = await newWorker();
+    },
     async close() {
       await worker?.close(2000);
       await gateway.close(2000, 0);

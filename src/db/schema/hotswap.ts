@@ -19,8 +19,8 @@ export const promptVersions = pgTable(
     model: text(),
     /** Example exchanges put before the conversation: [{ user, assistant }]. */
     fewShot: jsonb().$type<{ user: string; assistant: string }[]>().notNull().default([]),
-    /** observed | manual | optimizer; with the run and pattern it came from, when it did. */
-    origin: jsonb().$type<{ source: string; runId?: string; patternId?: string; note?: string }>().notNull(),
+    /** observed | manual | optimizer | retrain; with the run, pattern or recommendation it came from, when it did. */
+    origin: jsonb().$type<{ source: string; runId?: string; patternId?: string; recommendationId?: string; note?: string }>().notNull(),
     /** candidate | canary | active | retired | rolled_back (0: observed) */
     status: text().notNull(),
     createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),

@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm';
+import type { RetrainSettings } from '../config/index.ts';
+import { rowsOf, type CandidateReason, type Db, type RecommendedPattern } from '../db/index.ts';
+
+/** A component's fine-tuning candidates: its patterns that qualify, with why. */
+export interface ComponentCandidates {
+  component: string;
+  patterns: RecommendedPattern[];
+}
+
+interface CandidateRow {
+  id: string;
+  component: string;
+  title: string;
+  kind: string;
+  diagnosis: string | null;
+  remedy: string;
+  status: string;
+  failures_24h: number | string | null;
+  share_24h: number | string | null;
+  could_not_fix: number | string;
+  max_fixed_growth: number | string | null;
+}
+
+/**
+ * Patterns that qualify for fine-tuning, by component. A pattern qualifies when it is systematic
+ * (or regressed) and (a) its remedy is `finetune`, or (b) prompt optimization judged it could not
+ * fix it `afterFailedPromptRuns` times (a judged comparison, not "too few cases"), whatever the
+ * diagnosis said; or (c) an accepted prompt fixed it only by growing past `bakeGrowth` — such a
+ * pattern may have gone quiet since (the long prompt holds it down), so (c) asks only that it is live
+ * (not merged) and was fixed within the last 30 days.
+ */
+export async function findCandidates(db: Db, s: Pick<RetrainSettings, 'afterFailedPromptRuns' | 'bakeGrowth'>): Promise<ComponentCandidates[]> {
+  const rows = rowsOf<CandidateRow>(
+    await db.execute(sql`
+      with runs as (
+        select pattern_id,
+          count(*) filter (where outcome = 'could_not_fix') as could_not_fix,
+          max((gate->>'growth')::float8) filter (where outcome = 'fixed' and created_at > now() - interval '30 days') as max_fixed_growth
+        from optimization_runs group by pattern_id
+      )
+      select p.id, p.component, p.title, p.kind, p.diagnosis, p.remedy, p.status,
+        (p.stats->'windows'->>'h24')::float8 as failures_24h, (p.stats->>'share24h')::float8 as share_24h,
+        coalesce(r.could_not_fix, 0) as could_not_fix, r.max_fixed_growth
+      from patterns p left join runs r on r.pattern_id = p.id
+      where p.merged_into is null and (
+        (p.systematic and p.status in ('systematic', 'regressed') and (p.remedy = 'finetune' or coalesce(r.could_not_fix, 0) >= ${s.afterFailedPromptRuns}))
+        or coalesce(r.max_fixed_growth, 0) > ${s.bakeGrowth})
+      order by p.component, p.id`),
+  );
+  const byComponent = new Map<string, RecommendedPattern[]>();
+  for (const r of rows) {
+    const systematic = r.status === 'systematic' || r.status === 'regressed';
+    const reasons: CandidateReason[] = [];
+    if (systematic && r.remedy === 'finetune') reasons.push('finetune_remedy');
+    if (systematic && Number(r.could_not_fix) >= s.afterFailedPromptRuns) reasons.push('prompt_could_not_fix');
+    if (Number(r.max_fixed_growth ?? 0) > s.bakeGrowth) reasons.push('prompt_grew');
+    const list = byComponent.get(r.component) ?? [];
+    list.push({ id: r.id, title: r.title, kind: r.kind, diagnosis: r.diagnosis, remedy: r.remedy, reasons, failures24h: Number(r.failures_24h ?? 0), failureRate: Number(r.share_24h ?? 0) });
+    byComponent.set(r.component, list);
+  }
+  return [...byComponent].map(([component, patterns]) => ({ component, patterns }));
+}

@@ -1,0 +1,34 @@
+import { eq } from 'drizzle-orm';
+import { finetuneRecommendations, moveRecommendation, type RecommendationRow } from '../db/index.ts';
+import { createPromptVersion, movePromptPointer } from '../prompts/index.ts';
+import { currentSetup } from './current-setup.ts';
+import { notify, type RetrainDeps } from './deps.ts';
+
+/**
+ * An accepted tuned model goes into traffic as a new prompt version of the component — the current
+ * prompt, carrying the tuned model as its model override — on a canary through the hot-swap
+ * machinery (sticky per session; the canary monitor promotes or rolls back by itself). While another
+ * version is on canary the new one waits as a candidate and a later sweep tries again.
+ */
+export async function publishTunedModel(deps: RetrainDeps, rec: RecommendationRow): Promise<void> {
+  let versionId = rec.versionId;
+  if (!versionId) {
+    const setup = await currentSetup(deps.db, rec.component);
+    const template = setup.active?.template ?? setup.observedText;
+    if (template === null) throw new Error(`component ${rec.component} has no observed prompt to carry the tuned model`);
+    const version = await createPromptVersion(
+      deps.db,
+      rec.component,
+      { template, model: rec.tunedModel, fewShot: setup.active?.fewShot ?? [], source: 'retrain', recommendationId: rec.id, note: `tuned model ${rec.tunedModel} (recommendation ${rec.id})` },
+      'retrain',
+    );
+    versionId = version.id;
+    await deps.db.update(finetuneRecommendations).set({ versionId }).where(eq(finetuneRecommendations.id, rec.id));
+  }
+  if (deps.settings.canaryShare <= 0) return;
+  const moved = await movePromptPointer(deps.db, versionId, { action: 'canary', share: deps.settings.canaryShare, unlessRunning: true }, 'retrain');
+  if (moved.canaryVersionId !== versionId) return;
+  await deps.announcePrompts();
+  const changed = await moveRecommendation(deps.db, rec.id, { from: ['evaluating'], to: 'canary', actor: 'retrain', detail: { versionId, share: deps.settings.canaryShare }, patch: { versionId } });
+  if (changed) await notify(deps, rec.id, changed.eventId);
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { retrainSchema } from '../src/config/retrain.ts';
+import { optimizationRuns, patterns, type Database } from '../src/db/index.ts';
+import { recommendationArithmetic } from '../src/retrain/arithmetic.ts';
+import { findCandidates } from '../src/retrain/candidates.ts';
+import { openMigratedTestDatabase } from './support/test-database.ts';
+
+let closeDatabase: (() => Promise<void>) | undefined;
+let database: Database;
+
+beforeAll(async () => {
+  ({ database, close: closeDatabase } = await openMigratedTestDatabase());
+}, 60_000);
+afterAll(async () => closeDatabase?.());
+
+const settings = retrainSchema.parse({});
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+
+async function pattern(component: string, o: { status?: string; systematic?: boolean; remedy?: string; diagnosis?: string; merged?: boolean; h24?: number; share?: number }): Promise<string> {
+  const id = crypto.randomUUID();
+  await database.db.insert(patterns).values({
+    id, component, kind: 'judge', ruleId: 'judge:v1', shape: 's', title: `${component} pattern`, summary: 's', space: 'local', centroid: { idx: [], val: [] }, centroidNorm2: 0,
+    firstSeen: hoursAgo(48), lastSeen: hoursAgo(0), status: o.status ?? 'systematic', systematic: o.systematic ?? true, remedy: o.remedy ?? 'prompt', diagnosis: o.diagnosis ?? 'behavioral',
+    mergedInto: o.merged ? crypto.randomUUID() : null,
+    stats: { windows: { h1: 1, h24: o.h24 ?? 40, d7: 100 }, componentCalls: { h1: 10, h24: 200, d7: 900 }, share24h: o.share ?? 0.2, rateLowerBound: 0.1, hoursSeen: 20, hoursWithTraffic: 24, sessions: 10, users: 8, unmet: [] },
+  });
+  return id;
+}
+
+async function run(patternId: string, component: string, outcome: string, gate: Record<string, unknown> = {}): Promise<void> {
+  await database.db.insert(optimizationRuns).values({ id: crypto.randomUUID(), patternId, component, status: outcome === 'fixed' ? 'accepted' : 'not_fixed', outcome, trigger: 'policy', gate });
+}
+
+describe('fine-tuning candidates', () => {
+  it('take (a) a finetune remedy, (b) judged could-not-fix runs, (c) a fix that grew the prompt past bakeGrowth — nothing else', async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const a = await pattern(`a-${tag}`, { remedy: 'finetune', diagnosis: 'knowledge' });
+    const b = await pattern(`b-${tag}`, { remedy: 'prompt' });
+    await run(b, `b-${tag}`, 'could_not_fix');
+    await run(b, `b-${tag}`, 'could_not_fix');
+    const bOnce = await pattern(`b1-${tag}`, { remedy: 'prompt' });
+    await run(bOnce, `b1-${tag}`, 'could_not_fix');
+    await run(bOnce, `b1-${tag}`, 'inconclusive');
+    const c = await pattern(`c-${tag}`, { status: 'resolved', systematic: false });
+    await run(c, `c-${tag}`, 'fixed', { growth: 1.6 });
+    const cSmall = await pattern(`c2-${tag}`, { status: 'resolved', systematic: false });
+    await run(cSmall, `c2-${tag}`, 'fixed', { growth: 0.4 });
+    await pattern(`e-${tag}`, { status: 'emerging', systematic: false, remedy: 'finetune' });
+    await pattern(`m-${tag}`, { remedy: 'finetune', merged: true });
+    // Two candidates of one component: one recommendation covers both.
+    const both1 = await pattern(`both-${tag}`, { remedy: 'finetune', h24: 10 });
+    const both2 = await pattern(`both-${tag}`, { remedy: 'prompt_then_finetune' });
+    await run(both2, `both-${tag}`, 'could_not_fix');
+    await run(both2, `both-${tag}`, 'could_not_fix');
+
+    const found = (await findCandidates(database.db, settings)).filter((x) => x.component.endsWith(tag));
+    const by = new Map(found.map((x) => [x.component, x.patterns]));
+    expect([...by.keys()].sort()).toEqual([`a-${tag}`, `b-${tag}`, `both-${tag}`, `c-${tag}`].sort());
+    expect(by.get(`a-${tag}`)!.map((p) => [p.id, p.reasons])).toEqual([[a, ['finetune_remedy']]]);
+    expect(by.get(`b-${tag}`)!.map((p) => [p.id, p.reasons])).toEqual([[b, ['prompt_could_not_fix']]]);
+    expect(by.get(`c-${tag}`)!.map((p) => [p.id, p.reasons])).toEqual([[c, ['prompt_grew']]]);
+    expect(by.get(`both-${tag}`)!.map((p) => p.id).sort()).toEqual([both1, both2].sort());
+    expect(by.get(`a-${tag}`)![0]!.failures24h).toBe(40);
+    expect(by.get(`a-${tag}`)![0]!.failureRate).toBeCloseTo(0.2);
+  });
+});
+
+describe('the arithmetic', () => {
+  it('weighs failures per day by their cost against training and serving', () => {
+    const s = retrainSchema.parse({ costPerFailureUsd: 0.5, estimate: { trainingUsdPer1kTokens: 0.01, servingUsdPerDay: 2 }, hyperparameters: { epochs: 2 } });
+    const p = { id: 'x', title: 't', kind: 'judge', diagnosis: 'knowledge', remedy: 'finetune', reasons: ['finetune_remedy' as const], failures24h: 30, failureRate: 0.3 };
+    const a = recommendationArithmetic([p, { ...p, failures24h: 10 }], 100, 500, s);
+    expect(a.failuresPerDay).toBe(40);
+    expect(a.failureCostPerDayUsd).toBe(20);
+    // 100 trusted / (1 - 0.5 replay) = 200 rows, 70 % of them trained on, × 500 tokens × 2 epochs.
+    expect(a.estimatedTrainingTokens).toBe(140 * 500 * 2);
+    expect(a.estimatedTrainingCostUsd).toBe(1.4);
+    expect(a.paybackDays).toBe(round2(1.4 / 18));
+    expect(recommendationArithmetic([{ ...p, failures24h: 1 }], 100, 500, s).paybackDays).toBeNull();
+  });
+});
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,235 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startFakeFineTuning, type FakeFineTuning } from '../testkit/fake-finetune/index.ts';
+import { textReply } from '../testkit/fake-upstream/index.ts';
+import { BASE_MODEL, FleetDriver, JUDGE_MODEL, learnsFacts, OPTIMIZER_MODEL, Simulation, startFleetGateway, TUNED_MODEL, World, type CallRecord, type FleetGateway } from '../testkit/fleet/index.ts';
+import { clauseAnalyzer } from '../testkit/fleet/components/clause-analyzer.ts';
+import { orderStatus } from '../testkit/fleet/components/order-status.ts';
+import { SIM_PROVIDER_KEY } from '../testkit/fleet/gateway.ts';
+import { eventually } from './support/eventually.ts';
+
+/**
+ * The fine-tuning loop end to end on the simulated fleet (testkit/fleet): a legal-clause analyzer that
+ * confuses indemnification with limitation of liability (knowledge no prompt gives it) beside a healthy
+ * control, driven through the gateway with the official `openai` client, its users giving feedback and
+ * corrections. The provider is a stateful fake of OpenAI's files and fine-tuning API (testkit/fake-finetune)
+ * whose tuned model knows the facts only when its training rows taught them (testkit/fleet/tuning.ts).
+ * Seed 41 was chosen once and never tuned on.
+ */
+const SEED = 41;
+const WEBHOOK_SECRET = 'whsec-retrain-loop-0123456789';
+const clause = clauseAnalyzer.name;
+
+interface Delivery {
+  headers: Record<string, string | string[] | undefined>;
+  raw: string;
+  body: { text?: string; recommendation?: { id: string; status: string }; event?: { to?: string } };
+}
+
+async function startReceiver(): Promise<{ url: string; deliveries: Delivery[]; server: Server }> {
+  const deliveries: Delivery[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      deliveries.push({ headers: req.headers, raw, body: JSON.parse(raw) as Delivery['body'] });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/fixpoint`, deliveries, server };
+}
+
+function signatureValid(d: Delivery): boolean {
+  const ts = String(d.headers['x-fixpoint-timestamp'] ?? '');
+  const sig = String(d.headers['x-fixpoint-signature'] ?? '');
+  const want = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(`${ts}.${d.raw}`).digest('hex')}`;
+  return sig.length === want.length && timingSafeEqual(Buffer.from(sig), Buffer.from(want));
+}
+
+interface Loop {
+  world: World;
+  sim: Simulation;
+  ft: FakeFineTuning;
+  gateway: FleetGateway;
+  driver: FleetDriver;
+  receiver: Awaited<ReturnType<typeof startReceiver>>;
+  close(): Promise<void>;
+}
+
+/** The fleet behind the real gateway (Postgres and a BullMQ worker when DATABASE_URL / REDIS_URL are set). */
+async function startLoop(o: { learns: boolean; seed: number }): Promise<Loop> {
+  const world = new World([clauseAnalyzer, orderStatus]);
+  const sim = new Simulation(world, o.seed);
+  const reply = (body: Record<string, unknown>) => {
+    const r = sim.chat(body);
+    return r && textReply(r.content, JSON.stringify(body['messages'] ?? ''), r.finish);
+  };
+  const ft = await startFakeFineTuning({
+    record: false,
+    tickMs: 30,
+    responder: { chat: reply, embed: (inputs) => sim.embed(inputs) },
+    // The tuned model answers as the model that knows the facts only when its rows taught them.
+    learn: (rows) => {
+      const knows = o.learns && learnsFacts(world, clause, rows);
+      return (body) => reply({ ...body, model: knows ? TUNED_MODEL : BASE_MODEL });
+    },
+  });
+  const receiver = await startReceiver();
+  const components = Object.fromEntries([...world.components.values()].map((c) => [c.name, { description: c.description, rules: c.rules, judge: { rubric: c.rubric, model: JUDGE_MODEL, sampleRate: 1 } }]));
+  const gateway = await startFleetGateway({
+    world,
+    providerBaseUrl: ft.openaiBaseUrl,
+    databaseUrl: process.env['DATABASE_URL'] || undefined,
+    redisUrl: process.env['REDIS_URL'] || undefined,
+    extra: {
+      components,
+      optimizer: { model: OPTIMIZER_MODEL, auto: true, minCases: 16 },
+      hotswap: { canary: { minCalls: 20 } },
+      retrain: {
+        minExamples: 10,
+        backend: 'openai',
+        openai: { provider: 'sim', suffix: 'clauses' },
+        canaryShare: 0.5,
+        pollMs: 200,
+        maxPollMs: 1000,
+        webhook: { url: receiver.url, secret: WEBHOOK_SECRET },
+      },
+    },
+    env: { FIXPOINT_RETRAIN_SWEEP_MS: '1000', FIXPOINT_CANARY_CHECK_MS: '2000' },
+  });
+  const driver = new FleetDriver({ gatewayUrl: gateway.url, clientKey: `sk-fleet-agents-${o.seed}-abcdefghijklmnop`, sim, seed: o.seed });
+  return {
+    world, sim, ft, gateway, driver, receiver,
+    async close() {
+      await gateway.close();
+      await ft.close();
+      await new Promise<void>((r) => receiver.server.close(() => r()));
+    },
+  };
+}
+
+async function api<T>(loop: Loop, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${loop.gateway.url}${path}`, { ...init, headers: { authorization: `Bearer ${loop.gateway.adminToken}`, 'content-type': 'application/json', ...init.headers } });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+interface Rec {
+  id: string;
+  component: string;
+  status: string;
+  patterns: { id: string; reasons: string[] }[];
+  examples: { trusted: number; bySource: Record<string, number>; missing: number };
+  arithmetic: { failuresPerDay: number; estimatedTrainingCostUsd: number; paybackDays: number | null };
+  tunedModel: string | null;
+  evaluation: { accepted?: boolean; patternFailRate?: { current: number; candidate: number }; reasons?: string[] } | null;
+  error: string | null;
+  versionId: string | null;
+  datasetId: string | null;
+}
+
+async function recommendationOf(loop: Loop, component: string): Promise<Rec | undefined> {
+  const { body } = await api<{ data: Rec[] }>(loop, `/api/recommendations?component=${component}`);
+  return body.data[0];
+}
+
+/** The share of the component's calls whose answer was wrong in the way of its problem (ground truth). */
+function problemRate(records: readonly CallRecord[], component: string): number {
+  const mine = records.filter((r) => r.component === component && !r.error);
+  return mine.filter((r) => r.causes.some((c) => c !== 'glitch')).length / Math.max(1, mine.length);
+}
+
+/** Drive traffic in rounds until `done` says so (or the deadline passes). */
+async function driveUntil(loop: Loop, phase: string, done: () => Promise<boolean>, deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    await loop.driver.drive({ phase, count: 120, concurrency: 6, rate: 60, feedback: true });
+    if (await done()) return;
+  }
+}
+
+const loops: Loop[] = [];
+afterAll(async () => {
+  for (const l of loops) await l.close();
+});
+
+describe('fine-tuning, end to end on the simulated fleet', () => {
+  it('recommends, trains, evaluates and canaries a tuned model that fixes the knowledge pattern', { timeout: 420_000 }, async () => {
+    const loop = await startLoop({ learns: true, seed: SEED });
+    loops.push(loop);
+    let rec: Rec | undefined;
+    await driveUntil(loop, 'before', async () => {
+      rec = await recommendationOf(loop, clause);
+      return rec?.status === 'open';
+    }, 180_000);
+    expect(rec?.status, JSON.stringify(rec)).toBe('open');
+    expect(rec!.examples.trusted).toBeGreaterThanOrEqual(10);
+    expect(rec!.examples.bySource['correction']).toBeGreaterThanOrEqual(1);
+    expect(rec!.arithmetic.failuresPerDay).toBeGreaterThan(0);
+    expect(rec!.patterns.length).toBeGreaterThanOrEqual(1);
+    // Nothing was recommended for the healthy control.
+    expect(await recommendationOf(loop, orderStatus.name)).toBeUndefined();
+    // The webhook heard of it, signed.
+    await eventually(() => expect(loop.receiver.deliveries.some((d) => d.body.recommendation?.id === rec!.id)).toBe(true), 20_000);
+    const first = loop.receiver.deliveries.find((d) => d.body.recommendation?.id === rec!.id)!;
+    expect(signatureValid(first)).toBe(true);
+    expect(first.body.text).toContain(clause);
+
+    const approved = await api<Rec>(loop, `/api/recommendations/${rec!.id}/approve`, { method: 'POST', body: '{}' });
+    expect(approved.status).toBe(200);
+    expect(approved.body.status).toBe('approved');
+
+    // Dataset → job at the fake → evaluation → canary, while traffic keeps flowing.
+    let now: Rec | undefined;
+    await driveUntil(loop, 'training', async () => {
+      now = await recommendationOf(loop, clause);
+      return ['canary', 'promoted', 'rejected', 'failed'].includes(now?.status ?? '');
+    }, 120_000);
+    expect(['canary', 'promoted'], JSON.stringify(now)).toContain(now?.status);
+    expect(now!.tunedModel).toMatch(/^sim\/ft:/);
+    expect(now!.evaluation?.accepted).toBe(true);
+    const jobs = loop.ft.jobs();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.job.status).toBe('succeeded');
+    const dataset = await api<{ id: string; files: Record<string, { rows: number }> }>(loop, `/api/datasets/${now!.datasetId}`);
+    expect(dataset.status).toBe(200);
+    expect(dataset.body.files['train.jsonl']!.rows).toBeGreaterThan(0);
+
+    // The canary monitor promotes it on the traffic's own evidence.
+    await driveUntil(loop, 'canary', async () => (await recommendationOf(loop, clause))?.status === 'promoted', 150_000);
+    now = await recommendationOf(loop, clause);
+    expect(now?.status, JSON.stringify(now)).toBe('promoted');
+    await loop.driver.drive({ phase: 'after', count: 240, concurrency: 6, rate: 80, feedback: false });
+    const before = problemRate(loop.driver.records.filter((r) => r.phase === 'before'), clause);
+    const after = problemRate(loop.driver.records.filter((r) => r.phase === 'after'), clause);
+    expect(after, `clause analyzer wrong ${(before * 100).toFixed(0)} % before, ${(after * 100).toFixed(0)} % after`).toBeLessThanOrEqual(before - 0.15);
+    // The healthy control did not regress.
+    const controlBefore = problemRate(loop.driver.records.filter((r) => r.phase === 'before'), orderStatus.name);
+    const controlAfter = problemRate(loop.driver.records.filter((r) => r.phase === 'after'), orderStatus.name);
+    expect(controlAfter).toBeLessThanOrEqual(controlBefore + 0.05);
+    const statuses = loop.receiver.deliveries.filter((d) => d.body.recommendation?.id === rec!.id).map((d) => d.body.event?.to);
+    expect(statuses).toEqual(expect.arrayContaining(['open', 'approved', 'training', 'evaluating', 'canary', 'promoted']));
+  });
+
+  it('rejects a tuned model that is not better, with the numbers', { timeout: 300_000 }, async () => {
+    const loop = await startLoop({ learns: false, seed: SEED + 1 });
+    loops.push(loop);
+    let rec: Rec | undefined;
+    await driveUntil(loop, 'before', async () => {
+      rec = await recommendationOf(loop, clause);
+      return rec?.status === 'open';
+    }, 180_000);
+    expect(rec?.status).toBe('open');
+    expect((await api<Rec>(loop, `/api/recommendations/${rec!.id}/approve`, { method: 'POST' })).status).toBe(200);
+    await eventually(async () => expect(['rejected', 'failed', 'canary']).toContain((await recommendationOf(loop, clause))?.status), 120_000, 500);
+    const now = (await recommendationOf(loop, clause))!;
+    expect(now.status, JSON.stringify(now)).toBe('rejected');
+    expect(now.evaluation?.accepted).toBe(false);
+    expect(now.evaluation?.patternFailRate).toBeDefined();
+    expect(now.error).toMatch(/did not pass the gate/);
+    expect(now.versionId).toBeNull();
+  });
+});
