@@ -7,6 +7,7 @@ import { AppError, toOpenAIErrorBody } from '../core/errors.ts';
 import { adminAuth } from './admin-auth.ts';
 import { callsApi } from './admin/calls-api.ts';
 import { componentsApi } from './admin/components-api.ts';
+import { datasetsApi } from './admin/datasets-api.ts';
 import { failuresApi } from './admin/failures-api.ts';
 import { optimizationsApi, optimizeTriggerApi } from './admin/optimizations-api.ts';
 import { patternsApi } from './admin/patterns-api.ts';
@@ -40,6 +41,7 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
   app.route('/api/components', promptsApi(deps.database.db));
   app.route('/api/prompts', promptPointersApi(deps.database.db, deps.prompts));
   app.route('/api/recommendations', recommendationsApi(deps.database.db, deps.jobs, deps.config.file.retrain.webhook.url !== undefined));
+  app.route('/api/datasets', datasetsApi(deps.database.db));
 
   app.get('/metrics', async (c) => {
     const foreign = await deps.recorder.foreignMetrics().catch((err: unknown) => {
