@@ -184,6 +184,8 @@ interface Files {
   train: Record<string, unknown>[];
   validation: Record<string, unknown>[];
   gate: Record<string, unknown>[];
+  /** Gate rows of failing calls without a trusted target: inputs the evaluation replays, never trained on. */
+  gateUntargeted: Record<string, unknown>[];
   preference: Record<string, unknown>[];
   raw: Record<string, string>;
 }
@@ -192,7 +194,11 @@ async function readFiles(row: DatasetRow): Promise<Files> {
   const raw: Record<string, string> = {};
   for (const name of datasetFileNames) raw[name] = await readFile(path.join(row.dir, name), 'utf8');
   const parse = (name: string) => raw[name]!.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { train: parse('train.jsonl'), validation: parse('validation.jsonl'), gate: parse('gate.jsonl'), preference: parse('preference.jsonl'), raw };
+  const untargeted = (r: Record<string, unknown>) => (r['metadata'] as { source?: string } | undefined)?.source === 'untargeted';
+  const gate = parse('gate.jsonl');
+  const targeted = gate.filter((r) => !untargeted(r));
+  raw['gate.jsonl'] = targeted.map((r) => JSON.stringify(r)).join('\n');
+  return { train: parse('train.jsonl'), validation: parse('validation.jsonl'), gate: targeted, gateUntargeted: gate.filter(untargeted), preference: parse('preference.jsonl'), raw };
 }
 
 type Msg = { role: string; content: unknown; weight?: number };
@@ -265,6 +271,19 @@ describe('building a dataset', () => {
     expect(messagesOf(t02).map((m) => [m.role, m.weight])).toEqual([['system', undefined], ['user', undefined], ['assistant', 0], ['user', undefined], ['assistant', 1]]);
     const t13 = [...files.train, ...files.validation, ...files.gate].find((r) => markerOf(messagesOf(r)) === 'T13')!;
     expect((t13['tools'] as { function: { name: string } }[])[0]!.function.name).toBe('lookup_order');
+  });
+
+  it('lists the failing calls of gate sessions without a target for the evaluation, inputs only', () => {
+    const gateSessions = new Set(files.gate.map((r) => seeded.get(markerOf(messagesOf(r)))?.session));
+    for (const r of files.gateUntargeted) {
+      expect(messagesOf(r).some((m) => m.role === 'assistant' && m.weight === 1)).toBe(false);
+      expect(r['metadata']).toMatchObject({ kind: 'pattern', source: 'untargeted' });
+      const trainMarkers = new Set([...files.train, ...files.validation].map((t) => markerOf(messagesOf(t))));
+      expect(trainMarkers.has(markerOf(messagesOf(r)))).toBe(false);
+    }
+    expect(gateSessions.size).toBeGreaterThan(0);
+    // The seed leaves one failing call of a gate session that nothing verified a target for.
+    expect(files.gateUntargeted).toHaveLength(1);
   });
 
   it('meets the replay share in train, drops duplicates, and splits by session with the gate held out', () => {
@@ -352,7 +371,7 @@ describe('too few examples, and no teacher', () => {
   it('without a teacher, builds from corrections and later calls only and asks no model; maxRows caps failure rows first', async () => {
     const asked = fake.requests.length;
     const { teacher: _t, ...rest } = config.file.retrain;
-    const chatRows = (r: DatasetRow) => r.files['train.jsonl']!.rows + r.files['validation.jsonl']!.rows + r.files['gate.jsonl']!.rows;
+    const chatRows = (r: DatasetRow) => r.files['train.jsonl']!.rows + r.files['validation.jsonl']!.rows + r.files['gate.jsonl']!.rows - Number(r.counts['gateEvaluationOnly'] ?? 0);
     const row = await buildDataset(depsFor(config), { recommendationId: randomUUID(), component: 'support', patternIds: [P1, P2], settings: { ...rest, maxRows: 30 } });
     expect(fake.requests.length).toBe(asked);
     expect(row.counts).toMatchObject({ bySource: { correction: 11, later_prompt: 2, teacher: 0 } });

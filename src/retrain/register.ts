@@ -9,7 +9,7 @@ import { createLocalBackend } from './backends/local-backend.ts';
 import { createOpenAIBackend } from './backends/openai-backend.ts';
 import type { TrainingBackend } from './backends/training-backend.ts';
 import { cancelRecommendation } from './cancel.ts';
-import { buildDataset, countTrustedExamples } from './dataset/index.ts';
+import { buildDataset, countTrustedExamples, createDatasetJudge } from './dataset/index.ts';
 import type { RetrainDeps } from './deps.ts';
 import { evaluateTuned } from './evaluate-tuned.ts';
 import { pollTraining } from './poll-training.ts';
@@ -54,8 +54,14 @@ function retrainDeps(jobs: JobSystem, base: Parameters<typeof registerRetrainHan
     check,
     backend,
     dir,
-    countExamples: countTrustedExamples,
-    buildDataset: (q, signal) => buildDataset({ db: base.db, config, registry: base.registry, prices, check, dir }, { ...q, settings }, signal),
+    countExamples: (db, q) => countTrustedExamples(db, { ...q, minExamples: settings.minExamples }),
+    buildDataset: (q, signal) => {
+      const judge = config.file.components[q.component]?.judge;
+      return buildDataset(
+        { db: base.db, registry: base.registry, prices, check, judge: judge ? createDatasetJudge({ registry: base.registry, prices }, judge) : null, dataDir: config.env.FIXPOINT_DATA_DIR, ...(signal ? { signal } : {}) },
+        { ...q, settings },
+      );
+    },
   };
   return deps;
 }

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { newUuidV7 } from '../core/ids.ts';
 import { finetuneDatasets, finetuneRecommendations, moveRecommendation, trainingJobs, type DatasetRow, type RecommendationRow } from '../db/index.ts';
 import { notify, type RetrainDeps } from './deps.ts';
-import { missingExamplesOf } from './dataset/index.ts';
+import { isRetrainDatasetError } from './dataset/index.ts';
 
 /**
  * An approved recommendation: its dataset (built once, kept), a training job row, the backend
@@ -64,8 +64,8 @@ async function datasetOf(deps: RetrainDeps, rec: RecommendationRow, signal?: Abo
     for (const [file, f] of Object.entries(dataset.files)) deps.metrics.datasetRows.labels(path.basename(file, '.jsonl')).set(f.rows);
     return dataset;
   } catch (err) {
-    const missing = missingExamplesOf(err);
-    if (missing === null) throw err;
+    if (!isRetrainDatasetError(err)) throw err;
+    const missing = err.missing;
     const moved = await moveRecommendation(deps.db, rec.id, {
       from: ['approved'],
       to: 'needs_examples',

@@ -5,7 +5,7 @@ import { newUuidV7 } from '../../core/index.ts';
 import { finetuneDatasets, type DatasetRow as DatasetRecord, type Db } from '../../db/index.ts';
 import { loadCalls, type CallView, type FailureDraft } from '../../evaluate/index.ts';
 import type { PriceLookup, ProviderRegistry } from '../../providers/index.ts';
-import { loadReplayCandidates, loadTrustedCases } from './case-queries.ts';
+import { loadReplayCandidates, loadTrustedCases, type TrustedCase } from './case-queries.ts';
 import { encodeFiles, writeDirAtomically } from './dataset-files.ts';
 import { RetrainDatasetError } from './errors.ts';
 import { collectFailureRows, emptyTeacherTally } from './failure-rows.ts';
@@ -78,8 +78,10 @@ export async function buildDataset(deps: BuildDatasetDeps, opts: BuildDatasetOpt
   const root = settings.dir ?? path.join(deps.dataDir, 'retrain');
   const dir = path.resolve(root, 'datasets', id);
   const rows = datasetFiles(set.rows);
+  const gateOnly = evaluationOnlyGateRows(set, cases, views, split);
+  rows['gate.jsonl'].push(...gateOnly);
   const encoded = encodeFiles(rows);
-  const counts = { ...countRows(set.rows), preferencePairs: rows['preference.jsonl'].length, duplicatesDropped: set.duplicatesDropped, leaksDropped, cutForReplayShare, redactions: set.redactions, teacher };
+  const counts = { ...countRows(set.rows), gateEvaluationOnly: gateOnly.length, preferencePairs: rows['preference.jsonl'].length, duplicatesDropped: set.duplicatesDropped, leaksDropped, cutForReplayShare, redactions: set.redactions, teacher };
   const manifest = {
     id,
     recommendationId: opts.recommendationId,
@@ -102,4 +104,22 @@ export async function buildDataset(deps: BuildDatasetDeps, opts: BuildDatasetOpt
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * The patterns' failing calls of gate sessions that have no trusted target: the evaluation replays and
+ * scores them like the others (it needs no target), so the gate measures the pattern on all its held-out
+ * cases, not only on those someone corrected. They are written to gate.jsonl with their input (redacted)
+ * and `source: "untargeted"`; never to a training file.
+ */
+function evaluationOnlyGateRows(set: RowSet, cases: readonly TrustedCase[], views: ReadonlyMap<string, CallView>, split: (key: string) => string): unknown[] {
+  const inRows = new Set(set.rows.map((r) => r.callId));
+  const out: unknown[] = [];
+  for (const c of cases) {
+    if (inRows.has(c.callId) || split(c.sessionId ?? c.callId) !== 'gate') continue;
+    const request = views.get(c.callId)?.request as { messages?: unknown; tools?: unknown } | undefined;
+    if (!request || !Array.isArray(request.messages)) continue;
+    out.push({ messages: set.redact(request.messages), ...(request.tools ? { tools: set.redact(request.tools) } : {}), metadata: { call_id: c.callId, kind: 'pattern', source: 'untargeted' } });
+  }
+  return out;
 }

@@ -56,6 +56,11 @@ export class RowSet {
     return true;
   }
 
+  /** A value redacted like the rows (counted with theirs), for what is written beside them. */
+  redact<T>(value: T): T {
+    return this.redactor.value(value, this.redactions);
+  }
+
   /** Removes rows (after the fact: held-out leaks, the replay-share cut). */
   remove(drop: ReadonlySet<DatasetRow>): void {
     const kept = this.rows.filter((r) => !drop.has(r));
