@@ -69,7 +69,7 @@ export const retrainSchema = z
         args: z.array(z.string()).default([]),
         /** The configured provider (a vLLM server with LoRA enabled) that serves tuned adapters; the tuned model is `<provider>/<adapter>`. */
         serveProvider: z.string().min(1).optional(),
-        /** The adapter directory as the serving host sees it, when it differs from the worker's (a shared volume mounted elsewhere). */
+        /** The local runs directory (`<retrain.dir>/runs`) as the serving host sees it, when it differs from the worker's (a shared volume mounted elsewhere): adapters are at `<serveDir>/<job id>/adapter`. */
         serveDir: z.string().min(1).optional(),
       })
       .strict()
