@@ -50,7 +50,7 @@ export function isRetryableStatus(status: number): boolean {
 const keyLike = /\b(sk-(?:ant-|proj-)?[A-Za-z0-9_*-]{3,}|Bearer\s+[A-Za-z0-9._~+/=*-]{4,})/g;
 
 /** Upstream error text without anything key-like (nor the key itself, whatever its shape). */
-function redact(text: string, key: string | null): string {
+export function redactKeys(text: string, key: string | null): string {
   let out = text;
   if (key && key.length >= 4) out = out.split(key).join('[redacted]');
   return out.replace(keyLike, '[redacted]');
@@ -178,7 +178,7 @@ export async function postProviderJson(provider: Provider, path: string, body: o
   }
   const latencyMs = performance.now() - started;
   if (status >= 400) {
-    const message = redact(upstreamMessageOf(text), key).slice(0, 500);
+    const message = redactKeys(upstreamMessageOf(text), key).slice(0, 500);
     throw new UpstreamHttpError(status, `provider ${provider.name} answered ${status}: ${message}`, { retryAfterMs });
   }
   let json: unknown;

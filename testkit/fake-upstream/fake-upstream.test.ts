@@ -296,3 +296,25 @@ describe('scripts', () => {
     expect(text).toBe('xy');
   });
 });
+
+describe('route hook', () => {
+  it('answers what the route takes and leaves the rest to the fake', async () => {
+    const hooked = await startFakeUpstream({
+      route: (rec, res, pathname) => {
+        if (pathname !== '/v1/custom') return false;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ method: rec.method, body: rec.body }));
+        return true;
+      },
+    });
+    try {
+      const res = await fetch(`${hooked.url}/v1/custom?x=1`, { method: 'POST', body: '{"a":1}' });
+      expect(await res.json()).toEqual({ method: 'POST', body: { a: 1 } });
+      const client = new OpenAI({ baseURL: hooked.openaiBaseUrl, apiKey: 'sk-test', maxRetries: 0 });
+      const chat = await client.chat.completions.create({ model: 'm', messages: user('still here') });
+      expect(chat.choices[0]?.message.content).toBe('Echo: still here');
+    } finally {
+      await hooked.close();
+    }
+  });
+});

@@ -14,7 +14,8 @@ import { isRecord } from './reply-plan.ts';
 import { answerScript } from './script.ts';
 import type { FakeResponder, FakeScript, FakeUpstream, FakeUpstreamOptions, RecordedRequest } from './types.ts';
 
-export type { FakeResponder, FakeScript, FakeUpstream, FakeUpstreamOptions, RecordedRequest, SseChunk } from './types.ts';
+export type { FakeResponder, FakeRoute, FakeScript, FakeUpstream, FakeUpstreamOptions, RecordedRequest, SseChunk } from './types.ts';
+export { openaiHeaders, sendJson } from './http-io.ts';
 export { textReply, textOf, isRecord, type ReplyPlan } from './reply-plan.ts';
 export { embeddingOf, EMBEDDING_DIM, FAKE_MODELS } from './openai-misc.ts';
 
@@ -91,6 +92,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     const pathname = path.split('?', 1)[0] ?? path;
     const script = takeScript(method, pathname);
     if (script) return answerScript(ex, script);
+    if (opts.route && (await opts.route(rec, res, pathname))) return;
     return route(ex, rec, pathname, opts.responder);
   };
 

@@ -1,4 +1,5 @@
 /** Public types of the fake LLM upstream used by integration tests and the benchmark. */
+import type { ServerResponse } from 'node:http';
 import type { ReplyPlan } from './reply-plan.ts';
 
 export interface RecordedRequest {
@@ -75,7 +76,18 @@ export interface FakeUpstreamOptions {
    * keeps the fake's HTTP plumbing — wire shapes, streaming, usage, error bodies.
    */
   responder?: FakeResponder;
+  /**
+   * Routes of your own, tried after queued scripts and before the built-in ones (testkit/fake-finetune
+   * serves OpenAI's Files and Fine-tuning APIs this way).
+   */
+  route?: FakeRoute;
 }
+
+/**
+ * Answer on `res` and resolve true, or resolve false (writing nothing) to let the fake answer as usual.
+ * The body was read as UTF-8 text (`rec.rawBody`); `pathname` is the path without its query string.
+ */
+export type FakeRoute = (rec: RecordedRequest, res: ServerResponse, pathname: string) => boolean | Promise<boolean>;
 
 /** See FakeUpstreamOptions.responder. Return null to let the fake answer as usual. */
 export interface FakeResponder {
