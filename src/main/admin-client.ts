@@ -8,19 +8,20 @@ export interface AdminResponse {
 
 /**
  * How the command line reaches a running gateway's admin API: `--url` or http://HOST:PORT from the
- * environment (a wildcard HOST means this machine), with FIXPOINT_ADMIN_TOKEN when it is set.
+ * environment (a wildcard HOST means this machine), with FIXPOINT_ADMIN_TOKEN when it is set. A `body`
+ * is sent as JSON.
  */
-export function adminClient(config: Config, url: string | undefined): { base: string; call(path: string, method?: string): Promise<AdminResponse> } {
+export function adminClient(config: Config, url: string | undefined): { base: string; call(path: string, method?: string, body?: unknown): Promise<AdminResponse> } {
   const host = config.env.HOST === '0.0.0.0' || config.env.HOST === '::' ? '127.0.0.1' : config.env.HOST;
   const base = (url ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.env.PORT}`).replace(/\/+$/, '');
   const token = config.env.FIXPOINT_ADMIN_TOKEN;
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   return {
     base,
-    async call(path, method = 'GET') {
+    async call(path, method = 'GET', body?: unknown) {
       let res: Response;
       try {
-        res = await fetch(`${base}${path}`, { method, headers });
+        res = await fetch(`${base}${path}`, body === undefined ? { method, headers } : { method, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       } catch (err) {
         throw new Error(`could not reach the gateway at ${base} (${(err as Error).message}); is \`fixpoint serve\` running? (--url)`);
       }

@@ -5,6 +5,7 @@ import { startGateway } from './serve.ts';
 import { startWorker } from './worker.ts';
 import { optimizeHelp, runOptimizeCommand } from './optimize-command.ts';
 import { patternsHelp, runPatternsCommand } from './patterns-command.ts';
+import { recommendationsHelp, runRecommendationsCommand } from './recommendations-command.ts';
 
 const help = `fixpoint — an OpenAI-compatible gateway that records every call, finds systematic failures and fixes them
 
@@ -16,6 +17,7 @@ Commands:
   migrate   apply database migrations and exit (serve and worker also apply them at start)
   patterns  list failure patterns (or one, by id) from a running gateway; see fixpoint patterns --help
   optimize  start (and follow, --wait) a prompt optimization run for a pattern; see fixpoint optimize --help
+  recommendations  list, show, approve, dismiss or cancel fine-tuning recommendations; see fixpoint recommendations --help
 
 Options:
   -h, --help   show this help
@@ -43,8 +45,9 @@ function onSignals(close: () => Promise<void>): void {
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];
-  if ((command === 'patterns' || command === 'optimize') && (argv.includes('--help') || argv.includes('-h'))) {
-    console.log(command === 'patterns' ? patternsHelp : optimizeHelp);
+  const commandHelp: Record<string, string> = { patterns: patternsHelp, optimize: optimizeHelp, recommendations: recommendationsHelp };
+  if (command && Object.hasOwn(commandHelp, command) && (argv.includes('--help') || argv.includes('-h'))) {
+    console.log(commandHelp[command]);
     return 0;
   }
   if (!command || command === '-h' || command === '--help' || command === 'help' || argv.includes('--help') || argv.includes('-h')) {
@@ -76,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       return runPatternsCommand(argv.slice(1), config);
     case 'optimize':
       return runOptimizeCommand(argv.slice(1), config);
+    case 'recommendations':
+      return runRecommendationsCommand(argv.slice(1), config);
     default:
       console.error(`unknown command: ${command}\n\n${help}`);
       return 2;

@@ -6,3 +6,5 @@
  */
 export { registerRetrainHandlers } from './register.ts';
 export type { TrainingBackend, BackendJob, StartTraining } from './backends/training-backend.ts';
+/** For webhook receivers: how a delivery is signed and checked. */
+export { signWebhook, verifySignature } from './webhook.ts';

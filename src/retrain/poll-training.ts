@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { finishedTrainingStatuses, moveRecommendation, trainingJobs, type TrainingJobRow } from '../db/index.ts';
 import type { BackendJob } from './backends/training-backend.ts';
 import { notify, type RetrainDeps } from './deps.ts';
+import { observeTrainingJobFinished } from './recommendation-metrics.ts';
 
 /** The wait before the next poll: the first interval growing by half each poll, up to the cap. */
 export function nextPollDelay(polls: number, s: { pollMs: number; maxPollMs: number }): number {
@@ -32,13 +33,13 @@ export async function pollTraining(deps: RetrainDeps, trainingJobId: string, sig
 }
 
 async function finish(deps: RetrainDeps, job: TrainingJobRow, state: BackendJob, signal?: AbortSignal): Promise<void> {
-  const seconds = ((Date.now() - (job.startedAt ?? job.createdAt).getTime()) / 1000);
+  const finishedAt = new Date();
+  const finished = { backend: job.backend, status: state.status, startedAt: job.startedAt, finishedAt };
   if (state.status === 'succeeded') {
     // Deploy may fail (the serving host is down): the job is retried and deploys again before it is marked finished.
     const tunedModel = await deps.backend(job.backend).deploy(job.externalId!, state, signal);
-    await deps.db.update(trainingJobs).set({ tunedModel, finishedAt: new Date() }).where(eq(trainingJobs.id, job.id));
-    deps.metrics.trainingJobs.labels(job.backend, 'succeeded').inc();
-    deps.metrics.trainingJobDuration.labels(job.backend).observe(seconds);
+    await deps.db.update(trainingJobs).set({ tunedModel, finishedAt }).where(eq(trainingJobs.id, job.id));
+    observeTrainingJobFinished(deps.metrics, finished);
     const moved = await moveRecommendation(deps.db, job.recommendationId, { from: ['training'], to: 'evaluating', actor: 'retrain', detail: { tunedModel, trainedTokens: state.trainedTokens, checkpoints: state.checkpoints.length }, patch: { tunedModel } });
     if (moved) {
       await notify(deps, job.recommendationId, moved.eventId);
@@ -46,9 +47,8 @@ async function finish(deps: RetrainDeps, job: TrainingJobRow, state: BackendJob,
     }
     return;
   }
-  await deps.db.update(trainingJobs).set({ finishedAt: new Date() }).where(eq(trainingJobs.id, job.id));
-  deps.metrics.trainingJobs.labels(job.backend, state.status).inc();
-  deps.metrics.trainingJobDuration.labels(job.backend).observe(seconds);
+  await deps.db.update(trainingJobs).set({ finishedAt }).where(eq(trainingJobs.id, job.id));
+  observeTrainingJobFinished(deps.metrics, finished);
   const moved =
     state.status === 'failed'
       ? await moveRecommendation(deps.db, job.recommendationId, { from: ['training'], to: 'failed', actor: 'retrain', detail: { error: state.error }, patch: { error: `training failed: ${state.error?.code ?? 'error'}: ${state.error?.message ?? 'no message from the backend'}` } })

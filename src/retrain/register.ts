@@ -21,7 +21,7 @@ import { sweepRetrain } from './sweep.ts';
 export function registerRetrainHandlers(jobs: JobSystem, base: { config: Config; db: Db; registry: ProviderRegistry; metrics: Metrics; logger: Logger; announcePrompts: () => Promise<void> }): void {
   const deps = retrainDeps(jobs, base);
   jobs.handle('retrain.sweep', async () => sweepRetrain(deps));
-  jobs.handle('retrain.notify', async ({ recommendationId, eventId }) => sendNotification(deps, recommendationId, eventId), { concurrency: 4 });
+  jobs.handle('retrain.notify', async ({ recommendationId, eventId }, ctx) => sendNotification(deps, recommendationId, eventId, ctx.signal), { concurrency: 4 });
   jobs.handle('retrain.train', async ({ recommendationId }, ctx) => startTraining(deps, recommendationId, ctx.signal));
   jobs.handle('retrain.poll', async ({ trainingJobId }, ctx) => pollTraining(deps, trainingJobId, ctx.signal), { concurrency: 4 });
   jobs.handle('retrain.cancel', async ({ recommendationId }) => cancelRecommendation(deps, recommendationId));
@@ -41,7 +41,7 @@ function retrainDeps(jobs: JobSystem, base: Parameters<typeof registerRetrainHan
       b =
         name === 'local'
           ? createLocalBackend({ python: settings.local.python, args: settings.local.args, runsDir: path.join(dir, 'runs'), registry: base.registry, ...(settings.local.serveProvider ? { serveProvider: settings.local.serveProvider } : {}), ...(settings.local.serveDir ? { serveDir: settings.local.serveDir } : {}) })
-          : createOpenAIBackend({ registry: base.registry, providerName: settings.openai.provider, suffix: settings.openai.suffix });
+          : createOpenAIBackend({ registry: base.registry, providerName: settings.openai.provider });
       backends.set(name, b);
     }
     return b;

@@ -4,6 +4,7 @@ import { newUuidV7 } from '../core/ids.ts';
 import { finetuneDatasets, finetuneRecommendations, moveRecommendation, trainingJobs, type DatasetRow, type RecommendationRow } from '../db/index.ts';
 import { notify, type RetrainDeps } from './deps.ts';
 import { isRetrainDatasetError } from './dataset/index.ts';
+import { observeDatasetRows, observeTrainingJobFinished } from './recommendation-metrics.ts';
 
 /**
  * An approved recommendation: its dataset (built once, kept), a training job row, the backend
@@ -40,7 +41,7 @@ export async function startTraining(deps: RetrainDeps, recommendationId: string,
   } catch (err) {
     const message = (err as Error).message;
     await deps.db.update(trainingJobs).set({ status: 'failed', error: { code: 'start_failed', message }, finishedAt: new Date() }).where(eq(trainingJobs.id, jobId));
-    deps.metrics.trainingJobs.labels(rec.backend, 'failed').inc();
+    observeTrainingJobFinished(deps.metrics, { backend: rec.backend, status: 'failed', startedAt: null, finishedAt: null });
     const moved = await moveRecommendation(deps.db, rec.id, { from: ['approved'], to: 'failed', actor: 'retrain', detail: { trainingJobId: jobId, error: message }, patch: { error: `the ${rec.backend} backend could not start the job: ${message}` } });
     if (moved) await notify(deps, rec.id, moved.eventId);
     return;
@@ -61,7 +62,7 @@ async function datasetOf(deps: RetrainDeps, rec: RecommendationRow, signal?: Abo
   }
   try {
     const dataset = await deps.buildDataset({ recommendationId: rec.id, component: rec.component, patternIds: rec.patterns.map((p) => p.id) }, signal);
-    for (const [file, f] of Object.entries(dataset.files)) deps.metrics.datasetRows.labels(path.basename(file, '.jsonl')).set(f.rows);
+    observeDatasetRows(deps.metrics, Object.fromEntries(Object.entries(dataset.files).map(([file, f]) => [path.basename(file, '.jsonl'), f.rows])));
     return dataset;
   } catch (err) {
     if (!isRetrainDatasetError(err)) throw err;

@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 
 import { SeriesCounter, SeriesHistogram } from './series-metrics.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** Training runs: one minute to a day. */
+const trainingBuckets = [60, 300, 600, 1800, 3600, 7200, 14_400, 28_800, 86_400];
 const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
 /** Every metric of the gateway and the worker, registered on the given registry. */
@@ -160,6 +162,49 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       name: 'fixpoint_optimization_runs_total',
       help: 'Prompt optimization runs ended, by outcome (accepted, not_fixed, failed)',
       labelNames: ['component', 'outcome'] as const,
+      registers,
+    }),
+    finetuneRecommended: new Gauge({
+      name: 'fixpoint_finetune_recommended',
+      help: 'Components with a fine-tuning recommendation waiting or under way (open, approved, training, evaluating, canary): 1, else 0',
+      labelNames: ['component'] as const,
+      registers,
+    }),
+    finetuneRecommendations: new Gauge({
+      name: 'fixpoint_finetune_recommendations',
+      help: 'Fine-tuning recommendations by status',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    trainingJobs: new Counter({
+      name: 'fixpoint_training_jobs_total',
+      help: 'Training jobs finished, by backend and status (succeeded, failed, cancelled)',
+      labelNames: ['backend', 'status'] as const,
+      registers,
+    }),
+    trainingJobDuration: new Histogram({
+      name: 'fixpoint_training_job_duration_seconds',
+      help: 'Training job run time, started to finished',
+      labelNames: ['backend'] as const,
+      buckets: trainingBuckets,
+      registers,
+    }),
+    datasetRows: new Gauge({
+      name: 'fixpoint_finetune_dataset_rows',
+      help: 'Rows of the last fine-tuning dataset built, by split (train, validation, gate, preference)',
+      labelNames: ['split'] as const,
+      registers,
+    }),
+    tunedModelCanaries: new Gauge({
+      name: 'fixpoint_tuned_model_canaries',
+      help: 'Tuned models in canary (1) by component',
+      labelNames: ['component'] as const,
+      registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: 'fixpoint_webhook_deliveries_total',
+      help: 'Fine-tuning webhook delivery attempts by outcome (delivered, timeout, network_error, server_error, rejected)',
+      labelNames: ['outcome'] as const,
       registers,
     }),
     jobsCompleted: new Counter({ name: 'fixpoint_jobs_completed_total', help: 'Background jobs completed', labelNames: ['queue'] as const, registers }),
