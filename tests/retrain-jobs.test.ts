@@ -9,7 +9,8 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config/index.ts';
 import { finetuneRecommendations, patterns, recommendationEvents, trainingJobs, type Database, type RecommendationRow } from '../src/db/index.ts';
-import { recommendationsApi } from '../src/ingress/admin/recommendations-api.ts';
+import { createApp } from '../src/ingress/app.ts';
+import type { IngressDeps } from '../src/ingress/index.ts';
 import { createJobSystem, type JobSystem } from '../src/jobs/index.ts';
 import { createProviderRegistry, type ProviderRegistry } from '../src/providers/index.ts';
 import { registerRetrainHandlers } from '../src/retrain/index.ts';
@@ -50,7 +51,7 @@ beforeAll(async () => {
   ft = await startFakeFineTuning({ record: false, tickMs: 20, steps: 6 });
   dataDir = mkdtempSync(path.join(tmpdir(), 'fixpoint-retrain-jobs-'));
   const yaml = stringify({ retrain: { minExamples: 10, pollMs: 50, maxPollMs: 200, openai: { provider: 'openai', suffix: 'jobs' } } });
-  config = loadConfig({ OPENAI_BASE_URL: ft.openaiBaseUrl, OPENAI_API_KEY: 'sk-test-retrain-jobs', FIXPOINT_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, yaml);
+  config = loadConfig({ OPENAI_BASE_URL: ft.openaiBaseUrl, OPENAI_API_KEY: 'sk-test-retrain-jobs', FIXPOINT_DATA_DIR: dataDir, FIXPOINT_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent' }, yaml);
   registry = createProviderRegistry(config, { connectTimeoutMs: 2000, idleTimeoutMs: 10_000 });
   metrics = createMetrics(new Registry());
   jobs = await startJobs();
@@ -98,8 +99,11 @@ async function sweepUntil(component: string, status: string): Promise<Recommenda
   }, 20_000, 200);
 }
 
-const api = () => recommendationsApi(database.db, jobs, false);
-const post = (id: string, action: string, body?: unknown) => api().request(`/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body) });
+const ADMIN = 'admin-token-retrain-jobs-0123456789';
+// The admin routes through the gateway's app (auth, error mapping), without the proxy handlers.
+const api = () => createApp({ config, database, jobs, logger } as unknown as IngressDeps, new Map());
+const post = (id: string, action: string, body?: unknown) =>
+  api().request(`/api/recommendations/${id}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body) });
 
 async function statusBecomes(component: string, statuses: string[], limitMs = 30_000): Promise<RecommendationRow> {
   return eventually(async () => {
