@@ -131,6 +131,13 @@ interface Rec {
   datasetId: string | null;
 }
 
+/** What the loop knows of a component, for a failure's message: its patterns and optimization runs. */
+async function stateOf(loop: Loop, component: string): Promise<string> {
+  const patterns = await api<{ data: { id: string; status: string; kind: string; failure_count?: number; diagnosis?: string; remedy?: string; title?: string }[] }>(loop, `/api/patterns?component=${component}`);
+  const runs = await api<{ data: { status: string; outcome: string | null; result: string | null }[] }>(loop, `/api/optimizations?component=${component}`);
+  return JSON.stringify({ patterns: patterns.body.data.map((p) => ({ status: p.status, kind: p.kind, failures: p.failure_count, diagnosis: p.diagnosis, remedy: p.remedy, title: p.title })), runs: runs.body.data.map((r) => [r.status, r.outcome, r.result]) });
+}
+
 async function recommendationOf(loop: Loop, component: string): Promise<Rec | undefined> {
   const { body } = await api<{ data: Rec[] }>(loop, `/api/recommendations?component=${component}`);
   return body.data[0];
@@ -165,7 +172,7 @@ describe('fine-tuning, end to end on the simulated fleet', () => {
       rec = await recommendationOf(loop, clause);
       return rec?.status === 'open';
     }, 180_000);
-    expect(rec?.status, JSON.stringify(rec)).toBe('open');
+    expect(rec?.status, `${JSON.stringify(rec)}\n${await stateOf(loop, clause)}`).toBe('open');
     expect(rec!.examples.trusted).toBeGreaterThanOrEqual(10);
     expect(rec!.examples.bySource['correction']).toBeGreaterThanOrEqual(1);
     expect(rec!.arithmetic.failuresPerDay).toBeGreaterThan(0);

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retrainSchema } from '../src/config/retrain.ts';
-import { optimizationRuns, patterns, type Database } from '../src/db/index.ts';
+import { eq } from 'drizzle-orm';
+import { finetuneRecommendations, optimizationRuns, patterns, recommendationEvents, type Database } from '../src/db/index.ts';
 import { recommendationArithmetic } from '../src/retrain/arithmetic.ts';
 import { findCandidates } from '../src/retrain/candidates.ts';
+import { approveByPolicy, refreshRecommendations } from '../src/retrain/recommendations.ts';
 import { openMigratedTestDatabase } from './support/test-database.ts';
 
 let closeDatabase: (() => Promise<void>) | undefined;
@@ -83,3 +85,37 @@ describe('the arithmetic', () => {
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
+
+describe('recommendations', () => {
+  const arithmetic = (cost: number) => ({ failuresPerDay: 10, costPerFailureUsd: 1, failureCostPerDayUsd: 10, estimatedTrainingTokens: 1000, estimatedTrainingCostUsd: cost, servingCostPerDayUsd: 0, paybackDays: cost / 10 });
+  async function openRecommendation(component: string, cost: number): Promise<string> {
+    const id = crypto.randomUUID();
+    await database.db.insert(finetuneRecommendations).values({ id, component, status: 'open', examples: { trusted: 60, bySource: { correction: 60, later_prompt: 0, teacher: 0 }, missing: 0 }, baseModel: 'gpt-4o-mini', backend: 'openai', arithmetic: arithmetic(cost) });
+    return id;
+  }
+
+  it('retrain.auto approves by policy within the daily spend cap, and not at all when off', async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const first = await openRecommendation(`auto1-${tag}`, 30);
+    const second = await openRecommendation(`auto2-${tag}`, 30);
+    expect(await approveByPolicy(database.db, retrainSchema.parse({ auto: false }))).toEqual([]);
+    // Other tests' recommendations may be open too: a cap that fits one of these two, counted from what policy already spent today.
+    const approved = await approveByPolicy(database.db, retrainSchema.parse({ auto: true, autoSpendCapUsdPerDay: 45 }));
+    const mine = approved.filter((a) => [first, second].includes(a.row.id));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.row).toMatchObject({ status: 'approved', approvedBy: 'policy' });
+    // The cap holds across sweeps: 30 spent today, another 30 does not fit in 45.
+    expect((await approveByPolicy(database.db, retrainSchema.parse({ auto: true, autoSpendCapUsdPerDay: 45 }))).filter((a) => [first, second].includes(a.row.id))).toHaveLength(0);
+    const events = await database.db.select().from(recommendationEvents).where(eq(recommendationEvents.recommendationId, mine[0]!.row.id));
+    expect(events).toMatchObject([{ fromStatus: 'open', toStatus: 'approved', actor: 'policy' }]);
+  });
+
+  it('a waiting recommendation whose patterns no longer qualify is dismissed, with an event', async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const id = await openRecommendation(`gone-${tag}`, 1);
+    const notified: string[] = [];
+    const changed = await refreshRecommendations({ db: database.db, settings, countExamples: async () => ({ trusted: 0, bySource: { correction: 0, later_prompt: 0, teacher: 0 }, missing: 0 }), notify: async (rid) => void notified.push(rid) });
+    expect(changed.find((r) => r.id === id)).toMatchObject({ status: 'dismissed', error: expect.stringMatching(/no candidate pattern left/) });
+    expect(notified).toContain(id);
+  });
+});
