@@ -90,6 +90,8 @@ async function startLoop(o: { learns: boolean; seed: number }): Promise<Loop> {
       optimizer: { model: OPTIMIZER_MODEL, auto: true, minCases: 16 },
       hotswap: { canary: { minCalls: 20 } },
       retrain: {
+        // One judged "could not fix" run is enough evidence here (the default 2 needs the optimizer's 24 h cooldown to pass).
+        afterFailedPromptRuns: 1,
         minExamples: 10,
         backend: 'openai',
         openai: { provider: 'sim', suffix: 'clauses' },
@@ -138,6 +140,10 @@ async function stateOf(loop: Loop, component: string): Promise<string> {
   return JSON.stringify({ patterns: patterns.body.data.map((p) => ({ status: p.status, kind: p.kind, failures: p.failure_count, diagnosis: p.diagnosis, remedy: p.remedy, title: p.title })), runs: runs.body.data.map((r) => [r.status, r.outcome, r.result]) });
 }
 
+async function recommendationById(loop: Loop, id: string): Promise<Rec> {
+  return (await api<Rec>(loop, `/api/recommendations/${id}`)).body;
+}
+
 async function recommendationOf(loop: Loop, component: string): Promise<Rec | undefined> {
   const { body } = await api<{ data: Rec[] }>(loop, `/api/recommendations?component=${component}`);
   return body.data[0];
@@ -149,14 +155,20 @@ function problemRate(records: readonly CallRecord[], component: string): number 
   return mine.filter((r) => r.causes.some((c) => c !== 'glitch')).length / Math.max(1, mine.length);
 }
 
-/** Drive traffic in rounds until `done` says so (or the deadline passes). */
+/**
+ * Drive traffic in rounds until `done` says so (or the deadline passes). Each round is its own
+ * phase (`before#3`): the driver draws a call's input and session from (seed, phase, index), so
+ * rounds under one name would repeat the same calls.
+ */
 async function driveUntil(loop: Loop, phase: string, done: () => Promise<boolean>, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    await loop.driver.drive({ phase, count: 120, concurrency: 6, rate: 60, feedback: true });
+  for (let round = 0; Date.now() < until; round++) {
+    await loop.driver.drive({ phase: `${phase}#${round}`, count: 120, concurrency: 6, rate: 60, feedback: true });
     if (await done()) return;
   }
 }
+
+const inPhase = (records: readonly CallRecord[], phase: string) => records.filter((r) => r.phase === phase || r.phase.startsWith(`${phase}#`));
 
 const loops: Loop[] = [];
 afterAll(async () => {
@@ -192,7 +204,7 @@ describe('fine-tuning, end to end on the simulated fleet', () => {
     // Dataset → job at the fake → evaluation → canary, while traffic keeps flowing.
     let now: Rec | undefined;
     await driveUntil(loop, 'training', async () => {
-      now = await recommendationOf(loop, clause);
+      now = await recommendationById(loop, rec!.id);
       return ['canary', 'promoted', 'rejected', 'failed'].includes(now?.status ?? '');
     }, 120_000);
     expect(['canary', 'promoted'], JSON.stringify(now)).toContain(now?.status);
@@ -206,17 +218,19 @@ describe('fine-tuning, end to end on the simulated fleet', () => {
     expect(dataset.body.files['train.jsonl']!.rows).toBeGreaterThan(0);
 
     // The canary monitor promotes it on the traffic's own evidence.
-    await driveUntil(loop, 'canary', async () => (await recommendationOf(loop, clause))?.status === 'promoted', 150_000);
-    now = await recommendationOf(loop, clause);
+    await driveUntil(loop, 'canary', async () => (await recommendationById(loop, rec!.id)).status === 'promoted', 150_000);
+    now = await recommendationById(loop, rec!.id);
     expect(now?.status, JSON.stringify(now)).toBe('promoted');
     await loop.driver.drive({ phase: 'after', count: 240, concurrency: 6, rate: 80, feedback: false });
-    const before = problemRate(loop.driver.records.filter((r) => r.phase === 'before'), clause);
-    const after = problemRate(loop.driver.records.filter((r) => r.phase === 'after'), clause);
+    const before = problemRate(inPhase(loop.driver.records, 'before'), clause);
+    const after = problemRate(inPhase(loop.driver.records, 'after'), clause);
     expect(after, `clause analyzer wrong ${(before * 100).toFixed(0)} % before, ${(after * 100).toFixed(0)} % after`).toBeLessThanOrEqual(before - 0.15);
     // The healthy control did not regress.
-    const controlBefore = problemRate(loop.driver.records.filter((r) => r.phase === 'before'), orderStatus.name);
-    const controlAfter = problemRate(loop.driver.records.filter((r) => r.phase === 'after'), orderStatus.name);
+    const controlBefore = problemRate(inPhase(loop.driver.records, 'before'), orderStatus.name);
+    const controlAfter = problemRate(inPhase(loop.driver.records, 'after'), orderStatus.name);
     expect(controlAfter).toBeLessThanOrEqual(controlBefore + 0.05);
+    // The pattern it fixed is not recommended again while its statistics still carry the old failures.
+    expect((await recommendationOf(loop, clause))?.id).toBe(rec!.id);
     const statuses = loop.receiver.deliveries.filter((d) => d.body.recommendation?.id === rec!.id).map((d) => d.body.event?.to);
     expect(statuses).toEqual(expect.arrayContaining(['open', 'approved', 'training', 'evaluating', 'canary', 'promoted']));
   });
@@ -231,8 +245,8 @@ describe('fine-tuning, end to end on the simulated fleet', () => {
     }, 180_000);
     expect(rec?.status).toBe('open');
     expect((await api<Rec>(loop, `/api/recommendations/${rec!.id}/approve`, { method: 'POST' })).status).toBe(200);
-    await eventually(async () => expect(['rejected', 'failed', 'canary']).toContain((await recommendationOf(loop, clause))?.status), 120_000, 500);
-    const now = (await recommendationOf(loop, clause))!;
+    await eventually(async () => expect(['rejected', 'failed', 'canary']).toContain((await recommendationById(loop, rec!.id)).status), 120_000, 500);
+    const now = await recommendationById(loop, rec!.id);
     expect(now.status, JSON.stringify(now)).toBe('rejected');
     expect(now.evaluation?.accepted).toBe(false);
     expect(now.evaluation?.patternFailRate).toBeDefined();

@@ -119,3 +119,25 @@ describe('recommendations', () => {
     expect(notified).toContain(id);
   });
 });
+
+describe('the cooldown', () => {
+  it('leaves out a pattern a recommendation ended on lately, unless a promoted one regressed', async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const ended = async (component: string, status: string, patternId: string, hoursAgo: number) =>
+      database.db.insert(finetuneRecommendations).values({
+        id: crypto.randomUUID(), component, status, examples: { trusted: 60, bySource: { correction: 60, later_prompt: 0, teacher: 0 }, missing: 0 }, baseModel: 'm', backend: 'openai',
+        arithmetic: { failuresPerDay: 1, costPerFailureUsd: 1, failureCostPerDayUsd: 1, estimatedTrainingTokens: 1, estimatedTrainingCostUsd: 1, servingCostPerDayUsd: 0, paybackDays: 1 },
+        patterns: [{ id: patternId, title: 't', kind: 'judge', diagnosis: 'knowledge', remedy: 'finetune', reasons: ['finetune_remedy'], failures24h: 1, failureRate: 0.1 }], updatedAt: new Date(Date.now() - hoursAgo * 3_600_000),
+      });
+    const promoted = await pattern(`promoted-${tag}`, { remedy: 'finetune' });
+    await ended(`promoted-${tag}`, 'promoted', promoted, 1);
+    const regressed = await pattern(`regressed-${tag}`, { remedy: 'finetune', status: 'regressed' });
+    await ended(`regressed-${tag}`, 'promoted', regressed, 1);
+    const dismissed = await pattern(`dismissed-${tag}`, { remedy: 'finetune' });
+    await ended(`dismissed-${tag}`, 'dismissed', dismissed, 1);
+    const long = await pattern(`long-ago-${tag}`, { remedy: 'finetune' });
+    await ended(`long-ago-${tag}`, 'rejected', long, 100);
+    const found = (await findCandidates(database.db, settings)).filter((x) => x.component.endsWith(tag)).map((x) => x.component).sort();
+    expect(found).toEqual([`long-ago-${tag}`, `regressed-${tag}`]);
+  });
+});

@@ -20,6 +20,8 @@ export const retrainSchema = z
     afterFailedPromptRuns: z.number().int().positive().default(2),
     /** An accepted prompt that fixed a pattern only by growing past this (1 = doubled) makes it a candidate: bake it into the weights. */
     bakeGrowth: z.number().positive().default(1),
+    /** Hours a pattern is not recommended again after a recommendation on it ended (promoted, rejected, failed, dismissed); a promoted one that regresses comes back at once. */
+    cooldownHours: z.number().positive().default(72),
     /** Failure cases with a trusted target a component needs before its recommendation is `open` (fewer: `needs_examples`). */
     minExamples: z.number().int().positive().default(50),
     /** What one failure costs the business, US dollars: the recommendation's arithmetic weighs failures per day by it. */

@@ -30,7 +30,7 @@ interface CandidateRow {
  * pattern may have gone quiet since (the long prompt holds it down), so (c) asks only that it is live
  * (not merged) and was fixed within the last 30 days.
  */
-export async function findCandidates(db: Db, s: Pick<RetrainSettings, 'afterFailedPromptRuns' | 'bakeGrowth'>): Promise<ComponentCandidates[]> {
+export async function findCandidates(db: Db, s: Pick<RetrainSettings, 'afterFailedPromptRuns' | 'bakeGrowth' | 'cooldownHours'>): Promise<ComponentCandidates[]> {
   const rows = rowsOf<CandidateRow>(
     await db.execute(sql`
       with runs as (
@@ -43,7 +43,14 @@ export async function findCandidates(db: Db, s: Pick<RetrainSettings, 'afterFail
         (p.stats->'windows'->>'h24')::float8 as failures_24h, (p.stats->>'share24h')::float8 as share_24h,
         coalesce(r.could_not_fix, 0) as could_not_fix, r.max_fixed_growth
       from patterns p left join runs r on r.pattern_id = p.id
-      where p.merged_into is null and (
+      where p.merged_into is null
+        and not exists (
+          select 1 from finetune_recommendations fr
+          where fr.status in ('promoted', 'rejected', 'dismissed', 'failed')
+            and fr.updated_at > now() - make_interval(hours => ${s.cooldownHours})
+            and fr.patterns @> jsonb_build_array(jsonb_build_object('id', p.id::text))
+            and not (fr.status = 'promoted' and p.status = 'regressed'))
+        and (
         (p.systematic and p.status in ('systematic', 'regressed') and (p.remedy = 'finetune' or coalesce(r.could_not_fix, 0) >= ${s.afterFailedPromptRuns}))
         or coalesce(r.max_fixed_growth, 0) > ${s.bakeGrowth})
       order by p.component, p.id`),
