@@ -170,6 +170,17 @@ async function driveUntil(loop: Loop, phase: string, done: () => Promise<boolean
 
 const inPhase = (records: readonly CallRecord[], phase: string) => records.filter((r) => r.phase === phase || r.phase.startsWith(`${phase}#`));
 
+/** Traffic with feedback until the clause analyzer's recommendation is open. */
+async function untilOpen(loop: Loop): Promise<Rec> {
+  let rec: Rec | undefined;
+  await driveUntil(loop, 'before', async () => {
+    rec = await recommendationOf(loop, clause);
+    return rec?.status === 'open';
+  }, 180_000);
+  expect(rec?.status, `${JSON.stringify(rec)}\n${await stateOf(loop, clause)}`).toBe('open');
+  return rec!;
+}
+
 const loops: Loop[] = [];
 afterAll(async () => {
   for (const l of loops) await l.close();
@@ -179,32 +190,27 @@ describe('fine-tuning, end to end on the simulated fleet', () => {
   it('recommends, trains, evaluates and canaries a tuned model that fixes the knowledge pattern', { timeout: 420_000 }, async () => {
     const loop = await startLoop({ learns: true, seed: SEED });
     loops.push(loop);
-    let rec: Rec | undefined;
-    await driveUntil(loop, 'before', async () => {
-      rec = await recommendationOf(loop, clause);
-      return rec?.status === 'open';
-    }, 180_000);
-    expect(rec?.status, `${JSON.stringify(rec)}\n${await stateOf(loop, clause)}`).toBe('open');
-    expect(rec!.examples.trusted).toBeGreaterThanOrEqual(10);
-    expect(rec!.examples.bySource['correction']).toBeGreaterThanOrEqual(1);
-    expect(rec!.arithmetic.failuresPerDay).toBeGreaterThan(0);
-    expect(rec!.patterns.length).toBeGreaterThanOrEqual(1);
+    const rec = await untilOpen(loop);
+    expect(rec.examples.trusted).toBeGreaterThanOrEqual(10);
+    expect(rec.examples.bySource['correction']).toBeGreaterThanOrEqual(1);
+    expect(rec.arithmetic.failuresPerDay).toBeGreaterThan(0);
+    expect(rec.patterns.length).toBeGreaterThanOrEqual(1);
     // Nothing was recommended for the healthy control.
     expect(await recommendationOf(loop, orderStatus.name)).toBeUndefined();
     // The webhook heard of it, signed.
-    await eventually(() => expect(loop.receiver.deliveries.some((d) => d.body.recommendation?.id === rec!.id)).toBe(true), 20_000);
-    const first = loop.receiver.deliveries.find((d) => d.body.recommendation?.id === rec!.id)!;
+    await eventually(() => expect(loop.receiver.deliveries.some((d) => d.body.recommendation?.id === rec.id)).toBe(true), 20_000);
+    const first = loop.receiver.deliveries.find((d) => d.body.recommendation?.id === rec.id)!;
     expect(signatureValid(first)).toBe(true);
     expect(first.body.text).toContain(clause);
 
-    const approved = await api<Rec>(loop, `/api/recommendations/${rec!.id}/approve`, { method: 'POST', body: '{}' });
+    const approved = await api<Rec>(loop, `/api/recommendations/${rec.id}/approve`, { method: 'POST', body: '{}' });
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('approved');
 
     // Dataset → job at the fake → evaluation → canary, while traffic keeps flowing.
     let now: Rec | undefined;
     await driveUntil(loop, 'training', async () => {
-      now = await recommendationById(loop, rec!.id);
+      now = await recommendationById(loop, rec.id);
       return ['canary', 'promoted', 'rejected', 'failed'].includes(now?.status ?? '');
     }, 120_000);
     expect(['canary', 'promoted'], JSON.stringify(now)).toContain(now?.status);
@@ -218,35 +224,31 @@ describe('fine-tuning, end to end on the simulated fleet', () => {
     expect(dataset.body.files['train.jsonl']!.rows).toBeGreaterThan(0);
 
     // The canary monitor promotes it on the traffic's own evidence.
-    await driveUntil(loop, 'canary', async () => (await recommendationById(loop, rec!.id)).status === 'promoted', 150_000);
-    now = await recommendationById(loop, rec!.id);
+    await driveUntil(loop, 'canary', async () => (await recommendationById(loop, rec.id)).status === 'promoted', 150_000);
+    now = await recommendationById(loop, rec.id);
     expect(now?.status, JSON.stringify(now)).toBe('promoted');
     await loop.driver.drive({ phase: 'after', count: 240, concurrency: 6, rate: 80, feedback: false });
     const before = problemRate(inPhase(loop.driver.records, 'before'), clause);
     const after = problemRate(inPhase(loop.driver.records, 'after'), clause);
+    if (process.env['RETRAIN_LOOP_REPORT']) console.log(JSON.stringify({ before, after, controlBefore: problemRate(inPhase(loop.driver.records, 'before'), orderStatus.name), controlAfter: problemRate(inPhase(loop.driver.records, 'after'), orderStatus.name), calls: loop.driver.records.length, rec: { examples: now.examples, evaluation: now.evaluation, arithmetic: rec.arithmetic }, dataset: dataset.body.files }));
     expect(after, `clause analyzer wrong ${(before * 100).toFixed(0)} % before, ${(after * 100).toFixed(0)} % after`).toBeLessThanOrEqual(before - 0.15);
     // The healthy control did not regress.
     const controlBefore = problemRate(inPhase(loop.driver.records, 'before'), orderStatus.name);
     const controlAfter = problemRate(inPhase(loop.driver.records, 'after'), orderStatus.name);
     expect(controlAfter).toBeLessThanOrEqual(controlBefore + 0.05);
     // The pattern it fixed is not recommended again while its statistics still carry the old failures.
-    expect((await recommendationOf(loop, clause))?.id).toBe(rec!.id);
-    const statuses = loop.receiver.deliveries.filter((d) => d.body.recommendation?.id === rec!.id).map((d) => d.body.event?.to);
+    expect((await recommendationOf(loop, clause))?.id).toBe(rec.id);
+    const statuses = loop.receiver.deliveries.filter((d) => d.body.recommendation?.id === rec.id).map((d) => d.body.event?.to);
     expect(statuses).toEqual(expect.arrayContaining(['open', 'approved', 'training', 'evaluating', 'canary', 'promoted']));
   });
 
   it('rejects a tuned model that is not better, with the numbers', { timeout: 300_000 }, async () => {
     const loop = await startLoop({ learns: false, seed: SEED + 1 });
     loops.push(loop);
-    let rec: Rec | undefined;
-    await driveUntil(loop, 'before', async () => {
-      rec = await recommendationOf(loop, clause);
-      return rec?.status === 'open';
-    }, 180_000);
-    expect(rec?.status).toBe('open');
-    expect((await api<Rec>(loop, `/api/recommendations/${rec!.id}/approve`, { method: 'POST' })).status).toBe(200);
-    await eventually(async () => expect(['rejected', 'failed', 'canary']).toContain((await recommendationById(loop, rec!.id)).status), 120_000, 500);
-    const now = await recommendationById(loop, rec!.id);
+    const rec = await untilOpen(loop);
+    expect((await api<Rec>(loop, `/api/recommendations/${rec.id}/approve`, { method: 'POST' })).status).toBe(200);
+    await eventually(async () => expect(['rejected', 'failed', 'canary']).toContain((await recommendationById(loop, rec.id)).status), 120_000, 500);
+    const now = await recommendationById(loop, rec.id);
     expect(now.status, JSON.stringify(now)).toBe('rejected');
     expect(now.evaluation?.accepted).toBe(false);
     expect(now.evaluation?.patternFailRate).toBeDefined();

@@ -13,7 +13,7 @@ export {
   finetuneRecommendations, recommendationEvents, finetuneDatasets, trainingJobs,
   recommendationStatuses, liveRecommendationStatuses, candidateReasons, targetSources, trainingJobStatuses, finishedTrainingStatuses, trainingBackends,
   type RecommendationStatus, type CandidateReason, type TargetSource, type TrainingJobStatus, type TrainingBackendName,
-  type RecommendedPattern, type ExampleCounts, type RecommendationArithmetic, type RecommendationRow, type DatasetRow, type TrainingJobRow,
+  type RecommendedPattern, type ExampleCounts, type RecommendationArithmetic, type RecommendationRow, type RecommendationJson, type DatasetRow, type TrainingJobRow,
   type StoredJobEvent, type StoredCheckpoint,
 } from './schema/index.ts';
 export { moveRecommendation, type RecommendationMove } from './recommendation-moves.ts';

@@ -1,26 +1,8 @@
-import type { ExampleCounts, RecommendationArithmetic, RecommendedPattern, StoredCheckpoint, StoredJobEvent } from '../db/index.ts';
+import type { ExampleCounts, RecommendationArithmetic, RecommendationJson, RecommendedPattern, StoredCheckpoint, StoredJobEvent } from '../db/index.ts';
 import { formatTable } from './patterns-command.ts';
 
 /** A recommendation as GET /api/recommendations returns it (camelCase keys, ISO times). */
-export interface RecommendationItem {
-  id: string;
-  component: string;
-  status: string;
-  patterns: RecommendedPattern[];
-  examples: ExampleCounts;
-  baseModel: string;
-  backend: string;
-  arithmetic: RecommendationArithmetic;
-  approvedBy: string | null;
-  datasetId: string | null;
-  trainingJobId: string | null;
-  tunedModel: string | null;
-  evaluation: Record<string, unknown> | null;
-  versionId: string | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type RecommendationItem = RecommendationJson;
 
 /** GET /api/recommendations/:id: the row plus its events, training job and dataset. */
 export interface RecommendationDetail extends RecommendationItem {

@@ -1,4 +1,4 @@
-import type { RecommendationRow, RecommendationStatus, TargetSource } from '../db/index.ts';
+import type { RecommendationJson, RecommendationRow, RecommendationStatus, TargetSource } from '../db/index.ts';
 
 /** What happened to a recommendation, as the webhook tells it (from a recommendation_events row). */
 export interface WebhookEvent {
@@ -10,27 +10,10 @@ export interface WebhookEvent {
 }
 
 /** The recommendation as the webhook and the admin API show it: camelCase keys, ISO times, its API path. */
-export interface RecommendationView {
-  id: string;
-  component: string;
-  status: string;
-  patterns: RecommendationRow['patterns'];
-  examples: RecommendationRow['examples'];
-  baseModel: string;
-  backend: string;
-  arithmetic: RecommendationRow['arithmetic'];
-  approvedBy: string | null;
-  datasetId: string | null;
-  trainingJobId: string | null;
-  tunedModel: string | null;
-  evaluation: Record<string, unknown> | null;
-  versionId: string | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
+export type RecommendationView = RecommendationJson & {
   /** `/api/recommendations/<id>`, absolute when a base URL was given. */
   url: string;
-}
+};
 
 /** The JSON body posted: Slack's `text`, plus the structured recommendation and event for other receivers. */
 export interface WebhookBody {

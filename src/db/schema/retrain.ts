@@ -97,6 +97,8 @@ export const finetuneRecommendations = pgTable(
   ],
 );
 export type RecommendationRow = typeof finetuneRecommendations.$inferSelect;
+/** A recommendation as JSON carries it (the admin API, the webhook): times as ISO strings. */
+export type RecommendationJson = Omit<RecommendationRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 
 /** Every change of a recommendation: its status moves, webhook deliveries, the job's milestones. */
 export const recommendationEvents = pgTable(
