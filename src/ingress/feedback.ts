@@ -7,9 +7,10 @@ import { z } from 'zod';
 import { AppError } from '../core/errors.ts';
 import { newUuidV7 } from '../core/ids.ts';
 import { calls, failures, feedback } from '../db/index.ts';
-import { clientKeyOf, isLoopback } from './client-auth.ts';
+import { clientKeyOf } from './client-auth.ts';
 import type { IngressDeps } from './deps.ts';
 import { readJsonBody } from './json-body.ts';
+import { localTrust } from './local-trust.ts';
 
 const ratingWords: Record<string, number> = { up: 1, thumbs_up: 1, positive: 1, good: 1, down: 0, thumbs_down: 0, negative: 0, bad: 0 };
 
@@ -79,7 +80,7 @@ export function feedbackApi(deps: IngressDeps): Hono<{ Bindings: HttpBindings }>
     if (!call) throw new AppError('not_found', `no call ${body.call_id}`, { param: 'call_id' });
     const admin = isAdmin(deps.config.env.FIXPOINT_ADMIN_TOKEN, c.req.header('authorization'));
     const key = clientKeyOf(c.env.incoming.headers);
-    const sameCaller = call.clientKeyHash !== null ? deps.hashKey(key) === call.clientKeyHash : key === null && isLoopback(c.env.incoming.socket.remoteAddress);
+    const sameCaller = call.clientKeyHash !== null ? deps.hashKey(key) === call.clientKeyHash : key === null && localTrust(c.env.incoming.socket.remoteAddress, c.env.incoming.headers) === 'local';
     if (!admin && !sameCaller) throw new AppError('forbidden', 'feedback must come from the caller that made the call (same API key) or carry the admin token');
 
     const rating = typeof body.rating === 'number' ? body.rating : typeof body.rating === 'boolean' ? (body.rating ? 1 : 0) : (ratingWords[body.rating] ?? 0);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import OpenAI from 'openai';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { calls, type CallSelect } from '../../src/db/index.ts';
 import { startGateway, type RunningGateway } from '../../src/main/serve.ts';
@@ -36,9 +36,10 @@ export interface Harness {
  * DATABASE_URL / REDIS_URL are set, PGlite and in-process jobs otherwise.
  */
 export async function startHarness(
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
   /** worker: with REDIS_URL set the gateway only enqueues jobs; start a worker (in this process) to run them. */
-  opts: { yaml?: string; fake?: FakeUpstream; db?: TestDatabase; worker?: boolean; jobPrefix?: string } = {},
+  /** logger: the gateway's (default silent), e.g. one writing to a test's own stream to read what was logged. */
+  opts: { yaml?: string; fake?: FakeUpstream; db?: TestDatabase; worker?: boolean; jobPrefix?: string; logger?: Logger } = {},
 ): Promise<Harness> {
   const fake = opts.fake ?? (await startFakeUpstream());
   const db = opts.db ?? (await createTestDatabase());
@@ -62,7 +63,7 @@ export async function startHarness(
     opts.yaml,
   );
   const jobPrefix = opts.jobPrefix ?? `fpt-${randomBytes(4).toString('hex')}`;
-  const gateway = await startGateway(config, { logger: pino({ level: 'silent' }), jobPrefix });
+  const gateway = await startGateway(config, { logger: opts.logger ?? pino({ level: 'silent' }), jobPrefix });
   const worker: RunningWorker | null =
     opts.worker && config.env.REDIS_URL ? await startWorker({ ...config, env: { ...config.env, FIXPOINT_WORKER_METRICS_PORT: 0 } }, { logger: pino({ level: 'silent' }), jobPrefix }) : null;
   const database = gateway.deps.database.db;
