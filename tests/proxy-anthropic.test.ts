@@ -119,7 +119,7 @@ describe('Anthropic client → the gateway', () => {
       .create({ model: 'claude-sonnet-4-20250514', max_tokens: 50, system: 'You are terse.', messages: [{ role: 'user', content: 'hello' }] })
       .withResponse();
     expect(data.content[0]).toMatchObject({ type: 'text', text: 'Echo: hello' });
-    expect(lastRequest().headers['x-api-key']).toBe(CLIENT_KEY);
+    expect(lastRequest().headers['authorization']).toBe(`Bearer ${CLIENT_KEY}`); // as @anthropic-ai/sdk 1.x sends an apiKey
     const row = await h.callRow(response.headers.get('x-fixpoint-call-id')!);
     expect(row).toMatchObject({ route: 'messages', provider: 'anthropic', status: 'success', finishReasons: ['end_turn'] });
     expect(row?.outputTokens).toBe(data.usage.output_tokens);
@@ -127,6 +127,36 @@ describe('Anthropic client → the gateway', () => {
     const stream = anthropic.messages.stream({ model: 'claude-sonnet-4-20250514', max_tokens: 50, messages: [{ role: 'user', content: 'hi [[words:3]]' }] });
     const msg = await stream.finalMessage();
     expect(msg.stop_reason).toBe('end_turn');
+  });
+
+  it("the client's own credential header goes up as the client sent it (authToken, apiKey, x-api-key); only the configured key is translated", async () => {
+    const OAUTH_TOKEN = 'sk-ant-oat01-client-oauth-token-0123456789';
+    for (const auth of [{ authToken: OAUTH_TOKEN }, { apiKey: CLIENT_KEY }, { apiKey: null, defaultHeaders: { 'x-api-key': CLIENT_KEY } }]) {
+      let sent: Headers | null = null;
+      const client = new Anthropic({
+        baseURL: h.gateway.url,
+        maxRetries: 0,
+        ...auth,
+        fetch: (url: string | URL | Request, init?: RequestInit) => {
+          sent = new Headers(init?.headers);
+          return fetch(url, init);
+        },
+      });
+      for (const stream of [false, true]) {
+        const msg = await client.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 20, stream, messages: [{ role: 'user', content: 'hi' }] });
+        if (stream) for await (const _ of msg as AsyncIterable<unknown>) { /* drain */ }
+        const client_ = sent as Headers | null;
+        const up = lastRequest().headers;
+        const label = `${JSON.stringify(auth)} stream=${stream}`;
+        expect(up['authorization'], label).toBe(client_?.get('authorization') ?? undefined);
+        expect(up['x-api-key'], label).toBe(client_?.get('x-api-key') ?? undefined);
+        expect(up['authorization'] ?? up['x-api-key'], label).toContain('authToken' in auth ? OAUTH_TOKEN : CLIENT_KEY);
+      }
+    }
+    // the configured key serves a keyless client the provider's way
+    await fetch(`${h.gateway.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'claude-sonnet-4-20250514', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) });
+    expect(lastRequest().headers['x-api-key']).toBe(ANTHROPIC_KEY);
+    expect(lastRequest().headers['authorization']).toBeUndefined();
   });
 
   it('an OpenAI-served model answers in the Anthropic shape (translated), streaming and not, with tools', async () => {

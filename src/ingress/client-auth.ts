@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CredentialHeader } from '../providers/index.ts';
 
 /**
  * The key SDK clients can send to mean "no key of mine: use the gateway's configured provider key"
@@ -7,17 +8,28 @@ import type { IncomingHttpHeaders } from 'node:http';
  */
 export const GATEWAY_KEY_PLACEHOLDER = 'fixpoint';
 
-/** The client's own key, from `Authorization: Bearer …` or `x-api-key`; null when none (or the placeholder). */
-export function clientKeyOf(headers: IncomingHttpHeaders): string | null {
-  let key: string | null = null;
+/** A client's own key and the header it came in. */
+export interface ClientCredential {
+  key: string;
+  header: CredentialHeader;
+}
+
+/** The client's own key, from `Authorization: Bearer …` or else `x-api-key`, and which; null when none (or the placeholder). */
+export function clientCredentialOf(headers: IncomingHttpHeaders): ClientCredential | null {
+  let found: ClientCredential | null = null;
   const auth = headers['authorization'];
   if (typeof auth === 'string') {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
-    if (m?.[1]) key = m[1].trim();
+    if (m?.[1]) found = { key: m[1].trim(), header: 'authorization' };
   }
   const apiKey = headers['x-api-key'];
-  if (key === null && typeof apiKey === 'string' && apiKey.trim()) key = apiKey.trim();
-  return key === GATEWAY_KEY_PLACEHOLDER ? null : key;
+  if (found === null && typeof apiKey === 'string' && apiKey.trim()) found = { key: apiKey.trim(), header: 'x-api-key' };
+  return found?.key === GATEWAY_KEY_PLACEHOLDER ? null : found;
+}
+
+/** The client's own key, from `Authorization: Bearer …` or `x-api-key`; null when none (or the placeholder). */
+export function clientKeyOf(headers: IncomingHttpHeaders): string | null {
+  return clientCredentialOf(headers)?.key ?? null;
 }
 
 export function isLoopback(address: string | undefined): boolean {

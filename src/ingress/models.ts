@@ -1,7 +1,8 @@
-import { AppError } from '../core/errors.ts';
+import { redactExactKey } from '../core/redact-keys.ts';
 import { newUuidV7 } from '../core/ids.ts';
 import { forwardRequestHeaders, upstreamFailure } from '../providers/index.ts';
-import { clientKeyOf, isLoopback } from './client-auth.ts';
+import { clientCredentialOf } from './client-auth.ts';
+import { keylessRefusal } from './local-trust.ts';
 import type { IngressDeps } from './deps.ts';
 import { CallContext } from './proxy/call-context.ts';
 import type { NodeHandler } from './proxy/handle-proxy.ts';
@@ -22,9 +23,10 @@ export function createModelsHandler(deps: IngressDeps): NodeHandler {
     const headers = { 'x-fixpoint-call-id': id };
     ctx.responseShape = 'openai.models';
     const provider = deps.registry.providers.get('openai');
-    const clientKey = clientKeyOf(req.headers);
-    if (!clientKey && !isLoopback(req.socket.remoteAddress)) {
-      const err = new AppError('unauthorized', 'no API key: send your provider key as Authorization: Bearer <key>');
+    const credential = clientCredentialOf(req.headers);
+    const clientKey = credential?.key ?? null;
+    const err = clientKey ? null : keylessRefusal(req.socket.remoteAddress, req.headers);
+    if (err) {
       ctx.httpStatus = err.status;
       ctx.responseBody = sendError(res, err, 'openai', headers);
       ctx.finish('rejected', err.message);
@@ -42,8 +44,8 @@ export function createModelsHandler(deps: IngressDeps): NodeHandler {
     ctx.upstreamStarted();
     try {
       const key = clientKey ?? provider.apiKey ?? null;
-      const up = await provider.pool.request({ path: `${provider.basePath}/models`, method: 'GET', headers: forwardRequestHeaders(provider, req.headers, key, null) });
-      const text = await up.body.text();
+      const up = await provider.pool.request({ path: `${provider.basePath}/models`, method: 'GET', headers: forwardRequestHeaders(provider, req.headers, key, null, credential?.header ?? null) });
+      const text = redactExactKey(await up.body.text(), key);
       ctx.upstreamFinished();
       ctx.httpStatus = up.statusCode;
       if (up.statusCode >= 400) {

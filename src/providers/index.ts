@@ -1,5 +1,5 @@
 export { createProviderRegistry, type Provider, type ProviderKind, type ProviderRegistry, type ResolvedModel } from './registry.ts';
-export { forwardRequestHeaders, composedRequestHeaders, responseHeaders, rateLimitHeaders, authHeaders, DEFAULT_ANTHROPIC_VERSION } from './upstream-headers.ts';
+export { forwardRequestHeaders, composedRequestHeaders, responseHeaders, rateLimitHeaders, authHeaders, DEFAULT_ANTHROPIC_VERSION, type CredentialHeader } from './upstream-headers.ts';
 export { upstreamFailure, type UpstreamFailure } from './upstream-errors.ts';
 export * from './translate/index.ts';
 export { completeChat, UpstreamHttpError, redactKeys, retryAfterMsOf, type ChatCallResult, type CompleteChatOptions } from './complete-chat.ts';

@@ -15,6 +15,9 @@ const notForwarded = new Set([
 
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
+/** The request header a client's own key came in. */
+export type CredentialHeader = 'authorization' | 'x-api-key';
+
 /** Authentication as the provider expects it: OpenAI-style bearer, or Anthropic's x-api-key. */
 export function authHeaders(provider: Provider, key: string | null, clientHeaders: IncomingHttpHeaders = {}): Record<string, string> {
   return setAuthHeaders({}, provider, key, clientHeaders);
@@ -30,12 +33,19 @@ function setAuthHeaders(out: Record<string, string>, provider: Provider, key: st
   return out;
 }
 
-/** The client's headers as they go upstream: end-to-end ones only, without Fixpoint's own, plus auth. */
+/**
+ * The client's headers as they go upstream: end-to-end ones only, without Fixpoint's own, plus auth.
+ * `clientCredential` names the header the client's own key came in: that header goes up exactly as the
+ * client sent it (an Anthropic OAuth token is only valid as `Authorization: Bearer`, an API key as
+ * `x-api-key`; the client knows which it holds). Without it (the configured key serves the call), the
+ * key is sent the way the provider expects.
+ */
 export function forwardRequestHeaders(
   provider: Provider,
   clientHeaders: IncomingHttpHeaders,
   key: string | null,
   bodyLength: number | null,
+  clientCredential: CredentialHeader | null = null,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name in clientHeaders) {
@@ -44,7 +54,11 @@ export function forwardRequestHeaders(
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   for (const name in provider.headers) out[name] = provider.headers[name] as string;
-  setAuthHeaders(out, provider, key, clientHeaders);
+  const sent = clientCredential === null ? undefined : clientHeaders[clientCredential];
+  if (typeof sent === 'string') {
+    setAuthHeaders(out, provider, null, clientHeaders);
+    out[clientCredential as CredentialHeader] = sent;
+  } else setAuthHeaders(out, provider, key, clientHeaders);
   out['accept-encoding'] = 'identity';
   if (bodyLength !== null) out['content-length'] = String(bodyLength);
   return out;

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { AppError } from '../../core/errors.ts';
-import { forwardRequestHeaders, type Provider } from '../../providers/index.ts';
+import { type CredentialHeader, forwardRequestHeaders, type Provider } from '../../providers/index.ts';
 import type { IngressDeps } from '../deps.ts';
 import type { CallContext } from './call-context.ts';
 import type { ClientHangup } from './client-hangup.ts';
@@ -18,7 +18,10 @@ export interface DispatchInput {
   raw: Buffer;
   /** The body differs from `raw` (a prompt version was swapped in): send it re-serialized. */
   bodyChanged?: boolean;
+  /** The client's own key (null: the provider's configured key serves the call). */
   key: string | null;
+  /** The header the client's own key came in (forwarded as sent on the pass-through path). */
+  credentialHeader: CredentialHeader | null;
   clientHeaders: IncomingHttpHeaders;
   hangup: ClientHangup;
   extraHeaders: Record<string, string>;
@@ -26,8 +29,9 @@ export interface DispatchInput {
 
 /**
  * Picks how a call reaches its model: pass-through when the provider speaks the client's dialect,
- * a translation when it speaks the other one. Keyless clients (loopback only, checked before) get
- * the provider's configured key.
+ * a translation when it speaks the other one. Keyless clients (local only, checked before) get
+ * the provider's configured key. On the pass-through path the client's own credential header goes up
+ * as the client sent it; on a translation, and for the configured key, the key goes the provider's way.
  */
 export async function dispatch(d: DispatchInput): Promise<void> {
   const model = d.body['model'] as string;
@@ -48,8 +52,9 @@ export async function dispatch(d: DispatchInput): Promise<void> {
       extraHeaders: d.extraHeaders,
       path: d.route.path,
       method: 'POST',
-      headers: forwardRequestHeaders(provider, d.clientHeaders, key, payload.length),
+      headers: forwardRequestHeaders(provider, d.clientHeaders, key, payload.length, d.key ? d.credentialHeader : null),
       body: payload,
+      key,
       stripUsage,
       dialect: d.route.dialect,
     });

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../core/errors.ts';
 import { newUuidV7 } from '../../core/ids.ts';
 import { callMetadata } from '../call-metadata.ts';
-import { clientKeyOf, isLoopback } from '../client-auth.ts';
+import { clientCredentialOf } from '../client-auth.ts';
 import { createComponentResolver } from '../component.ts';
+import { keylessRefusal } from '../local-trust.ts';
 import type { IngressDeps } from '../deps.ts';
 import { parseJsonObject, readBody } from '../read-body.ts';
 import { CallContext } from './call-context.ts';
@@ -67,13 +68,16 @@ export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHa
       ctx.properties = meta.properties;
       ctx.component = resolveComponent(req.headers['x-fixpoint-component'] as string | undefined, body);
       ctx.stream = body['stream'] === true;
-      const key = clientKeyOf(req.headers);
-      if (!key && !isLoopback(req.socket.remoteAddress)) {
-        throw new AppError('unauthorized', 'no API key: send your provider key as Authorization: Bearer <key> (or x-api-key)');
-      }
+      const credential = clientCredentialOf(req.headers);
+      const key = credential?.key ?? null;
+      const refusal = key ? null : keylessRefusal(req.socket.remoteAddress, req.headers);
+      if (refusal) throw refusal;
       ctx.clientKeyHash = deps.hashKey(key);
       const swapped = applyPromptVersion(deps.prompts, deps.metrics, route, ctx, body, req.headers, extraHeaders);
-      await dispatch({ deps, route, ctx, res, body: swapped ?? body, raw, bodyChanged: swapped !== null, key, clientHeaders: req.headers, hangup, extraHeaders });
+      await dispatch({
+        deps, route, ctx, res, body: swapped ?? body, raw, bodyChanged: swapped !== null, key, credentialHeader: credential?.header ?? null,
+        clientHeaders: req.headers, hangup, extraHeaders,
+      });
     } catch (err) {
       failBeforeUpstream(deps, ctx, res, route, err, raw, extraHeaders);
     }
