@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { Provider, ProviderRegistry } from './registry.ts';
 import { anthropicMessageToChatCompletion, chatRequestToAnthropic } from './translate/index.ts';
 import { composedRequestHeaders, DEFAULT_ANTHROPIC_VERSION } from './upstream-headers.ts';
+import { redactKeys as redactKnownKeys } from '../core/redact-keys.ts';
 
 /** A failed gateway-made call: the provider's status (0 when no HTTP answer came), whether to retry, and when. */
 export class UpstreamHttpError extends Error {
@@ -47,13 +48,9 @@ export function isRetryableStatus(status: number): boolean {
   return status === 0 || status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
-const keyLike = /\b(sk-(?:ant-|proj-)?[A-Za-z0-9_*-]{3,}|Bearer\s+[A-Za-z0-9._~+/=*-]{4,})/g;
-
 /** Upstream error text without anything key-like (nor the key itself, whatever its shape). */
 export function redactKeys(text: string, key: string | null): string {
-  let out = text;
-  if (key && key.length >= 4) out = out.split(key).join('[redacted]');
-  return out.replace(keyLike, '[redacted]');
+  return redactKnownKeys(text, key);
 }
 
 /** Milliseconds to wait from `retry-after-ms`, or `retry-after` as seconds or an HTTP date. */

@@ -3,6 +3,7 @@ import { getTableColumns } from 'drizzle-orm';
 import { calls, type CallRow } from '../db/index.ts';
 import { dehydratePrompts, type PromptText } from '../prompts/index.ts';
 import { estimateCost, type PriceLookup, type Usage } from '../providers/index.ts';
+import { redactKeyPatterns } from '../core/redact-keys.ts';
 import { readResponse } from './read-response.ts';
 import { needsSanitizing, sanitizeForPostgres } from './sanitize.ts';
 
@@ -93,11 +94,9 @@ function toRecord(call: CallRow, prompts: PromptText[]): FinalRecord {
   };
 }
 
-const keyLike = /\b(sk-(?:ant-|proj-)?[A-Za-z0-9_*-]{6,}|Bearer\s+[A-Za-z0-9._~+/=*-]{8,})/g;
-
-/** Upstream error messages sometimes quote the key they were given (partly masked or not). */
+/** Upstream error messages sometimes quote a key (partly masked or not): the pattern net (the exact key was masked on the hot path). */
 export function redactKeys(text: string): string {
-  return text.replace(keyLike, '[redacted]');
+  return redactKeyPatterns(text);
 }
 
 function redactDeep(value: unknown): unknown {

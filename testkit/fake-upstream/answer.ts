@@ -22,9 +22,17 @@ export interface ApiRenderer {
 export async function answerPlanned(ex: Exchange, plan: ReplyPlan, api: ApiRenderer): Promise<void> {
   const d = plan.directives;
   if (d.hang) return; // never answer; the socket's close is counted as an abort
+  const leaked = d.leakKey ? (ex.credential ?? '') : null;
   if (d.error !== undefined) {
-    const body = api.errorBody(d.error, `Fake upstream error ${d.error} (directive)`);
+    const message = leaked === null ? `Fake upstream error ${d.error} (directive)` : `Incorrect API key provided: ${leaked}. You can find your API key in your account settings.`;
+    const body = api.errorBody(d.error, message);
     return sendJson(ex.res, d.error, body, directiveErrorHeaders(api.headers));
+  }
+  if (leaked !== null && plan.toolCalls.length === 0) {
+    // The renderers read the plan when called: the key becomes the answer's last word.
+    plan.content += ` ${leaked}`;
+    plan.pieces.push(` ${leaked}`);
+    plan.completionTokens += 1;
   }
   if (!api.stream) {
     await delay(d.slowMs);

@@ -13,6 +13,8 @@ export interface Exchange {
   res: ServerResponse;
   /** Set when the fake itself destroyed the socket (so it is not counted as a client abort). */
   markSelfDestroyed(): void;
+  /** The key the request came with (`Authorization: Bearer` or `x-api-key`), for [[leak-key]]. */
+  credential?: string | null;
 }
 
 let requestCounter = 0;

@@ -27,6 +27,12 @@ function headersOf(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+function credentialOf(req: IncomingMessage): string | null {
+  const bearer = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
+  const apiKey = req.headers['x-api-key'];
+  return bearer?.[1] ?? (typeof apiKey === 'string' ? apiKey : null);
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -80,7 +86,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let selfDestroyed = false;
-    const ex: Exchange = { res, markSelfDestroyed: () => (selfDestroyed = true) };
+    const ex: Exchange = { res, markSelfDestroyed: () => (selfDestroyed = true), credential: credentialOf(req) };
     res.on('close', () => {
       if (!res.writableFinished && !selfDestroyed && !closing) abortedCount++;
     });

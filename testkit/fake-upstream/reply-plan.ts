@@ -9,6 +9,8 @@
  *   [[tools2]]    two parallel tool calls          [[json]]     content `{"answer":"ok"}`
  *   [[length]]    finish_reason length / stop_reason max_tokens
  *   [[words:N]]   N content chunks                 [[nul]]      content with \u0000 and \ud800
+ *   [[leak-key]]  quote the request's key (Bearer or x-api-key), as careless upstreams do: in the
+ *                 error message with [[error:N]], else as the answer's last word
  */
 
 export interface Directives {
@@ -22,6 +24,7 @@ export interface Directives {
   length: boolean;
   words?: number;
   nul: boolean;
+  leakKey: boolean;
 }
 
 export interface ToolCallPlan {
@@ -57,10 +60,10 @@ export interface ReplyInput {
   echoText: string;
 }
 
-const DIRECTIVE = /\[\[(error|hang|slow|cut|tool|tools2|json|length|words|nul)(?::([^\]]*))?\]\]/g;
+const DIRECTIVE = /\[\[(error|hang|slow|cut|tool|tools2|json|length|words|nul|leak-key)(?::([^\]]*))?\]\]/g;
 
 export function parseDirectives(text: string): Directives {
-  const d: Directives = { hang: false, slowMs: 0, cut: false, tools2: false, json: false, length: false, nul: false };
+  const d: Directives = { hang: false, slowMs: 0, cut: false, tools2: false, json: false, length: false, nul: false, leakKey: false };
   for (const m of text.matchAll(DIRECTIVE)) {
     const arg = m[2] ?? '';
     switch (m[1]) {
@@ -74,6 +77,7 @@ export function parseDirectives(text: string): Directives {
       case 'length': d.length = true; break;
       case 'words': d.words = clampInt(arg, 20, 1, 100_000); break;
       case 'nul': d.nul = true; break;
+      case 'leak-key': d.leakKey = true; break;
     }
   }
   return d;

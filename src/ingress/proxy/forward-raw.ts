@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { KeyMask } from '../../core/redact-keys.ts';
 import { type Provider, responseHeaders, upstreamFailure } from '../../providers/index.ts';
 import type { CallContext } from './call-context.ts';
 import type { ClientHangup } from './client-hangup.ts';
@@ -22,6 +23,8 @@ export interface ForwardRequest {
   dialect: ErrorDialect;
   /** Fixpoint's own response headers (call id, ...). */
   extraHeaders: OutgoingHttpHeaders;
+  /** The key the call goes up with (the client's or the configured one): masked in what comes back, should the upstream quote it. */
+  key: string | null;
 }
 
 /**
@@ -48,6 +51,7 @@ function clientClosed(): Error {
  */
 class Relay implements Dispatcher.DispatchHandler {
   private readonly chunks: Buffer[] = [];
+  private readonly mask: KeyMask | null;
   private filter: UsageChunkFilter | null = null;
   private responding = false;
   private settled = false;
@@ -55,7 +59,9 @@ class Relay implements Dispatcher.DispatchHandler {
   constructor(
     private readonly f: ForwardRequest,
     private readonly done: () => void,
-  ) {}
+  ) {
+    this.mask = KeyMask.for(f.key);
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.f.hangup.onHangup(() => {
@@ -77,8 +83,10 @@ class Relay implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk);
-    const out = this.filter ? this.filter.push(chunk) : chunk;
+    const masked = this.mask ? this.mask.push(chunk) : chunk;
+    if (masked.length === 0) return;
+    this.chunks.push(masked);
+    const out = this.filter ? this.filter.push(masked) : masked;
     if (out.length === 0) return;
     this.f.ctx.firstChunkWritten();
     const { res } = this.f;
@@ -93,6 +101,12 @@ class Relay implements Dispatcher.DispatchHandler {
     this.settled = true;
     const { ctx, res } = this.f;
     ctx.upstreamFinished();
+    const held = this.mask?.end();
+    if (held && held.length > 0) {
+      this.chunks.push(held);
+      const out = this.filter ? this.filter.push(held) : held;
+      if (out.length > 0) res.write(out);
+    }
     const rest = this.filter?.end();
     if (rest && rest.length > 0) res.write(rest);
     res.end();

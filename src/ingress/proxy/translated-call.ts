@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../../core/errors.ts';
+import { redactExactKey } from '../../core/redact-keys.ts';
 import { parseSseEvent, SseFramer } from '../../core/sse.ts';
 import { composedRequestHeaders, type Provider, rateLimitHeaders, upstreamFailure } from '../../providers/index.ts';
 import type { CallContext } from './call-context.ts';
@@ -58,13 +59,13 @@ export async function runTranslated(call: TranslatedCall, t: Translation): Promi
   ctx.httpStatus = up.statusCode;
   try {
     if (up.statusCode >= 400) {
-      ctx.responseBody = sendJson(res, up.statusCode, t.translateError(await readJson(up)), headers);
+      ctx.responseBody = sendJson(res, up.statusCode, t.translateError(await readJson(up, call.key)), headers);
       ctx.upstreamFinished();
       ctx.finish('upstream_error');
     } else if (t.stream && String(up.headers['content-type'] ?? '').includes('text/event-stream')) {
       await relayTranslatedStream(call, t, up, headers);
     } else {
-      const body = t.translateResponse(await readJson(up));
+      const body = t.translateResponse(await readJson(up, call.key));
       ctx.upstreamFinished();
       ctx.responseBody = body;
       if (t.stream) {
@@ -101,7 +102,7 @@ async function relayTranslatedStream(call: TranslatedCall, t: Translation, up: D
       if (!ev || ev.data === '[DONE]' || ev.data === '') continue;
       let data: unknown;
       try {
-        data = JSON.parse(ev.data);
+        data = JSON.parse(redactExactKey(ev.data, call.key));
       } catch {
         continue;
       }

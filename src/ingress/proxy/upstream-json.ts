@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { redactExactKey } from '../../core/redact-keys.ts';
 import { type Provider, upstreamFailure, type UpstreamFailure } from '../../providers/index.ts';
 
 /** A request the gateway composed (a translation), sent to the provider: the response, or how it failed. */
@@ -17,9 +18,9 @@ export async function sendComposed(
   }
 }
 
-/** Reads a whole upstream body as JSON (null when it is not JSON). */
-export async function readJson(up: Dispatcher.ResponseData): Promise<unknown> {
-  const text = await up.body.text();
+/** Reads a whole upstream body as JSON (null when it is not JSON), with the call's key redacted should the upstream quote it. */
+export async function readJson(up: Dispatcher.ResponseData, key: string | null): Promise<unknown> {
+  const text = redactExactKey(await up.body.text(), key);
   try {
     return JSON.parse(text);
   } catch {
