@@ -6,3 +6,4 @@ export * from './json-value.ts';
 export * from './clip-text.ts';
 export * from './wire-request.ts';
 export * from './wire-response.ts';
+export * from './json-depth.ts';
