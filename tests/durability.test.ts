@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,42 @@ onPostgres('database down mid-traffic', () => {
       await p.proxy.restore();
       await expectEachOnce(h, ids);
       expect(await metric(h.gateway.url, 'fixpoint_records_replayed_total')).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+      await p.proxy.close();
+      await p.db.drop();
+    }
+  });
+
+  it('with the database not answering, acknowledged calls reach the spool within a few flush intervals, then are replayed once', async () => {
+    const p = await proxiedDatabase();
+    // Intervals as the gateway's own: hand-over to the recorder's thread (50 ms) and flush (50 ms).
+    const flushMs = 50;
+    const writeTimeoutMs = 200;
+    const h = await startHarness({ DATABASE_URL: p.url, FIXPOINT_RECORD_FLUSH_MS: String(flushMs), FIXPOINT_RECORD_WRITE_TIMEOUT_MS: String(writeTimeoutMs) }, { fake, db: p.db });
+    const spooled = () => {
+      const dir = path.join(p.db.dataDir, 'spool');
+      return readdirSync(dir).map((f) => readFileSync(path.join(dir, f), 'latin1')).join('');
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 5; i++) ids.push(await chat(h, `before ${i}`));
+      await h.gateway.deps.recorder.flush();
+      p.proxy.blackhole();
+      // The first write after the outage began waits at most the write timeout; then everything
+      // acknowledged is in the spool within a few intervals, every round: nothing waits on a check
+      // of the database, which does not answer either.
+      for (let round = 0; round < 4; round++) {
+        const acked: string[] = [];
+        for (let i = 0; i < 5; i++) acked.push(await chat(h, `round ${round} call ${i}`));
+        ids.push(...acked);
+        await sleep((round === 0 ? writeTimeoutMs : 0) + 6 * flushMs);
+        const spool = spooled();
+        for (const id of acked) expect(spool, `round ${round}: call ${id} in the spool`).toContain(id);
+      }
+      await p.proxy.restore();
+      await expectEachOnce(h, ids);
     } finally {
       await h.close();
       await p.proxy.close();

@@ -83,6 +83,11 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest request body accepted, bytes. */
   FIXPOINT_MAX_BODY_BYTES: intFromEnv(20 * 1024 * 1024, 1024),
+  /**
+   * Deepest nesting of arrays and objects a proxied JSON body may have (the top level is 1); deeper
+   * gets 400. Real requests stay within a few dozen levels. 0: no limit.
+   */
+  FIXPOINT_MAX_JSON_DEPTH: intFromEnv(256, 0),
   /** Upstream connect timeout and idle (no bytes) timeout, ms. */
   FIXPOINT_CONNECT_TIMEOUT_MS: intFromEnv(10_000, 1),
   FIXPOINT_IDLE_TIMEOUT_MS: intFromEnv(300_000, 1),
@@ -96,6 +101,11 @@ export const envSchema = z.object({
   FIXPOINT_RECORD_BATCH_SIZE: intFromEnv(200, 1),
   FIXPOINT_RECORD_FLUSH_MS: intFromEnv(50, 1),
   FIXPOINT_RECORD_BUFFER_MAX: intFromEnv(20_000, 1),
+  /**
+   * How long the recorder waits for one write (or a check) of the database before it takes the
+   * database as unreachable and spills what it holds to the spool.
+   */
+  FIXPOINT_RECORD_WRITE_TIMEOUT_MS: intFromEnv(500, 1),
   /**
    * With Postgres, the recorder runs in a worker thread of its own (`thread`), off the thread that
    * proxies calls; `inline` keeps it in the gateway's thread. Embedded PGlite is always inline.

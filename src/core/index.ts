@@ -7,3 +7,4 @@ export * from './clip-text.ts';
 export * from './wire-request.ts';
 export * from './wire-response.ts';
 export * from './redact-keys.ts';
+export * from './json-depth.ts';

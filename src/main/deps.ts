@@ -81,6 +81,7 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
     batchSize: env.FIXPOINT_RECORD_BATCH_SIZE,
     flushMs: env.FIXPOINT_RECORD_FLUSH_MS,
     bufferMax: env.FIXPOINT_RECORD_BUFFER_MAX,
+    writeTimeoutMs: env.FIXPOINT_RECORD_WRITE_TIMEOUT_MS,
   };
   // PGlite lives in this thread only, so the embedded database keeps the recorder here too.
   const recorder: CallRecorder =

@@ -29,6 +29,29 @@ type Line = [
   clientKeyHash: string | null, promptVersionId: string | null,
 ];
 
+/** Positions in a Line of the fields `lineText` may have to leave out. */
+const REQUEST_OBJECT = 16;
+const RESPONSE_OBJECT = 21;
+const ERROR = 22;
+
+/**
+ * The line as JSON text. A request or response held as an object that cannot be serialized (nested
+ * too deeply) is left out, and the record says so in its error: one call must never cost the others
+ * their hand-over.
+ */
+function lineText(line: Line, c: CallCapture): string {
+  try {
+    return JSON.stringify(line);
+  } catch (err) {
+    const note = `record stored without its bodies: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`.slice(0, 300);
+    const bare = [...line] as Line;
+    bare[REQUEST_OBJECT] = null;
+    bare[RESPONSE_OBJECT] = null;
+    bare[ERROR] = c.error ? `${c.error}; ${note}` : note;
+    return JSON.stringify(bare);
+  }
+}
+
 export class CapturePacker {
   private lines: string[] = [];
   private ids: string[] = [];
@@ -54,7 +77,7 @@ export class CapturePacker {
       c.response.shape, c.response.stream, res[0], res[1], res[0] === -1 ? body : null, c.error, c.sessionId, c.userId,
       c.properties, c.clientKeyHash, c.promptVersionId ?? null,
     ];
-    this.lines.push(JSON.stringify(line));
+    this.lines.push(lineText(line, c));
     this.ids.push(c.id);
   }
 
@@ -103,21 +126,31 @@ function parseRequest(text: string): unknown {
  * The captures back, in the recorder's thread: bytes as Buffers over the transferred arena (no copy),
  * the request parsed from its bytes.
  */
-export function unpackCaptures(packed: PackedCaptures): CallCapture[] {
+export function unpackCaptures(packed: PackedCaptures, onUnreadable: (err: unknown) => void = () => undefined): CallCapture[] {
   if (packed.lines.length === 0) return [];
   const arena = Buffer.from(packed.bytes);
-  return packed.lines.split('\n').map((text) => {
-    const [
-      id, route, startedAt, endedAt, latencyMs, upstreamLatencyMs, ttftMs, component, provider, requestedModel, servedModel,
-      status, httpStatus, stream, requestAt, requestLength, requestObject, shape, responseStream, responseAt, responseLength,
-      responseObject, error, sessionId, userId, properties, clientKeyHash, promptVersionId,
-    ] = JSON.parse(text) as Line;
-    const request = requestAt === -1 ? requestObject : parseRequest(arena.toString('utf8', requestAt, requestAt + requestLength));
-    const body = responseAt === -1 ? (responseObject as CallCapture['response']['body']) : arena.subarray(responseAt, responseAt + responseLength);
-    return {
-      id, route, startedAt, endedAt, latencyMs, upstreamLatencyMs, ttftMs, component, provider, requestedModel, servedModel,
-      status, httpStatus, stream, request, requestBytes: null, response: { shape, stream: responseStream, body }, error,
-      sessionId, userId, properties, clientKeyHash, promptVersionId,
-    };
-  });
+  const out: CallCapture[] = [];
+  for (const text of packed.lines.split('\n')) {
+    try {
+      out.push(unpackLine(text, arena));
+    } catch (err) {
+      onUnreadable(err); // one line that cannot be read costs no other capture its record
+    }
+  }
+  return out;
+}
+
+function unpackLine(text: string, arena: Buffer): CallCapture {
+  const [
+    id, route, startedAt, endedAt, latencyMs, upstreamLatencyMs, ttftMs, component, provider, requestedModel, servedModel,
+    status, httpStatus, stream, requestAt, requestLength, requestObject, shape, responseStream, responseAt, responseLength,
+    responseObject, error, sessionId, userId, properties, clientKeyHash, promptVersionId,
+  ] = JSON.parse(text) as Line;
+  const request = requestAt === -1 ? requestObject : parseRequest(arena.toString('utf8', requestAt, requestAt + requestLength));
+  const body = responseAt === -1 ? (responseObject as CallCapture['response']['body']) : arena.subarray(responseAt, responseAt + responseLength);
+  return {
+    id, route, startedAt, endedAt, latencyMs, upstreamLatencyMs, ttftMs, component, provider, requestedModel, servedModel,
+    status, httpStatus, stream, request, requestBytes: null, response: { shape, stream: responseStream, body }, error,
+    sessionId, userId, properties, clientKeyHash, promptVersionId,
+  };
 }

@@ -13,6 +13,8 @@ export interface RecorderSettings {
   batchSize: number;
   flushMs: number;
   bufferMax: number;
+  /** How long a database write or check may take before the records go to the spool (default 5 s). */
+  writeTimeoutMs?: number;
 }
 
 /** The recorder over a database: its spool under `<dataDir>/spool`, batched inserts, prices for costs. */
@@ -36,6 +38,7 @@ export async function createRecorder(
     batchSize: s.batchSize,
     flushMs: s.flushMs,
     bufferMax: s.bufferMax,
+    ...(s.writeTimeoutMs === undefined ? {} : { writeTimeoutMs: s.writeTimeoutMs }),
     ping: () => database.ping(),
     finalizeOnCapture: s.finalizeOnCapture ?? false,
     ...(s.onStored ? { onStored: s.onStored } : {}),

@@ -162,6 +162,64 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
   return { record: toRecord(call, prompts), usage: read.usage, cost };
 }
 
+/** Why a record lost its bodies, as stored in its `error` column (after the call's own error, if any). */
+function minimalError(callError: string | null, reason: string): string {
+  const note = `record stored without its bodies: ${reason}`;
+  return redactKeys(callError ? `${callError}; ${note}` : note).slice(0, 4000);
+}
+
+/** A short reason from whatever was thrown (no stack, bounded). */
+export function reasonOf(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.slice(0, 300);
+}
+
+/**
+ * The minimal form of a call that could not be finalized (a body nested too deeply to encode, say):
+ * ids, times, route, component, provider, models, status, metadata and the error, without the bodies,
+ * usage or cost. Built from the capture's flat fields only, so it cannot fail the way the full form did.
+ */
+export function minimalRecord(c: CallCapture, reason: string): FinalRecord {
+  const call: CallRow = {
+    id: c.id,
+    startedAt: new Date(c.startedAt),
+    endedAt: new Date(c.endedAt),
+    latencyMs: c.latencyMs,
+    upstreamLatencyMs: c.upstreamLatencyMs,
+    ttftMs: c.ttftMs,
+    route: c.route,
+    component: c.component,
+    provider: c.provider,
+    requestedModel: c.requestedModel,
+    servedModel: c.servedModel,
+    status: c.status,
+    httpStatus: c.httpStatus,
+    stream: c.stream,
+    finishReasons: [],
+    error: minimalError(c.error, reason),
+    sessionId: c.sessionId,
+    userId: c.userId,
+    properties: c.properties,
+    clientKeyHash: c.clientKeyHash,
+    promptVersionId: c.promptVersionId ?? null,
+  };
+  let values: (string | null)[];
+  try {
+    values = encodeCall(call);
+  } catch {
+    values = encodeCall({ ...call, properties: {} });
+  }
+  return { id: c.id, component: c.component, startedAt: c.startedAt, clientKeyHash: c.clientKeyHash, provider: c.provider, model: c.servedModel ?? c.requestedModel, values, prompts: [] };
+}
+
+/** The minimal form of a finalized record the database refused even cleaned (or that could not be cleaned): its JSON bodies dropped. */
+export function minimalOf(r: FinalRecord, reason: string): FinalRecord {
+  const errorAt = callColumns.indexOf('error');
+  const dropped = new Set<keyof CallRow>(['requestBody', 'responseBody', 'systemPromptHash']);
+  const values = r.values.map((v, i) => (i === errorAt ? minimalError(v, reason) : dropped.has(callColumns[i] as keyof CallRow) ? null : v));
+  return { ...r, values, prompts: [] };
+}
+
 /**
  * Spooled records come back as parsed JSON, already in their stored form. Records spooled by an
  * earlier version carry the row as one JSON object (`callJson`) and are converted.

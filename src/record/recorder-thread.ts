@@ -60,7 +60,11 @@ async function answer(m: Extract<ToThread, { id: number }>): Promise<unknown> {
 
 port.on('message', (m: ToThread) => {
   if (m.t === 'captures') {
-    for (const c of unpackCaptures(m)) recorder.capture(c);
+    const captures = unpackCaptures(m, (err) => {
+      metrics.recordsDropped.labels('unreadable_handover').inc();
+      logger.error({ err }, 'a capture handed over could not be read; dropped');
+    });
+    for (const c of captures) recorder.capture(c);
     recorder.arrived();
     reportState(recorder);
     return;

@@ -1,16 +1,17 @@
 import type { CallCapture } from '../core/call-capture.ts';
 import { pendingCallOf, type CallRecorder, type MetricsJson, type PendingCall } from './call-recorder.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
-import { cleanRecord, finalizeCapture, reviveRecord, type FinalRecord } from './finalize.ts';
+import { finalizeCapture, minimalRecord, reasonOf, reviveRecord, type FinalRecord } from './finalize.ts';
+import { BatchWriter, DEFAULT_WRITE_TIMEOUT_MS, withTimeout } from './batch-writer.ts';
 import type { PriceLookup } from '../providers/index.ts';
-import { sanitizeForPostgres } from './sanitize.ts';
 import type { Spool } from './spool.ts';
-import { isDatabaseUnavailable } from '../db/index.ts';
 import { FULL_STATEMENT_ROWS, type RecordStore } from './store.ts';
 
 /** Finalizing yields to the event loop after this much work, so proxied calls never wait longer behind it. */
 const FINALIZE_SLICE_MS = 0.25;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Flushes failing one after another (not a database outage: something unexpected) before the recorder says it is stuck. */
+const STUCK_AFTER_FAILED_FLUSHES = 3;
 
 export interface RecorderOptions {
   store: RecordStore;
@@ -21,6 +22,12 @@ export interface RecorderOptions {
   /** Records per insert. */
   batchSize: number;
   flushMs: number;
+  /**
+   * How long a write (or a check) of the database may take before the database is taken as
+   * unreachable and what the recorder holds goes to the spool. A write that commits after all is
+   * harmless: the spool's replay skips call ids already stored.
+   */
+  writeTimeoutMs?: number;
   /** Records held in memory before the excess is spilled to the spool. */
   bufferMax: number;
   /** How often to probe a database that was unreachable. */
@@ -53,9 +60,23 @@ export class Recorder implements CallRecorder {
   private dbUp = true;
   private spoolWritable = true;
   private lastProbe = 0;
+  private probing: Promise<boolean> | null = null;
   private closed = false;
+  /** Flushes that failed in a row (reset by one that did not): past STUCK_AFTER_FAILED_FLUSHES the recorder is stuck. */
+  private failedFlushes = 0;
 
-  constructor(private readonly o: RecorderOptions) {}
+  private readonly writer: BatchWriter;
+
+  constructor(private readonly o: RecorderOptions) {
+    this.writer = new BatchWriter({
+      store: o.store,
+      metrics: o.metrics,
+      logger: o.logger,
+      writeTimeoutMs: this.writeTimeoutMs,
+      onDown: (err) => this.markDown(err),
+      ...(o.onStored ? { onStored: o.onStored } : {}),
+    });
+  }
 
   /** Hot path: synchronous, never waits. Parsing happens in the flush (or here, with `finalizeOnCapture`). */
   capture(c: CallCapture): void {
@@ -105,6 +126,7 @@ export class Recorder implements CallRecorder {
 
   /** False when calls can no longer be recorded (database down and spool unwritable, buffer full). */
   get accepting(): boolean {
+    if (this.failedFlushes >= STUCK_AFTER_FAILED_FLUSHES) return false;
     return this.spoolWritable || (this.dbUp && this.queue.length < this.o.bufferMax);
   }
 
@@ -134,7 +156,7 @@ export class Recorder implements CallRecorder {
   /** Write out everything buffered now (and replay the spool if the database answers). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    this.flushing = this.drain().finally(() => {
+    this.flushing = this.drain(true).finally(() => {
       this.flushing = null;
     });
     await this.flushing;
@@ -148,17 +170,47 @@ export class Recorder implements CallRecorder {
     await this.o.spool.close();
   }
 
+  /**
+   * A flush from the timer or an arrival. One that fails counts; a run of them makes the recorder
+   * stuck (`accepting` false: calls get 503 and /readyz turns red) until one succeeds again.
+   */
   private kick(): void {
     if (this.flushing) return;
-    this.flush().catch((err: unknown) => this.o.logger.error({ err }, 'recorder flush failed'));
+    this.flushing = this.drain().finally(() => {
+      this.flushing = null;
+    });
+    this.flushing.then(
+      () => {
+        if (this.failedFlushes >= STUCK_AFTER_FAILED_FLUSHES) this.o.logger.info('recorder flushing again');
+        this.failedFlushes = 0;
+      },
+      (err: unknown) => {
+        this.failedFlushes++;
+        const level = this.failedFlushes === STUCK_AFTER_FAILED_FLUSHES ? 'fatal' : 'error';
+        this.o.logger[level]({ err, failedFlushes: this.failedFlushes, waiting: this.queue.length }, 'recorder flush failed');
+      },
+    );
   }
 
-  private finalizeSafely(c: CallCapture) {
+  /**
+   * The record of a capture, whatever it holds: in full; else without the response (unreadable);
+   * else in minimal form (ids, times, status, the error), counted. Never throws, so one call that
+   * cannot be finalized (a body nested too deeply to encode) costs no other call its record.
+   */
+  private finalizeSafely(c: CallCapture): ReturnType<typeof finalizeCapture> {
     try {
       return finalizeCapture(c, this.o.prices);
     } catch (err) {
-      this.o.logger.error({ err, callId: c.id }, 'could not read call response; recording it without');
-      return finalizeCapture({ ...c, response: { shape: 'none', stream: false, body: null }, error: c.error ?? 'response unreadable' }, this.o.prices);
+      try {
+        const result = finalizeCapture({ ...c, response: { shape: 'none', stream: false, body: null }, error: c.error ?? 'response unreadable' }, this.o.prices);
+        this.o.logger.error({ err, callId: c.id }, 'could not read call response; recording it without');
+        return result;
+      } catch (again) {
+        this.o.metrics.recordsMinimal.inc();
+        this.o.logger.error({ err: again, callId: c.id }, 'could not finalize the call record; storing it in minimal form');
+        const empty = { inputTokens: null, outputTokens: null, totalTokens: null, cachedTokens: null };
+        return { record: minimalRecord(c, reasonOf(again)), usage: empty, cost: null };
+      }
     }
   }
 
@@ -172,10 +224,15 @@ export class Recorder implements CallRecorder {
     if (cost) m.cost.series(provider, model, component).inc(cost);
   }
 
-  private async drain(): Promise<void> {
-    if (!this.dbUp && !(await this.probe())) {
+  /**
+   * With the database down, what is buffered goes to the spool first, then the database is checked:
+   * in the background from the timer (nothing waits on the check), awaited by an explicit flush.
+   */
+  private async drain(explicit = false): Promise<void> {
+    if (!this.dbUp) {
       await this.spillOverflow(true);
-      return;
+      const probe = this.probe();
+      if (!explicit || !(await probe)) return;
     }
     while (this.queue.length > 0 && this.dbUp) {
       const batch = await this.take(this.o.batchSize);
@@ -189,54 +246,41 @@ export class Recorder implements CallRecorder {
     else if (this.o.spool.hasPending() && !this.closed) await this.replaySpool();
   }
 
-  /** True when the batch is settled (stored, cleaned-and-stored, or dropped as poison). False: database down. */
-  private async writeBatch(batch: FinalRecord[]): Promise<boolean> {
-    try {
-      await this.o.store.insert(batch);
-      this.o.metrics.recordsWritten.inc(batch.length);
-      this.o.onStored?.(batch.map((r) => r.id));
-      return true;
-    } catch (err) {
-      if (isDatabaseUnavailable(err)) return this.markDown(err);
-      if (batch.length > 1) {
-        const mid = Math.ceil(batch.length / 2);
-        return (await this.writeBatch(batch.slice(0, mid))) && (await this.writeBatch(batch.slice(mid)));
-      }
-      return this.writeCleaned(batch[0] as FinalRecord, err);
-    }
+  /** True when the batch is settled (stored, or each row stored cleaned, minimal or dropped). False: database down. */
+  private writeBatch(batch: FinalRecord[]): Promise<boolean> {
+    return this.writer.write(batch);
   }
 
-  private async writeCleaned(record: FinalRecord, firstErr: unknown): Promise<boolean> {
-    const cleaned = cleanRecord(record, sanitizeForPostgres);
-    try {
-      await this.o.store.insert([cleaned]);
-      this.o.metrics.recordsCleaned.inc();
-      this.o.metrics.recordsWritten.inc();
-      this.o.onStored?.([record.id]);
-      return true;
-    } catch (err) {
-      if (isDatabaseUnavailable(err)) return this.markDown(err);
-      this.o.metrics.recordsDropped.labels('poison').inc();
-      this.o.logger.error({ err, firstErr, callId: record.id }, 'record refused by the database; dropped');
-      return true;
-    }
+  private get writeTimeoutMs(): number {
+    return this.o.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
   }
 
-  private markDown(err: unknown): false {
+  private markDown(err: unknown): void {
     if (this.dbUp) this.o.logger.warn({ err }, 'database unreachable: spooling records until it returns');
     this.dbUp = false;
     this.lastProbe = Date.now();
-    return false;
   }
 
-  private async probe(): Promise<boolean> {
-    if (Date.now() - this.lastProbe < (this.o.probeMs ?? 1000)) return false;
+  /**
+   * Checks the database at most every probeMs, one check at a time, bounded by the write timeout.
+   * Resolves true once it answers (and the next flush writes and replays the spool).
+   */
+  private probe(): Promise<boolean> {
+    if (this.probing) return this.probing;
+    if (Date.now() - this.lastProbe < (this.o.probeMs ?? 1000)) return Promise.resolve(false);
     this.lastProbe = Date.now();
-    if (await this.o.ping()) {
-      this.dbUp = true;
-      this.o.logger.info('database reachable again: writing and replaying the spool');
-    }
-    return this.dbUp;
+    this.probing = withTimeout(this.o.ping(), this.writeTimeoutMs)
+      .catch(() => false)
+      .then((up) => {
+        this.probing = null;
+        this.lastProbe = Date.now();
+        if (up && !this.dbUp) {
+          this.dbUp = true;
+          this.o.logger.info('database reachable again: writing and replaying the spool');
+        }
+        return up;
+      });
+    return this.probing;
   }
 
   /** With the database down, everything buffered goes to the durable spool (or, on close, all of it). */

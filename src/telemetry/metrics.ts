@@ -69,6 +69,11 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     recordsSpooled: new Counter({ name: 'fixpoint_records_spooled_total', help: 'Records written to the spool file (database unreachable or buffer full)', registers }),
     recordsReplayed: new Counter({ name: 'fixpoint_records_replayed_total', help: 'Spooled records replayed into the database', registers }),
     recordsCleaned: new Counter({ name: 'fixpoint_records_cleaned_total', help: 'Records stored with NUL bytes or lone surrogates replaced after a failed insert', registers }),
+    recordsMinimal: new Counter({
+      name: 'fixpoint_records_minimal_total',
+      help: 'Records stored in minimal form (ids, times, status, the error, no bodies) because they could not be finalized or cleaned',
+      registers,
+    }),
     recordsDropped: new Counter({
       name: 'fixpoint_records_dropped_total',
       help: 'Records that could not be stored, by reason',

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../core/errors.ts';
 import { newUuidV7 } from '../../core/ids.ts';
+import { findNestingPastLimit } from '../../core/json-depth.ts';
 import { callMetadata } from '../call-metadata.ts';
 import { clientCredentialOf } from '../client-auth.ts';
 import { createComponentResolver } from '../component.ts';
@@ -41,10 +42,25 @@ function checkRequired(route: ProxyRoute, body: Record<string, unknown>): void {
   }
 }
 
+/**
+ * Refuses a body that nests deeper than the limit, before it is parsed: a record nested thousands of
+ * levels deep overflows the stack of whatever walks it later (encoding, cleaning, the upstream).
+ */
+function checkDepth(raw: Buffer, maxDepth: number): void {
+  if (maxDepth === 0) return;
+  const past = findNestingPastLimit(raw, maxDepth);
+  if (past === null) return;
+  const where = past.topLevelKey === null ? '' : ` (in ${past.topLevelKey})`;
+  throw new AppError('invalid_request', `request body nests deeper than ${maxDepth} levels${where}; this gateway accepts at most ${maxDepth} (FIXPOINT_MAX_JSON_DEPTH)`, {
+    ...(past.topLevelKey === null ? {} : { param: past.topLevelKey }),
+  });
+}
+
 /** The hot path for every proxied POST route: admit, read, route, forward, record. */
 export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHandler {
   const resolveComponent = createComponentResolver();
   const limit = deps.config.env.FIXPOINT_MAX_BODY_BYTES;
+  const maxDepth = deps.config.env.FIXPOINT_MAX_JSON_DEPTH;
   return async (req, res) => {
     const refused = admissionError(deps);
     if (refused) {
@@ -59,6 +75,7 @@ export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHa
     let raw: Buffer | null = null;
     try {
       raw = await readBody(req, limit);
+      checkDepth(raw, maxDepth);
       const body = parseJsonObject(raw);
       ctx.receivedRequest(body, raw);
       checkRequired(route, body);

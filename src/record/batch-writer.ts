@@ -1,0 +1,101 @@
+import { isDatabaseUnavailable } from '../db/index.ts';
+import type { Logger, Metrics } from '../telemetry/index.ts';
+import { cleanRecord, minimalOf, reasonOf, type FinalRecord } from './finalize.ts';
+import { sanitizeForPostgres } from './sanitize.ts';
+import type { RecordStore } from './store.ts';
+
+/** How long a database write or check may take, unless configured (FIXPOINT_RECORD_WRITE_TIMEOUT_MS). */
+export const DEFAULT_WRITE_TIMEOUT_MS = 5_000;
+
+/** A database write or check that did not answer within the write timeout: taken as the database being unreachable. */
+export class WriteTimeout extends Error {
+  constructor(ms: number) {
+    super(`no answer from the database within ${ms} ms`);
+    this.name = 'WriteTimeout';
+  }
+}
+
+/** The promise, or a WriteTimeout after `ms`; a late failure of the promise is swallowed (its outcome no longer matters). */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WriteTimeout(ms)), ms);
+  });
+  p.catch(() => undefined);
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface BatchWriterOptions {
+  store: RecordStore;
+  metrics: Metrics;
+  logger: Logger;
+  writeTimeoutMs: number;
+  /** The database did not answer (refused, dropped, or timed out): the caller spools. */
+  onDown: (err: unknown) => void;
+  onStored?: (callIds: string[]) => void;
+}
+
+type Outcome = { kind: 'stored' } | { kind: 'down' } | { kind: 'refused'; err: unknown };
+
+/**
+ * Writes batches of records, each write bounded by the write timeout. A batch the database refuses
+ * is split in halves until the bad row is alone; that row is stored cleaned (NUL bytes and lone
+ * surrogates replaced), else in minimal form (no bodies), else dropped, each counted. One bad row
+ * never costs the others their records.
+ */
+export class BatchWriter {
+  constructor(private readonly o: BatchWriterOptions) {}
+
+  /** True when the batch is settled (stored, or each row stored cleaned, minimal or dropped). False: database down. */
+  async write(batch: FinalRecord[]): Promise<boolean> {
+    const outcome = await this.insert(batch);
+    if (outcome.kind !== 'refused') return outcome.kind === 'stored';
+    if (batch.length > 1) {
+      const mid = Math.ceil(batch.length / 2);
+      return (await this.write(batch.slice(0, mid))) && (await this.write(batch.slice(mid)));
+    }
+    return this.writeRefused(batch[0] as FinalRecord, outcome.err);
+  }
+
+  /** A row the database refused: stored cleaned, else in minimal form, else dropped as poison. */
+  private async writeRefused(record: FinalRecord, firstErr: unknown): Promise<boolean> {
+    let lastErr = firstErr;
+    let cleaned: FinalRecord | null = null;
+    try {
+      cleaned = cleanRecord(record, sanitizeForPostgres);
+    } catch (err) {
+      lastErr = err;
+      this.o.logger.error({ err, callId: record.id }, 'could not clean a refused record; storing it in minimal form');
+    }
+    if (cleaned) {
+      const outcome = await this.insert([cleaned]);
+      if (outcome.kind === 'stored') this.o.metrics.recordsCleaned.inc();
+      if (outcome.kind !== 'refused') return outcome.kind === 'stored';
+      lastErr = outcome.err;
+    }
+    const minimal = await this.insert([minimalOf(record, reasonOf(lastErr))]);
+    if (minimal.kind === 'stored') {
+      this.o.metrics.recordsMinimal.inc();
+      this.o.logger.error({ err: lastErr, firstErr, callId: record.id }, 'record refused by the database; stored in minimal form');
+    }
+    if (minimal.kind !== 'refused') return minimal.kind === 'stored';
+    this.o.metrics.recordsDropped.labels('poison').inc();
+    this.o.logger.error({ err: minimal.err, firstErr, callId: record.id }, 'record refused by the database; dropped');
+    return true;
+  }
+
+  private async insert(records: FinalRecord[]): Promise<Outcome> {
+    try {
+      await withTimeout(this.o.store.insert(records), this.o.writeTimeoutMs);
+    } catch (err) {
+      if (err instanceof WriteTimeout || isDatabaseUnavailable(err)) {
+        this.o.onDown(err);
+        return { kind: 'down' };
+      }
+      return { kind: 'refused', err };
+    }
+    this.o.metrics.recordsWritten.inc(records.length);
+    this.o.onStored?.(records.map((r) => r.id));
+    return { kind: 'stored' };
+  }
+}
