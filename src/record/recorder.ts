@@ -32,6 +32,11 @@ export interface RecorderOptions {
    * record waits for its batch.
    */
   finalizeOnCapture?: boolean;
+  /**
+   * The database's schema is not migrated yet (the database was unreachable at start): nothing is
+   * written, records go to the spool, until `schemaMigrated()`.
+   */
+  schemaPending?: boolean;
   /** Called with the ids of every batch the database has acknowledged (the detectors' trigger). */
   onStored?: (callIds: string[]) => void;
 }
@@ -50,12 +55,22 @@ export class Recorder implements CallRecorder {
   private readonly queue: (CallCapture | FinalRecord)[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private dbUp = true;
+  private dbUp: boolean;
+  private schemaReady: boolean;
   private spoolWritable = true;
   private lastProbe = 0;
   private closed = false;
 
-  constructor(private readonly o: RecorderOptions) {}
+  constructor(private readonly o: RecorderOptions) {
+    this.schemaReady = !o.schemaPending;
+    this.dbUp = this.schemaReady;
+  }
+
+  /** The schema is there now: the next flush probes the database and writes (and replays the spool). */
+  schemaMigrated(): void {
+    this.schemaReady = true;
+    this.lastProbe = 0;
+  }
 
   /** Hot path: synchronous, never waits. Parsing happens in the flush (or here, with `finalizeOnCapture`). */
   capture(c: CallCapture): void {
@@ -230,6 +245,7 @@ export class Recorder implements CallRecorder {
   }
 
   private async probe(): Promise<boolean> {
+    if (!this.schemaReady) return false;
     if (Date.now() - this.lastProbe < (this.o.probeMs ?? 1000)) return false;
     this.lastProbe = Date.now();
     if (await this.o.ping()) {
