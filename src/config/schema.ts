@@ -93,6 +93,19 @@ export const envSchema = z.object({
   FIXPOINT_IDLE_TIMEOUT_MS: intFromEnv(300_000, 1),
   /** Keep-alive of client connections; longer than common load balancers' idle timeouts (AWS ALB 60 s, GCP 600 s). */
   FIXPOINT_KEEPALIVE_TIMEOUT_MS: intFromEnv(650_000, 1),
+  /**
+   * Client connections: the whole request (headers and body) must arrive within the request timeout,
+   * its headers within the headers timeout (at most the request timeout), else 408 and the connection
+   * closes; slow-body clients cannot hold connections for Node's default 300 s.
+   */
+  FIXPOINT_REQUEST_TIMEOUT_MS: intFromEnv(60_000, 100),
+  FIXPOINT_HEADERS_TIMEOUT_MS: intFromEnv(60_000, 100),
+  /** Most client connections open at once; more are closed on arrival (0: no limit). */
+  FIXPOINT_MAX_CONNECTIONS: intFromEnv(10_000, 0),
+  /** Bearer token /metrics asks for; without it /metrics is open (scraped from a private network). */
+  FIXPOINT_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Longest wait between attempts to migrate a database that was unreachable at start, ms. */
+  FIXPOINT_MIGRATE_RETRY_MAX_MS: intFromEnv(30_000, 100),
   /** After SIGTERM, how long /readyz is red while calls are still served (load balancer deregistration). */
   FIXPOINT_SHUTDOWN_GRACE_MS: intFromEnv(1000, 0),
   /** Then how long in-flight calls get to finish before their connections are closed. */

@@ -5,7 +5,8 @@ export { patterns, patternEvents, groupingState, type PatternRow, type StoredCen
 export { promptVersions, componentPrompts, promptAudit, type PromptVersionRow } from './schema/index.ts';
 export { optimizationRuns, type OptimizationRunRow, type StoredCandidate } from './schema/index.ts';
 export { rowsOf } from './rows.ts';
-export { isDatabaseUnavailable, isUniqueViolation, surviveLeakedDatabaseErrors } from './unavailable.ts';
+export { databaseErrorCode, isDatabaseUnavailable, isUniqueViolation, surviveLeakedDatabaseErrors } from './unavailable.ts';
+export { migrateWhenReachable, type MigrationRetry, type SchemaMigrations } from './schema-migrations.ts';
 export { failureKinds, type FailureKind } from './schema/index.ts';
 export { patternStatuses, diagnoses, remedies, type PatternStatus, type Diagnosis, type Remedy } from './schema/index.ts';
 export { optimizationRunStatuses, optimizationTriggers, optimizationOutcomes, type OptimizationRunStatus, type OptimizationTrigger, type OptimizationOutcome } from './schema/index.ts';

@@ -29,6 +29,15 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * A short, safe name for a database error: the first code in its cause chain (`ECONNREFUSED`,
+ * `CONNECT_TIMEOUT`, a SQLSTATE), or its class name. Never the message, which names hosts and users.
+ */
+export function databaseErrorCode(err: unknown): string {
+  for (const { code } of causeChain(err)) if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
+  return err instanceof Error ? err.name : 'error';
+}
+
 /** True when a statement failed on a unique constraint (SQLSTATE 23505). Looks through wrappers. */
 export function isUniqueViolation(err: unknown): boolean {
   for (const { code } of causeChain(err)) if (code === '23505') return true;

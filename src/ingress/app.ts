@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
-import { AggregatorRegistry } from 'prom-client';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { AppError, toOpenAIErrorBody } from '../core/errors.ts';
@@ -14,6 +13,7 @@ import { patternsApi } from './admin/patterns-api.ts';
 import { promptPointersApi, promptsApi } from './admin/prompts-api.ts';
 import { recommendationsApi } from './admin/recommendations-api.ts';
 import { feedbackApi } from './feedback.ts';
+import { opsRoutes, schemaGate } from './ops-routes.ts';
 import type { IngressDeps } from './deps.ts';
 import type { NodeHandler } from './proxy/handle-proxy.ts';
 import { createProxyHandlers } from './proxy/handlers.ts';
@@ -30,8 +30,11 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
     });
   }
 
+  app.use('/v1/feedback', schemaGate(deps.schema));
+  app.use('/v1/feedback/*', schemaGate(deps.schema));
   app.route('/v1/feedback', feedbackApi(deps));
   app.use('/api/*', adminAuth(deps.config.env.FIXPOINT_ADMIN_TOKEN));
+  app.use('/api/*', schemaGate(deps.schema));
   app.route('/api/calls', callsApi(deps.database.db));
   app.route('/api/failures', failuresApi(deps.database.db));
   app.route('/api/patterns', patternsApi(deps.database.db));
@@ -43,23 +46,7 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
   app.route('/api/recommendations', recommendationsApi(deps.database.db, deps.jobs, deps.config.file.retrain.webhook.url !== undefined));
   app.route('/api/datasets', datasetsApi(deps.database.db));
 
-  app.get('/metrics', async (c) => {
-    const foreign = await deps.recorder.foreignMetrics().catch((err: unknown) => {
-      deps.logger.warn({ err }, 'recorder metrics unavailable');
-      return [];
-    });
-    const registry = foreign.length > 0 ? AggregatorRegistry.aggregate([await deps.metrics.registry.getMetricsAsJSON(), foreign]) : deps.metrics.registry;
-    const body = await registry.metrics();
-    return c.body(body, 200, { 'content-type': deps.metrics.registry.contentType });
-  });
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', (c) => {
-    const ready = !deps.lifecycle.draining && deps.recorder.accepting;
-    return c.json(
-      { status: ready ? 'ready' : 'not ready', draining: deps.lifecycle.draining, database: deps.recorder.databaseUp ? 'up' : 'down', recording: deps.recorder.accepting },
-      ready ? 200 : 503,
-    );
-  });
+  opsRoutes(app, deps);
 
   app.notFound((c) => c.json(toOpenAIErrorBody(new AppError('not_found', `no route ${c.req.method} ${c.req.path}`)), 404));
   app.onError((err, c) => {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.ts';
-import type { Database } from '../db/index.ts';
+import type { Database, SchemaMigrations } from '../db/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
@@ -12,6 +12,8 @@ export interface IngressDeps {
   registry: ProviderRegistry;
   recorder: Pick<CallRecorder, 'capture' | 'accepting' | 'databaseUp' | 'findPending' | 'foreignMetrics'>;
   database: Database;
+  /** Whether the tables exist yet (migrations wait for an unreachable database). */
+  schema: Pick<SchemaMigrations, 'migrated' | 'lastError'>;
   jobs: JobSystem;
   metrics: Metrics;
   logger: Logger;

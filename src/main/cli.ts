@@ -14,7 +14,7 @@ Usage: fixpoint <command>
 Commands:
   serve     start the gateway (HTTP on HOST:PORT; runs background jobs in-process when REDIS_URL is unset)
   worker    run background jobs from BullMQ (needs REDIS_URL)
-  migrate   apply database migrations and exit (serve and worker also apply them at start)
+  migrate   apply database migrations and exit (serve and worker also apply them: at start, or once the database answers)
   patterns  list failure patterns (or one, by id) from a running gateway; see fixpoint patterns --help
   optimize  start (and follow, --wait) a prompt optimization run for a pattern; see fixpoint optimize --help
   recommendations  list, show, approve, dismiss or cancel fine-tuning recommendations; see fixpoint recommendations --help

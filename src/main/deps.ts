@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
-import { openDatabase, type Database } from '../db/index.ts';
+import { migrateWhenReachable, openDatabase, type Database, type SchemaMigrations } from '../db/index.ts';
 import { createJobSystem, createRedisClients, type JobSystem, type RedisClients } from '../jobs/index.ts';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
 import { createRecorder, ThreadedRecorder, type CallRecorder } from '../record/index.ts';
@@ -16,6 +16,11 @@ export interface CoreDeps {
   logger: Logger;
   metrics: Metrics;
   database: Database;
+  /**
+   * The database's migrations: applied at start when it answers, else retried in the background;
+   * what reads or writes tables waits for them (`schema.whenMigrated`).
+   */
+  schema: SchemaMigrations;
   /**
    * The process's Redis connections when REDIS_URL is set (BullMQ's and pub/sub's), shared by the
    * job system and the live prompts; closed once, after both.
@@ -50,7 +55,8 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const metrics = createMetrics(new Registry());
   const database = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.FIXPOINT_DATA_DIR });
-  await database.migrate();
+  const retryMax = env.FIXPOINT_MIGRATE_RETRY_MAX_MS;
+  const schema = await migrateWhenReachable(database, logger, { minDelayMs: Math.min(500, retryMax), maxDelayMs: retryMax });
   const redis = env.REDIS_URL ? createRedisClients(env.REDIS_URL, logger.child({ component: 'redis' })) : undefined;
   const jobs = createJobSystem({
     redis,
@@ -64,7 +70,7 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
       onFailed: (name, final) => metrics.jobsFailed.labels(name, String(final)).inc(),
     },
   });
-  return { config, logger, metrics, database, redis, jobs, prefix: opts.jobPrefix ?? env.FIXPOINT_REDIS_PREFIX };
+  return { config, logger, metrics, database, schema, redis, jobs, prefix: opts.jobPrefix ?? env.FIXPOINT_REDIS_PREFIX };
 }
 
 export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
@@ -82,6 +88,7 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
     flushMs: env.FIXPOINT_RECORD_FLUSH_MS,
     bufferMax: env.FIXPOINT_RECORD_BUFFER_MAX,
     writeTimeoutMs: env.FIXPOINT_RECORD_WRITE_TIMEOUT_MS,
+    schemaPending: !core.schema.migrated,
   };
   // PGlite lives in this thread only, so the embedded database keeps the recorder here too.
   const recorder: CallRecorder =
@@ -91,5 +98,6 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
   const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
   const prompts = createLivePrompts({ db: database.db, redis: core.redis, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });
+  core.schema.whenMigrated(() => recorder.schemaMigrated());
   return { ...core, registry, recorder, storedCalls, prompts, hashKey, lifecycle: { draining: false } };
 }

@@ -1,6 +1,6 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
+import { createServer, ServerResponse } from 'node:http';
 import type { Config } from '../config/index.ts';
 import { createRequestListener } from '../ingress/index.ts';
 import { ThreadedRecorder } from '../record/index.ts';
@@ -17,27 +17,84 @@ export interface RunningGateway {
   close(deadlineMs?: number, graceMs?: number): Promise<void>;
 }
 
-/** `fixpoint serve`: the gateway. Without REDIS_URL it also runs the background jobs in-process. */
-export async function startGateway(config: Config, opts: BuildOptions = {}): Promise<RunningGateway> {
-  const deps = await buildGatewayDeps(await buildCoreDeps(config, opts));
+/**
+ * The client-facing HTTP server and its limits: slow requests get 408 (Node's own default lets a
+ * body trickle in for 300 s), connections past the cap are closed on arrival, and while draining
+ * every response says `Connection: close`, so keep-alive clients stop sending here.
+ */
+function createGatewayServer(deps: Deps): Server {
+  const { env } = deps.config;
+  const requestTimeout = env.FIXPOINT_REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(env.FIXPOINT_HEADERS_TIMEOUT_MS, requestTimeout);
+  const listener = createRequestListener(deps);
+  const { lifecycle } = deps;
+  /**
+   * Decides keep-alive when its headers go out, not when its request came in: a call in flight when
+   * draining begins is answered with `Connection: close` too. Every response's headers pass through
+   * writeHead (implicit headers included).
+   */
+  class GatewayResponse extends ServerResponse {}
+  const writeHead = ServerResponse.prototype.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+  // One pass-through for all of writeHead's overloads (a typed override cannot restate them).
+  Object.defineProperty(GatewayResponse.prototype, 'writeHead', {
+    value(this: ServerResponse, ...args: unknown[]) {
+      if (lifecycle.draining) this.shouldKeepAlive = false; // Node then sends `Connection: close` and closes after it
+      return writeHead.apply(this, args);
+    },
+  });
+  const server = createServer(
+    {
+      ServerResponse: GatewayResponse,
+      requestTimeout,
+      headersTimeout,
+      keepAliveTimeout: env.FIXPOINT_KEEPALIVE_TIMEOUT_MS,
+      // Node checks the two timeouts on this period (default 30 s, which would let a 1 s limit run 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 4))),
+    },
+    (req: IncomingMessage, res: ServerResponse) => listener(req, res),
+  );
+  if (env.FIXPOINT_MAX_CONNECTIONS > 0) {
+    server.maxConnections = env.FIXPOINT_MAX_CONNECTIONS;
+    server.on('drop', () => deps.metrics.connectionsRefused.inc());
+  }
+  return server;
+}
+
+/**
+ * Needs the migrated schema: the live prompt versions and, without Redis, the in-process jobs. Runs
+ * at start, or once migrations have run when the database was unreachable at start; until then calls
+ * are proxied without hot-swapped prompts and records go to the spool.
+ */
+async function startSchemaDependents(config: Config, deps: Deps): Promise<void> {
   if (deps.jobs.kind === 'in-process') {
     registerJobHandlers(deps.jobs, { config, db: deps.database.db, registry: deps.registry, metrics: deps.metrics, logger: deps.logger, announcePrompts: () => deps.prompts.changed() });
     await deps.jobs.start();
+    await scheduleRecurringJobs(deps.jobs, config).catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule recurring jobs'));
   }
-  await scheduleRecurringJobs(deps.jobs, config).catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule recurring jobs (Redis down?); the worker will'));
-  deps.recorder.start();
   await deps.prompts.start();
+}
+
+/** `fixpoint serve`: the gateway. Without REDIS_URL it also runs the background jobs in-process. */
+export async function startGateway(config: Config, opts: BuildOptions = {}): Promise<RunningGateway> {
+  const deps = await buildGatewayDeps(await buildCoreDeps(config, opts));
+  if (deps.jobs.kind !== 'in-process') {
+    await scheduleRecurringJobs(deps.jobs, config).catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule recurring jobs (Redis down?); the worker will'));
+  }
+  if (deps.schema.migrated) await startSchemaDependents(config, deps);
+  else deps.schema.whenMigrated(() => (deps.lifecycle.draining ? undefined : startSchemaDependents(config, deps)));
+  deps.recorder.start();
   const { env } = config;
-  const server = createServer(createRequestListener(deps));
+  const server = createGatewayServer(deps);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(env.PORT, env.HOST, () => resolve());
   });
-  server.keepAliveTimeout = env.FIXPOINT_KEEPALIVE_TIMEOUT_MS;
-  server.headersTimeout = 60_000;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
-  deps.logger.info({ url, database: deps.database.kind, jobs: deps.jobs.kind, recorder: deps.recorder instanceof ThreadedRecorder ? 'thread' : 'inline' }, 'fixpoint gateway listening');
+  deps.logger.info(
+    { url, database: deps.database.kind, migrated: deps.schema.migrated, jobs: deps.jobs.kind, recorder: deps.recorder instanceof ThreadedRecorder ? 'thread' : 'inline' },
+    'fixpoint gateway listening',
+  );
   let closing: Promise<void> | null = null;
   return {
     url,

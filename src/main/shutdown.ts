@@ -10,9 +10,15 @@ async function inflight(deps: Deps): Promise<number> {
  * One ordered shutdown with a deadline: /readyz turns red (calls are still served for the grace period), the listener stops,
  * in-flight calls get until the deadline to finish (then their connections are closed, which still
  * records them as aborted), the recorder flushes (or spools), and connections close.
+ *
+ * From the first moment every response says `Connection: close` (serve.ts) and idle keep-alive
+ * connections are closed, so clients holding one open reconnect (to another instance once the load
+ * balancer has taken this one out) rather than keep sending calls here until the deadline.
  */
 export async function shutdownGateway(server: Server, deps: Deps, deadlineMs: number, graceMs: number): Promise<void> {
   deps.lifecycle.draining = true;
+  deps.schema.stop();
+  server.closeIdleConnections();
   // Grace: /readyz is red but calls are still served, so the load balancer can take this instance out first.
   if (graceMs > 0) await new Promise((r) => setTimeout(r, graceMs));
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import { createProviderRegistry } from '../providers/index.ts';
 import { buildCoreDeps, type BuildOptions, type CoreDeps } from './deps.ts';
 import { createLivePrompts } from '../hotswap/index.ts';
+import { metricsAccess } from '../ingress/index.ts';
 import { registerJobHandlers, scheduleRecurringJobs } from './job-handlers.ts';
 
 export interface RunningWorker {
@@ -15,8 +16,11 @@ export interface RunningWorker {
 
 /** The worker's own small HTTP listener: Prometheus scrapes the job metrics here. */
 async function serveMetrics(deps: CoreDeps): Promise<Server> {
+  const allowed = metricsAccess(deps.config.env.FIXPOINT_METRICS_TOKEN);
   const server = createServer((req, res) => {
-    if (req.url === '/metrics') {
+    if (req.url === '/metrics' && !allowed(req.headers.authorization)) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"metrics: send Authorization: Bearer <FIXPOINT_METRICS_TOKEN>","type":"authentication_error"}}');
+    } else if (req.url === '/metrics') {
       deps.metrics.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(text),
         () => res.writeHead(500).end(),
@@ -35,6 +39,11 @@ async function serveMetrics(deps: CoreDeps): Promise<Server> {
 export async function startWorker(config: Config, opts: BuildOptions = {}): Promise<RunningWorker> {
   if (!config.env.REDIS_URL) throw new Error('fixpoint worker needs REDIS_URL; without Redis, `fixpoint serve` runs the jobs in-process');
   const deps = await buildCoreDeps(config, opts);
+  if (!deps.schema.migrated) {
+    // Every job reads or writes tables: the worker waits for the database (retried with backoff) before taking any.
+    deps.logger.warn('waiting for the database before taking jobs');
+    await deps.schema.done;
+  }
   const registry = createProviderRegistry(config, { connectTimeoutMs: config.env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: config.env.FIXPOINT_IDLE_TIMEOUT_MS });
   // The worker moves prompt pointers too (the canary monitor): it announces them like a gateway.
   const prompts = createLivePrompts({ db: deps.database.db, redis: deps.redis, channel: `${deps.prefix}:prompts`, reloadMs: 60_000, logger: deps.logger });

@@ -28,6 +28,8 @@ export interface CallRecorder {
   readonly databaseUp: boolean;
   findPending(id: string): Promise<PendingCall | null>;
   start(): void;
+  /** The database's schema is migrated (it was unreachable at start): writing may begin. */
+  schemaMigrated(): void;
   /** Write out everything buffered now. */
   flush(): Promise<void>;
   /** Flush, spool what the database did not take, stop. */

@@ -19,7 +19,7 @@ export interface RecorderSettings {
 
 /** The recorder over a database: its spool under `<dataDir>/spool`, batched inserts, prices for costs. */
 export async function createRecorder(
-  s: RecorderSettings & { database: Database; metrics: Metrics; logger: Logger; onStored?: (callIds: string[]) => void; finalizeOnCapture?: boolean },
+  s: RecorderSettings & { database: Database; metrics: Metrics; logger: Logger; onStored?: (callIds: string[]) => void; finalizeOnCapture?: boolean; schemaPending?: boolean },
 ): Promise<Recorder> {
   const { database, metrics, logger } = s;
   const spool = await openSpool({
@@ -41,6 +41,7 @@ export async function createRecorder(
     ...(s.writeTimeoutMs === undefined ? {} : { writeTimeoutMs: s.writeTimeoutMs }),
     ping: () => database.ping(),
     finalizeOnCapture: s.finalizeOnCapture ?? false,
+    schemaPending: s.schemaPending ?? false,
     ...(s.onStored ? { onStored: s.onStored } : {}),
   });
 }

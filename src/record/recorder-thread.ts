@@ -73,6 +73,10 @@ port.on('message', (m: ToThread) => {
     recorder.start();
     return;
   }
+  if (m.t === 'schema-migrated') {
+    recorder.schemaMigrated();
+    return;
+  }
   answer(m).then(
     (value) => {
       reportState(recorder);

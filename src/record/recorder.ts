@@ -39,6 +39,11 @@ export interface RecorderOptions {
    * record waits for its batch.
    */
   finalizeOnCapture?: boolean;
+  /**
+   * The database's schema is not migrated yet (the database was unreachable at start): nothing is
+   * written, records go to the spool, until `schemaMigrated()`.
+   */
+  schemaPending?: boolean;
   /** Called with the ids of every batch the database has acknowledged (the detectors' trigger). */
   onStored?: (callIds: string[]) => void;
 }
@@ -57,7 +62,8 @@ export class Recorder implements CallRecorder {
   private readonly queue: (CallCapture | FinalRecord)[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private dbUp = true;
+  private dbUp: boolean;
+  private schemaReady: boolean;
   private spoolWritable = true;
   private lastProbe = 0;
   private probing: Promise<boolean> | null = null;
@@ -68,6 +74,8 @@ export class Recorder implements CallRecorder {
   private readonly writer: BatchWriter;
 
   constructor(private readonly o: RecorderOptions) {
+    this.schemaReady = !o.schemaPending;
+    this.dbUp = this.schemaReady;
     this.writer = new BatchWriter({
       store: o.store,
       metrics: o.metrics,
@@ -76,6 +84,12 @@ export class Recorder implements CallRecorder {
       onDown: (err) => this.markDown(err),
       ...(o.onStored ? { onStored: o.onStored } : {}),
     });
+  }
+
+  /** The schema is there now: the next flush probes the database and writes (and replays the spool). */
+  schemaMigrated(): void {
+    this.schemaReady = true;
+    this.lastProbe = 0;
   }
 
   /** Hot path: synchronous, never waits. Parsing happens in the flush (or here, with `finalizeOnCapture`). */
@@ -263,9 +277,11 @@ export class Recorder implements CallRecorder {
 
   /**
    * Checks the database at most every probeMs, one check at a time, bounded by the write timeout.
-   * Resolves true once it answers (and the next flush writes and replays the spool).
+   * Resolves true once it answers (and the next flush writes and replays the spool). Never before
+   * the schema is migrated: until then everything is spooled.
    */
   private probe(): Promise<boolean> {
+    if (!this.schemaReady) return Promise.resolve(false);
     if (this.probing) return this.probing;
     if (Date.now() - this.lastProbe < (this.o.probeMs ?? 1000)) return Promise.resolve(false);
     this.lastProbe = Date.now();

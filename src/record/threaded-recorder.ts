@@ -13,11 +13,14 @@ export interface ThreadOptions extends RecorderSettings {
   nice: number;
   /** Where the thread writes a V8 CPU profile when it stops (BENCH_GATEWAY_PROFILE); none when unset. */
   cpuProfileDir?: string;
+  /** The schema is not migrated yet: the thread spools until told `schema-migrated`. */
+  schemaPending?: boolean;
 }
 
 export type ToThread =
   | ({ t: 'captures' } & PackedCaptures)
   | { t: 'start' }
+  | { t: 'schema-migrated' }
   | { t: 'flush'; id: number }
   | { t: 'close'; id: number }
   | { t: 'metrics'; id: number }
@@ -90,6 +93,7 @@ export class ThreadedRecorder implements CallRecorder {
           this.ready = true;
           this.restartDelayMs = RESTART_DELAY_MS;
           if (this.started) worker.postMessage({ t: 'start' } satisfies ToThread);
+          if (!this.options.schemaPending) worker.postMessage({ t: 'schema-migrated' } satisfies ToThread);
           this.handoff(); // what piled up while it was away
           resolve();
         } else if (m.t === 'state') this.state = { accepting: m.accepting, databaseUp: m.databaseUp };
@@ -161,6 +165,12 @@ export class ThreadedRecorder implements CallRecorder {
   start(): void {
     this.started = true;
     if (this.ready) this.worker.postMessage({ t: 'start' } satisfies ToThread);
+  }
+
+  schemaMigrated(): void {
+    // A thread started from now on is told so by its options; a running one by a message.
+    this.options.schemaPending = false;
+    if (this.ready) this.worker.postMessage({ t: 'schema-migrated' } satisfies ToThread);
   }
 
   async flush(): Promise<void> {

@@ -58,6 +58,7 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       registers,
     }),
     inflight: new Gauge({ name: 'fixpoint_inflight_requests', help: 'Calls in progress', registers }),
+    connectionsRefused: new Counter({ name: 'fixpoint_connections_refused_total', help: 'Client connections closed on arrival: FIXPOINT_MAX_CONNECTIONS were open', registers }),
     recordQueueDepth: new Gauge({ name: 'fixpoint_record_queue_depth', help: 'Records waiting in memory for the database', registers }),
     recordBatchSize: new Histogram({
       name: 'fixpoint_record_batch_size',
