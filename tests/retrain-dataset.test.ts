@@ -386,7 +386,7 @@ describe('too few examples, and no teacher', () => {
 describe('admin API', () => {
   const app = () =>
     // Only what the admin routes read: the app is built without the proxy handlers (an empty map).
-    createApp({ config, database, logger: pino({ level: 'silent' }) } as unknown as IngressDeps, new Map());
+    createApp({ config, database, logger: pino({ level: 'silent' }), schema: { migrated: true, lastError: null } } as unknown as IngressDeps, new Map());
   const get = (p: string) => app().request(p, { headers: { authorization: `Bearer ${ADMIN}` } });
 
   it('serves a dataset, and its files as attachments; 400 for a bad id, 404 for unknown ones', async () => {

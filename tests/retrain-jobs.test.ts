@@ -101,7 +101,7 @@ async function sweepUntil(component: string, status: string): Promise<Recommenda
 
 const ADMIN = 'admin-token-retrain-jobs-0123456789';
 // The admin routes through the gateway's app (auth, error mapping), without the proxy handlers.
-const api = () => createApp({ config, database, jobs, logger } as unknown as IngressDeps, new Map());
+const api = () => createApp({ config, database, jobs, logger, schema: { migrated: true, lastError: null } } as unknown as IngressDeps, new Map());
 const post = (id: string, action: string, body?: unknown) =>
   api().request(`/api/recommendations/${id}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body) });
 
