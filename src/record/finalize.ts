@@ -129,20 +129,8 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
   const failed = c.httpStatus >= 400;
   const error = c.error ?? (failed ? errorMessageOf(read.body) ?? `upstream answered ${c.httpStatus}` : null);
   const call: CallRow = {
-    id: c.id,
-    startedAt: new Date(c.startedAt),
-    endedAt: new Date(c.endedAt),
-    latencyMs: c.latencyMs,
-    upstreamLatencyMs: c.upstreamLatencyMs,
-    ttftMs: c.ttftMs,
-    route: c.route,
-    component: c.component,
-    provider: c.provider,
-    requestedModel: c.requestedModel,
+    ...capturedFields(c),
     servedModel: read.servedModel ?? servedModel,
-    status: c.status,
-    httpStatus: c.httpStatus,
-    stream: c.stream,
     finishReasons: read.finishReasons,
     inputTokens: read.usage.inputTokens,
     outputTokens: read.usage.outputTokens,
@@ -153,13 +141,32 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
     requestBody,
     responseBody: failed ? redactDeep(read.body) : read.json !== undefined ? new JsonText(read.json) : read.body,
     error: error === null ? null : redactKeys(error).slice(0, 4000),
+  };
+  return { record: toRecord(call, prompts), usage: read.usage, cost };
+}
+
+/** The columns a capture carries as they are: ids, times, route, models asked for, status, metadata. */
+function capturedFields(c: CallCapture) {
+  return {
+    id: c.id,
+    startedAt: new Date(c.startedAt),
+    endedAt: new Date(c.endedAt),
+    latencyMs: c.latencyMs,
+    upstreamLatencyMs: c.upstreamLatencyMs,
+    ttftMs: c.ttftMs,
+    route: c.route,
+    component: c.component,
+    provider: c.provider,
+    requestedModel: c.requestedModel,
+    status: c.status,
+    httpStatus: c.httpStatus,
+    stream: c.stream,
     sessionId: c.sessionId,
     userId: c.userId,
     properties: c.properties,
     clientKeyHash: c.clientKeyHash,
     promptVersionId: c.promptVersionId ?? null,
-  };
-  return { record: toRecord(call, prompts), usage: read.usage, cost };
+  } satisfies Partial<CallRow>;
 }
 
 /** Why a record lost its bodies, as stored in its `error` column (after the call's own error, if any). */
@@ -180,29 +187,7 @@ export function reasonOf(err: unknown): string {
  * usage or cost. Built from the capture's flat fields only, so it cannot fail the way the full form did.
  */
 export function minimalRecord(c: CallCapture, reason: string): FinalRecord {
-  const call: CallRow = {
-    id: c.id,
-    startedAt: new Date(c.startedAt),
-    endedAt: new Date(c.endedAt),
-    latencyMs: c.latencyMs,
-    upstreamLatencyMs: c.upstreamLatencyMs,
-    ttftMs: c.ttftMs,
-    route: c.route,
-    component: c.component,
-    provider: c.provider,
-    requestedModel: c.requestedModel,
-    servedModel: c.servedModel,
-    status: c.status,
-    httpStatus: c.httpStatus,
-    stream: c.stream,
-    finishReasons: [],
-    error: minimalError(c.error, reason),
-    sessionId: c.sessionId,
-    userId: c.userId,
-    properties: c.properties,
-    clientKeyHash: c.clientKeyHash,
-    promptVersionId: c.promptVersionId ?? null,
-  };
+  const call: CallRow = { ...capturedFields(c), servedModel: c.servedModel, finishReasons: [], error: minimalError(c.error, reason) };
   let values: (string | null)[];
   try {
     values = encodeCall(call);
