@@ -47,3 +47,86 @@ prices:
     expect(() => loadConfig(env as Record<string, string>, yaml)).toThrow(message);
   });
 });
+
+describe('loadConfig: base URLs (issue 20, item 3)', () => {
+  it.each([
+    [{ OPENAI_BASE_URL: 'localhost:9901/v1' }, undefined, /^environment OPENAI_BASE_URL: must be an http:\/\/ or https:\/\/ URL/],
+    [{ OPENAI_BASE_URL: 'ftp://files.example/v1' }, undefined, /^environment OPENAI_BASE_URL: must be an http:\/\/ or https:\/\/ URL/],
+    [{ OPENAI_BASE_URL: '127.0.0.1:9901' }, undefined, /^environment OPENAI_BASE_URL: must be an http/],
+    [{ ANTHROPIC_BASE_URL: 'api.anthropic.com' }, undefined, /^environment ANTHROPIC_BASE_URL: must be an http/],
+    [{ ANTHROPIC_BASE_URL: 'file:///etc/passwd' }, undefined, /^environment ANTHROPIC_BASE_URL: must be an http/],
+    [{}, 'providers:\n  vllm:\n    baseUrl: localhost:8000/v1\n', /^FIXPOINT_CONFIG providers\.vllm\.baseUrl: must be an http:\/\/ or https:\/\/ URL/],
+    [{}, 'providers:\n  vllm:\n    baseUrl: ftp://10.0.0.5/v1\n', /^FIXPOINT_CONFIG providers\.vllm\.baseUrl: must be an http/],
+  ])('stops on base URL %j %j, naming the variable or field', (env, yaml, message) => {
+    expect(() => loadConfig(env as Record<string, string>, yaml)).toThrow(ConfigError);
+    expect(() => loadConfig(env as Record<string, string>, yaml)).toThrow(message);
+  });
+
+  it('takes http and https base URLs, with ports, paths and IPv6 hosts', () => {
+    const { env, file } = loadConfig(
+      { OPENAI_BASE_URL: 'http://localhost:9901/v1', ANTHROPIC_BASE_URL: 'https://anthropic.internal.example' },
+      'providers:\n  vllm:\n    baseUrl: http://[::1]:8000/v1\n  together:\n    baseUrl: HTTPS://api.together.xyz/v1\n',
+    );
+    expect(env.OPENAI_BASE_URL).toBe('http://localhost:9901/v1');
+    expect(env.ANTHROPIC_BASE_URL).toBe('https://anthropic.internal.example');
+    expect(file.providers['vllm']?.baseUrl).toBe('http://[::1]:8000/v1');
+    expect(file.providers['together']?.baseUrl).toBe('HTTPS://api.together.xyz/v1');
+  });
+});
+
+describe('loadConfig: model references name configured providers (issue 20, item 6)', () => {
+  const vllm = 'providers:\n  vllm:\n    baseUrl: http://127.0.0.1:8000/v1\n    modelPrefixes: [llama-, "meta-llama/"]\n';
+
+  it.each([
+    ['components:\n  x:\n    judge: { rubric: "Answers must be right.", model: judge/gpt-4o-mini }\n', /^FIXPOINT_CONFIG components\.x\.judge\.model: provider "judge" is not configured \(configured: openai, anthropic\)/],
+    ['aliases:\n  fast: nosuch/gpt-4o-mini\n', /^FIXPOINT_CONFIG aliases\.fast: provider "nosuch" is not configured \(configured: openai, anthropic\)/],
+    ['optimizer:\n  model: optimizr/gpt-4o\n', /^FIXPOINT_CONFIG optimizer\.model: provider "optimizr" is not configured/],
+    ['components:\n  x:\n    optimizer: { models: [gpt-4o-mini, nope/llama-3] }\n', /^FIXPOINT_CONFIG components\.x\.optimizer\.models\.1: provider "nope" is not configured/],
+    ['patterns:\n  embeddings: { model: oai/text-embedding-3-small }\n', /^FIXPOINT_CONFIG patterns\.embeddings\.model: provider "oai" is not configured/],
+    ['patterns:\n  summaries: { model: x/y }\n', /^FIXPOINT_CONFIG patterns\.summaries\.model: provider "x" is not configured/],
+    ['patterns:\n  diagnosis: { model: x/y }\n', /^FIXPOINT_CONFIG patterns\.diagnosis\.model: provider "x" is not configured/],
+    ['retrain:\n  teacher: teacher/gpt-4o\n', /^FIXPOINT_CONFIG retrain\.teacher: provider "teacher" is not configured/],
+    ['retrain:\n  openai: { provider: finetuner }\n', /^FIXPOINT_CONFIG retrain\.openai\.provider: provider "finetuner" is not configured \(configured: openai, anthropic\)/],
+    ['retrain:\n  backend: local\n  local: { serveProvider: vllm }\n', /^FIXPOINT_CONFIG retrain\.local\.serveProvider: provider "vllm" is not configured/],
+    ['aliases:\n  empty: openai/\n', /^FIXPOINT_CONFIG aliases\.empty: no model name after "openai\/"/],
+    [`${vllm}aliases:\n  big: vllm2/meta-llama/Llama-3-70B\n`, /aliases\.big: provider "vllm2" is not configured \(configured: openai, anthropic, vllm\)/],
+  ])('stops on %j naming the field and the configured providers', (yaml, message) => {
+    expect(() => loadConfig({}, yaml)).toThrow(ConfigError);
+    expect(() => loadConfig({}, yaml)).toThrow(message);
+  });
+
+  it('takes aliases, plain names, provider/model with slashes and colons after it, and names a prefix routes', () => {
+    const yaml = `${vllm}aliases:
+  fast: openai/gpt-4o-mini
+  tuned: openai/ft:gpt-4o-mini-2024-07-18:acme:support:AbC123
+  big: vllm/meta-llama/Llama-3.1-70B-Instruct
+  hf: meta-llama/Llama-3.1-8B-Instruct
+  sent-as-is: openai/mistralai/Mistral-7B-Instruct-v0.3
+components:
+  x:
+    judge: { rubric: "Answers must be right.", model: fast }
+    optimizer: { models: [gpt-4o, claude-sonnet-4-20250514, "ft:gpt-4o-mini:acme::xyz", big, anthropic/claude-3-5-haiku-latest] }
+  y:
+    judge: { rubric: "Answers must be right.", model: vllm/qwen/Qwen2.5-7B }
+patterns:
+  embeddings: { model: openai/text-embedding-3-small }
+  summaries: { model: llama-3-8b }
+optimizer:
+  model: gpt-4o
+retrain:
+  backend: local
+  teacher: anthropic/claude-sonnet-4-20250514
+  baseModel: Qwen/Qwen2.5-0.5B-Instruct
+  local: { serveProvider: vllm }
+`;
+    const { file } = loadConfig({}, yaml);
+    expect(file.aliases['tuned']).toBe('openai/ft:gpt-4o-mini-2024-07-18:acme:support:AbC123');
+    expect(file.retrain.baseModel).toBe('Qwen/Qwen2.5-0.5B-Instruct');
+    expect(file.components['y']?.judge?.model).toBe('vllm/qwen/Qwen2.5-7B');
+  });
+
+  it('checks against a YAML provider that replaces a built-in one, and its prefixes', () => {
+    const yaml = 'providers:\n  openai:\n    baseUrl: http://127.0.0.1:9000/v1\n    modelPrefixes: ["org/"]\naliases:\n  a: org/model-1\n  b: openai/org/model-2\n';
+    expect(loadConfig({}, yaml).file.aliases).toEqual({ a: 'org/model-1', b: 'openai/org/model-2' });
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { componentSchema } from './components.ts';
 import { hotswapSchema } from './hotswap.ts';
+import { checkModelReferences } from './model-references.ts';
 import { optimizerSchema } from './optimizer.ts';
 import { patternsSchema } from './patterns.ts';
 import { retrainSchema } from './retrain.ts';
@@ -15,10 +16,17 @@ export type Price = z.infer<typeof priceSchema>;
 
 const providerNamePattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+/**
+ * A provider's base URL: http or https with a host. `new URL('localhost:9901/v1')` reads `localhost:`
+ * as the scheme and `ftp://…` parses too; both would fail only on the first call, with a stack trace.
+ */
+const httpBaseUrl = () =>
+  z.url({ protocol: z.regexes.httpProtocol, error: 'must be an http:// or https:// URL, e.g. http://localhost:9901/v1' });
+
 export const providerSchema = z.object({
   /** `openai` speaks the OpenAI wire format (OpenAI, vLLM, Ollama, Together, ...); `anthropic` the Messages API. */
   kind: z.enum(['openai', 'anthropic']).default('openai'),
-  baseUrl: z.url(),
+  baseUrl: httpBaseUrl(),
   /** Key used for keyless clients (loopback only) and for the gateway's own calls. May be `${ENV_VAR}`. */
   apiKey: z.string().min(1).optional(),
   /** Model-name prefixes routed here when a plain name is used, e.g. ["llama-", "qwen"]. */
@@ -61,6 +69,7 @@ export const fileConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['aliases', alias], message: `points at another alias (${target}); point it at a model` });
       }
     }
+    checkModelReferences(cfg, ctx);
   });
 export type FileConfig = z.infer<typeof fileConfigSchema>;
 
@@ -73,9 +82,9 @@ export const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   /** Key prefix of the job queues in Redis (several deployments can share one Redis). */
   FIXPOINT_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (up to 64)').default('fixpoint'),
-  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  OPENAI_BASE_URL: httpBaseUrl().default('https://api.openai.com/v1'),
   OPENAI_API_KEY: z.string().min(1).optional(),
-  ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
+  ANTHROPIC_BASE_URL: httpBaseUrl().default('https://api.anthropic.com'),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   FIXPOINT_CONFIG: z.string().min(1).optional(),
   FIXPOINT_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { CredentialHeader } from '../providers/index.ts';
+import { AppError } from '../core/errors.ts';
+import type { CredentialHeader, Provider } from '../providers/index.ts';
 
 /**
  * The key SDK clients can send to mean "no key of mine: use the gateway's configured provider key"
@@ -30,6 +31,17 @@ export function clientCredentialOf(headers: IncomingHttpHeaders): ClientCredenti
 /** The client's own key, from `Authorization: Bearer …` or `x-api-key`; null when none (or the placeholder). */
 export function clientKeyOf(headers: IncomingHttpHeaders): string | null {
   return clientCredentialOf(headers)?.key ?? null;
+}
+
+/**
+ * The answer to a keyless call (no key, or the placeholder) for a provider that has no configured key:
+ * 401 naming the setting, rather than a call upstream with no credentials at all.
+ */
+export function missingProviderKey(provider: Pick<Provider, 'name' | 'keySetting'>): AppError {
+  return new AppError(
+    'unauthorized',
+    `no API key for provider ${provider.name}: the request carries none (or the placeholder "${GATEWAY_KEY_PLACEHOLDER}") and ${provider.keySetting} is not set; set ${provider.keySetting} (any value for an upstream that takes no key), or send your provider key as Authorization: Bearer <key>`,
+  );
 }
 
 export function isLoopback(address: string | undefined): boolean {

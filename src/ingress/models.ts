@@ -1,7 +1,7 @@
 import { redactExactKey } from '../core/redact-keys.ts';
 import { newUuidV7 } from '../core/ids.ts';
 import { forwardRequestHeaders, upstreamFailure } from '../providers/index.ts';
-import { clientCredentialOf } from './client-auth.ts';
+import { clientCredentialOf, missingProviderKey } from './client-auth.ts';
 import { keylessRefusal } from './local-trust.ts';
 import type { IngressDeps } from './deps.ts';
 import { CallContext } from './proxy/call-context.ts';
@@ -25,7 +25,7 @@ export function createModelsHandler(deps: IngressDeps): NodeHandler {
     const provider = deps.registry.providers.get('openai');
     const credential = clientCredentialOf(req.headers);
     const clientKey = credential?.key ?? null;
-    const err = clientKey ? null : keylessRefusal(req.socket.remoteAddress, req.headers);
+    const err = clientKey ? null : (keylessRefusal(req.socket.remoteAddress, req.headers) ?? (provider && !provider.apiKey ? missingProviderKey(provider) : null));
     if (err) {
       ctx.httpStatus = err.status;
       ctx.responseBody = sendError(res, err, 'openai', headers);

@@ -73,6 +73,19 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
   return { config, logger, metrics, database, schema, redis, jobs, prefix: opts.jobPrefix ?? env.FIXPOINT_REDIS_PREFIX };
 }
 
+/**
+ * One line at start naming the providers without a configured key: keyless local calls to them (no
+ * key, or the placeholder) get 401 naming the setting, and the gateway's own calls to them have no key.
+ */
+function warnAboutMissingKeys(registry: ProviderRegistry, logger: Logger): void {
+  const keyless = [...registry.providers.values()].filter((p) => !p.apiKey);
+  if (keyless.length === 0) return;
+  logger.warn(
+    { providers: keyless.map((p) => p.name), settings: keyless.map((p) => p.keySetting) },
+    `no configured key for provider ${keyless.map((p) => `${p.name} (${p.keySetting})`).join(', ')}: keyless local calls (no key, or the placeholder key) to ${keyless.length === 1 ? 'it' : 'them'} get 401 naming the setting; calls with a client key are forwarded as usual`,
+  );
+}
+
 export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
   const { config, logger, metrics, database } = core;
   const { env } = config;
@@ -96,6 +109,7 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
       ? await ThreadedRecorder.start({ ...settings, databaseUrl: env.DATABASE_URL, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE, cpuProfileDir: env.BENCH_GATEWAY_PROFILE }, logger, onStored)
       : await createRecorder({ ...settings, database, metrics, logger, onStored });
   const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
+  warnAboutMissingKeys(registry, logger);
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
   const prompts = createLivePrompts({ db: database.db, redis: core.redis, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });
   core.schema.whenMigrated(() => recorder.schemaMigrated());

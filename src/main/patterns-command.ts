@@ -12,6 +12,8 @@ Options:
   --status <s>         emerging | systematic | resolved | regressed
   --diagnosis <d>      behavioral | knowledge | operational | unknown | undiagnosed
   --remedy <r>         prompt | finetune | prompt_then_finetune | watch
+  --sort <key>         failures_24h (default: failures in the last 24 h) | failures (in all) | last_seen | created;
+                       largest or latest first, ordered by the gateway over all patterns
   --limit <n>          at most n patterns (default 50)
   --url <url>          the gateway (default http://HOST:PORT from the environment)
   --json               print the API's JSON instead of a table
@@ -57,22 +59,20 @@ export function formatTable(header: string[], rows: string[][], width = 120): st
 
 const pct = (x: number | undefined): string => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
 
+/** The patterns in the order the gateway sorted them (`sort`): the first page is the largest, not a sample. */
 function tableOf(patterns: PatternView[], width: number): string {
   if (patterns.length === 0) return 'no patterns';
-  const rows = patterns
-    .slice()
-    .sort((a, b) => (b.stats?.windows.h24 ?? 0) - (a.stats?.windows.h24 ?? 0) || b.failure_count - a.failure_count)
-    .map((p) => [
-      p.id,
-      p.component,
-      p.status,
-      p.diagnosis ? `${p.diagnosis.kind} ${p.diagnosis.confidence.toFixed(2)}` : '-',
-      p.remedy,
-      String(p.failure_count),
-      String(p.stats?.windows.h24 ?? '-'),
-      pct(p.stats?.share24h),
-      p.title,
-    ]);
+  const rows = patterns.map((p) => [
+    p.id,
+    p.component,
+    p.status,
+    p.diagnosis ? `${p.diagnosis.kind} ${p.diagnosis.confidence.toFixed(2)}` : '-',
+    p.remedy,
+    String(p.failure_count),
+    String(p.stats?.windows.h24 ?? '-'),
+    pct(p.stats?.share24h),
+    p.title,
+  ]);
   return formatTable(['ID', 'COMPONENT', 'STATUS', 'DIAGNOSIS', 'REMEDY', 'FAILURES', '24H', 'SHARE', 'TITLE'], rows, width);
 }
 
@@ -108,6 +108,7 @@ function parseOptions(argv: string[]) {
       status: { type: 'string' },
       diagnosis: { type: 'string' },
       remedy: { type: 'string' },
+      sort: { type: 'string' },
       limit: { type: 'string' },
       url: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -133,7 +134,7 @@ export async function runPatternsCommand(argv: string[], config: Config, out: (s
   const api = adminClient(config, values.url);
   const id = positionals[0];
   const query = new URLSearchParams();
-  for (const k of ['component', 'status', 'diagnosis', 'remedy', 'limit'] as const) {
+  for (const k of ['component', 'status', 'diagnosis', 'remedy', 'sort', 'limit'] as const) {
     const v = values[k];
     if (v !== undefined) query.set(k, v);
   }

@@ -12,6 +12,8 @@ export interface Provider {
   basePath: string;
   /** Serves keyless loopback clients and the gateway's own calls. Never logged or stored. */
   apiKey: string | undefined;
+  /** The setting that holds `apiKey` (`OPENAI_API_KEY`, `providers.vllm.apiKey`), for messages when it is unset. */
+  keySetting: string;
   headers: Record<string, string>;
   modelPrefixes: string[];
   /** Whether chat streams are asked for usage on the client's behalf. */
@@ -40,7 +42,7 @@ export interface PoolTimeouts {
   idleTimeoutMs: number;
 }
 
-function makeProvider(name: string, s: ProviderSettings, t: PoolTimeouts): Provider {
+function makeProvider(name: string, s: ProviderSettings, keySetting: string, t: PoolTimeouts): Provider {
   const url = new URL(s.baseUrl);
   const basePath = url.pathname.replace(/\/+$/, '');
   return {
@@ -49,6 +51,7 @@ function makeProvider(name: string, s: ProviderSettings, t: PoolTimeouts): Provi
     origin: url.origin,
     basePath: s.kind === 'anthropic' && basePath === '' ? '/v1' : basePath,
     apiKey: s.apiKey,
+    keySetting,
     headers: s.headers,
     modelPrefixes: s.modelPrefixes,
     streamUsage: s.streamUsage,
@@ -71,7 +74,9 @@ export function createProviderRegistry(config: Config, timeouts: PoolTimeouts): 
     anthropic: { kind: 'anthropic', baseUrl: env.ANTHROPIC_BASE_URL, apiKey: env.ANTHROPIC_API_KEY, modelPrefixes: ['claude-'], headers: {}, streamUsage: true },
     ...file.providers,
   };
-  const providers = new Map(Object.entries(settings).map(([name, s]) => [name, makeProvider(name, s, timeouts)]));
+  const builtInKeys: Record<string, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
+  const keySettingOf = (name: string): string => (Object.hasOwn(file.providers, name) ? `providers.${name}.apiKey` : (builtInKeys[name] ?? `providers.${name}.apiKey`));
+  const providers = new Map(Object.entries(settings).map(([name, s]) => [name, makeProvider(name, s, keySettingOf(name), timeouts)]));
   const byPrefix = [...providers.values()]
     .flatMap((p) => p.modelPrefixes.map((prefix) => ({ prefix, provider: p })))
     .sort((a, b) => b.prefix.length - a.prefix.length);

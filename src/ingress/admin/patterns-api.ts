@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
-import { and, asc, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import { diagnoses, failures, patternEvents, patterns, patternStatuses, remedies, rowsOf, type Db, type PatternRow } from '../../db/index.ts';
-import { pageOf, pagingFields, parseQuery } from './query.ts';
+import { encodePatternCursor, patternOrder, patternSorts } from './pattern-order.ts';
+import { pagingFields, parseQuery } from './query.ts';
 
 const diagnosisValues = [...diagnoses, 'undiagnosed'] as const;
 
@@ -15,7 +16,10 @@ const listQuery = z.object({
   remedy: z.enum(remedies).optional(),
   kind: z.string().min(1).optional(),
   systematic: z.enum(['true', 'false']).optional(),
-  ...pagingFields('pattern'),
+  sort: z.enum(patternSorts, { error: `must be one of ${patternSorts.join(', ')}` }).default('failures_24h'),
+  limit: pagingFields('pattern').limit,
+  /** next_cursor of the previous page (opaque: the sort, its value and the id of the page's last pattern). */
+  cursor: z.string().min(1).max(512).optional(),
 });
 
 /** The public shape of a pattern (the centroid stays inside). */
@@ -59,7 +63,11 @@ async function timeline(db: Db, id: string) {
   return { hourly: hourly.map((r) => ({ at: iso(r.at), failures: Number(r.n) })), daily: daily.map((r) => ({ at: iso(r.at), failures: Number(r.n) })) };
 }
 
-/** GET /api/patterns (filters: component, status, diagnosis, remedy, kind, systematic; cursor paging) and GET /api/patterns/:id. */
+/**
+ * GET /api/patterns (filters: component, status, diagnosis, remedy, kind, systematic; `sort`, largest
+ * first: failures_24h (default), failures, last_seen, created; keyset cursor paging on the sort value
+ * and id) and GET /api/patterns/:id.
+ */
 export function patternsApi(db: Db): Hono {
   const app = new Hono();
   app.get('/', async (c) => {
@@ -71,10 +79,18 @@ export function patternsApi(db: Db): Hono {
     if (q.remedy) where.push(eq(patterns.remedy, q.remedy));
     if (q.kind) where.push(eq(patterns.kind, q.kind));
     if (q.systematic) where.push(eq(patterns.systematic, q.systematic === 'true'));
-    if (q.cursor) where.push(lt(patterns.id, q.cursor));
-    const rows = await db.select().from(patterns).where(and(...where)).orderBy(desc(patterns.id)).limit(q.limit + 1);
-    const page = pageOf(rows, q.limit);
-    return c.json({ ...page, data: page.data.map(view) });
+    const order = patternOrder(q.sort, q.cursor);
+    if (order.after) where.push(order.after);
+    const rows = await db
+      .select({ pattern: patterns, sortValue: order.cursorText })
+      .from(patterns)
+      .where(and(...where))
+      .orderBy(...order.orderBy)
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    const nextCursor = rows.length > q.limit && last ? encodePatternCursor(q.sort, last.sortValue, last.pattern.id) : null;
+    return c.json({ data: page.map((r) => view(r.pattern)), next_cursor: nextCursor, sort: q.sort });
   });
 
   app.get('/:id', async (c) => {

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { AppError } from '../../core/errors.ts';
 import { type CredentialHeader, forwardRequestHeaders, type Provider } from '../../providers/index.ts';
+import { missingProviderKey } from '../client-auth.ts';
 import type { IngressDeps } from '../deps.ts';
 import type { CallContext } from './call-context.ts';
 import type { ClientHangup } from './client-hangup.ts';
@@ -30,7 +31,7 @@ export interface DispatchInput {
 /**
  * Picks how a call reaches its model: pass-through when the provider speaks the client's dialect,
  * a translation when it speaks the other one. Keyless clients (local only, checked before) get
- * the provider's configured key. On the pass-through path the client's own credential header goes up
+ * the provider's configured key, or 401 when it has none. On the pass-through path the client's own credential header goes up
  * as the client sent it; on a translation, and for the configured key, the key goes the provider's way.
  */
 export async function dispatch(d: DispatchInput): Promise<void> {
@@ -41,6 +42,7 @@ export async function dispatch(d: DispatchInput): Promise<void> {
   d.ctx.requestedModel = model;
   d.ctx.servedModel = upstreamModel;
   const key = d.key ?? provider.apiKey ?? null;
+  if (key === null) throw missingProviderKey(provider);
   if (provider.kind === d.route.native) {
     d.ctx.responseShape = d.route.shape;
     const { payload, stripUsage } = upstreamPayload(d, provider, upstreamModel);
