@@ -6,3 +6,4 @@ export type { PatternSettings, GatewayModelSettings } from './patterns.ts';
 export type { HotswapSettings, CanarySettings } from './hotswap.ts';
 export type { OptimizerSettings } from './optimizer.ts';
 export type { RetrainSettings } from './retrain.ts';
+export { DEFAULT_ANTHROPIC_MAX_TOKENS, DEFAULT_MAX_COMPLETION_TOKENS_MODELS, type TranslationSettings } from './translation.ts';

@@ -5,6 +5,7 @@ import { checkModelReferences } from './model-references.ts';
 import { optimizerSchema } from './optimizer.ts';
 import { patternsSchema } from './patterns.ts';
 import { retrainSchema } from './retrain.ts';
+import { translationSchema } from './translation.ts';
 
 /** Prices in USD per million tokens. */
 export const priceSchema = z.object({
@@ -61,6 +62,8 @@ export const fileConfigSchema = z
     optimizer: optimizerSchema.default(() => optimizerSchema.parse({})),
     /** Weight fine-tuning: when a pattern becomes a candidate. */
     retrain: retrainSchema.default(() => retrainSchema.parse({})),
+    /** Translating between the OpenAI and Anthropic formats: the token-limit fields and defaults. */
+    translation: translationSchema.default(() => translationSchema.parse({})),
   })
   .strict()
   .superRefine((cfg, ctx) => {

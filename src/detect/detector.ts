@@ -4,7 +4,7 @@ import type { Config } from '../config/index.ts';
 import { callEvaluations, type Db } from '../db/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
-import { createCallChecker, type CallView, loadCalls, rubricVersionOf } from '../evaluate/index.ts';
+import { createCallChecker, type CallView, isDetectedRoute, loadCalls, reportRuleErrors, rubricVersionOf } from '../evaluate/index.ts';
 import { markEvaluated, storeFailures, type FailureRow } from './store-failures.ts';
 
 export interface DetectorDeps {
@@ -30,7 +30,7 @@ export function sampled(callId: string, rubricVersion: string, rate: number): bo
  * is idempotent), never skipped.
  */
 export function createDetector(deps: DetectorDeps) {
-  const checkView = createCallChecker(deps.config);
+  const checkView = createCallChecker(deps.config, reportRuleErrors(deps));
   async function check(view: CallView): Promise<Omit<FailureRow, 'callStartedAt'>[]> {
     const drafts = await checkView(view);
     return drafts.map((d) => ({ ...d, callId: view.id, component: view.component }));
@@ -40,7 +40,8 @@ export function createDetector(deps: DetectorDeps) {
     async detectCalls(callIds: readonly string[]): Promise<{ evaluated: number; failures: number }> {
       const done = await deps.db.select({ id: callEvaluations.callId }).from(callEvaluations).where(inArray(callEvaluations.callId, [...callIds]));
       const skip = new Set(done.map((d) => d.id));
-      const loaded = await loadCalls(deps.db, callIds.filter((id) => !skip.has(id)));
+      // Only model calls are checked: a `models` listing is recorded, never a failure of a component.
+      const loaded = (await loadCalls(deps.db, callIds.filter((id) => !skip.has(id)))).filter((l) => isDetectedRoute(l.view.route));
       const rows: FailureRow[] = [];
       const results: { callId: string; failureCount: number }[] = [];
       for (const { view, startedAt } of loaded) {

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer, ServerResponse } from 'node:http';
 import type { Config } from '../config/index.ts';
+import { checkDeclaredRules } from '../evaluate/index.ts';
 import { createRequestListener } from '../ingress/index.ts';
 import { ThreadedRecorder } from '../record/index.ts';
 import { buildCoreDeps, buildGatewayDeps, type BuildOptions, type Deps } from './deps.ts';
@@ -76,6 +77,7 @@ async function startSchemaDependents(config: Config, deps: Deps): Promise<void> 
 
 /** `fixpoint serve`: the gateway. Without REDIS_URL it also runs the background jobs in-process. */
 export async function startGateway(config: Config, opts: BuildOptions = {}): Promise<RunningGateway> {
+  await checkDeclaredRules(config); // with the in-process jobs, detection runs here
   const deps = await buildGatewayDeps(await buildCoreDeps(config, opts));
   if (deps.jobs.kind !== 'in-process') {
     await scheduleRecurringJobs(deps.jobs, config).catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule recurring jobs (Redis down?); the worker will'));

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/index.ts';
+import { checkDeclaredRules } from '../evaluate/index.ts';
 import { createProviderRegistry } from '../providers/index.ts';
 import { buildCoreDeps, type BuildOptions, type CoreDeps } from './deps.ts';
 import { createLivePrompts } from '../hotswap/index.ts';
@@ -38,6 +39,7 @@ async function serveMetrics(deps: CoreDeps): Promise<Server> {
 /** `fixpoint worker`: runs background jobs from BullMQ (needs REDIS_URL). */
 export async function startWorker(config: Config, opts: BuildOptions = {}): Promise<RunningWorker> {
   if (!config.env.REDIS_URL) throw new Error('fixpoint worker needs REDIS_URL; without Redis, `fixpoint serve` runs the jobs in-process');
+  await checkDeclaredRules(config);
   const deps = await buildCoreDeps(config, opts);
   if (!deps.schema.migrated) {
     // Every job reads or writes tables: the worker waits for the database (retried with backoff) before taking any.

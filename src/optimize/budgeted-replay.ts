@@ -1,9 +1,10 @@
 import type { Config, OptimizerSettings } from '../config/index.ts';
 import type { StoredCandidate } from '../db/index.ts';
-import { createCallChecker } from '../evaluate/index.ts';
+import { createCallChecker, reportRuleErrors } from '../evaluate/index.ts';
 import { createPriceLookup, type ProviderRegistry } from '../providers/index.ts';
 import type { OptimizationCase } from './cases.ts';
 import { replayCase } from './replay.ts';
+import type { Logger, Metrics } from '../telemetry/index.ts';
 
 /** A run's evaluation, token or time budget is spent: the run judges the best it has so far. */
 export class BudgetExhausted extends Error {}
@@ -50,13 +51,13 @@ export interface BudgetedReplay {
  * `signatures` are the pattern's own failure signatures (signatureOf).
  */
 export function createBudgetedReplay(
-  deps: { config: Config; registry: ProviderRegistry },
+  deps: { config: Config; registry: ProviderRegistry; logger: Logger; metrics: Metrics },
   component: string,
   s: OptimizerSettings,
   signatures: ReadonlySet<string>,
   signal?: AbortSignal,
 ): BudgetedReplay {
-  const check = createCallChecker(deps.config);
+  const check = createCallChecker(deps.config, reportRuleErrors(deps));
   const prices = createPriceLookup(deps.config.file.prices);
   const spent: Spent = { evalCalls: 0, tokens: 0, costUsd: 0 };
   const started = Date.now();

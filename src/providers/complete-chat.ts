@@ -2,6 +2,7 @@ import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Dispatcher } from 'undici';
 import type { Provider, ProviderRegistry } from './registry.ts';
+import type { TokenLimits } from './token-limits.ts';
 import { anthropicMessageToChatCompletion, chatRequestToAnthropic } from './translate/index.ts';
 import { composedRequestHeaders, DEFAULT_ANTHROPIC_VERSION } from './upstream-headers.ts';
 import { redactKeys as redactKnownKeys } from '../core/redact-keys.ts';
@@ -86,15 +87,15 @@ interface Route {
 }
 
 /** What differs by provider kind: where the request goes, its body, and how the answer becomes a chat completion. */
-const routes: Record<Provider['kind'], (req: ChatCompletionCreateParamsNonStreaming, upstreamModel: string) => Route> = {
+const routes: Record<Provider['kind'], (req: ChatCompletionCreateParamsNonStreaming, upstreamModel: string, limits: TokenLimits) => Route> = {
   openai: (req, upstreamModel) => ({
     path: '/chat/completions',
     body: { ...req, model: upstreamModel },
     toCompletion: (json) => json as ChatCompletion,
   }),
-  anthropic: (req, upstreamModel) => ({
+  anthropic: (req, upstreamModel, limits) => ({
     path: '/messages',
-    body: chatRequestToAnthropic(req, upstreamModel, { anthropicVersion: DEFAULT_ANTHROPIC_VERSION }),
+    body: chatRequestToAnthropic(req, upstreamModel, { anthropicVersion: DEFAULT_ANTHROPIC_VERSION, defaultMaxTokens: limits.anthropicDefaultMaxTokens(upstreamModel) }),
     toCompletion: (json, model) => {
       const raw = json as Message;
       const msg: Message = raw.usage ? raw : { ...raw, usage: { input_tokens: 0, output_tokens: 0 } as Message['usage'] };
@@ -124,7 +125,7 @@ export async function completeChat(
   opts: CompleteChatOptions = {},
 ): Promise<ChatCallResult> {
   const { provider, upstreamModel } = registry.resolve(req.model);
-  const route = routes[provider.kind](req, upstreamModel);
+  const route = routes[provider.kind](req, upstreamModel, registry.tokenLimits);
   const { json, latencyMs } = await postProviderJson(provider, route.path, route.body, opts);
   const expected = provider.kind === 'anthropic' ? isAnthropicMessage(json) : isChatCompletion(json);
   if (!expected) throw new UpstreamHttpError(0, `provider ${provider.name} answered with a body that is not a ${provider.kind === 'anthropic' ? 'message' : 'chat completion'}`);

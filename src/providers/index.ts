@@ -2,6 +2,7 @@ export { createProviderRegistry, type Provider, type ProviderKind, type Provider
 export { forwardRequestHeaders, composedRequestHeaders, responseHeaders, rateLimitHeaders, authHeaders, DEFAULT_ANTHROPIC_VERSION, type CredentialHeader } from './upstream-headers.ts';
 export { upstreamFailure, type UpstreamFailure } from './upstream-errors.ts';
 export * from './translate/index.ts';
+export { createTokenLimits, type OpenAITokenLimitField, type TokenLimits } from './token-limits.ts';
 export { completeChat, UpstreamHttpError, redactKeys, retryAfterMsOf, type ChatCallResult, type CompleteChatOptions } from './complete-chat.ts';
 export { createEmbeddings, type EmbeddingsResult } from './create-embeddings.ts';
 export { askJson, type AskJsonOptions } from './ask-json.ts';

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { Config, ProviderSettings } from '../config/index.ts';
 import { AppError } from '../core/errors.ts';
+import { createTokenLimits, type TokenLimits } from './token-limits.ts';
 
 export type ProviderKind = 'openai' | 'anthropic';
 
@@ -34,6 +35,8 @@ export interface ProviderRegistry {
   aliases: Readonly<Record<string, string>>;
   /** Alias, `provider/model`, or a plain name routed by prefix (`claude-*` → anthropic, configured prefixes, else openai). */
   resolve(model: string): ResolvedModel;
+  /** What translations between the OpenAI and Anthropic formats send as token limits, per model. */
+  tokenLimits: TokenLimits;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,7 @@ export function createProviderRegistry(config: Config, timeouts: PoolTimeouts): 
   return {
     providers,
     aliases: file.aliases,
+    tokenLimits: createTokenLimits(file.translation),
     resolve(model) {
       if (!model) throw new AppError('invalid_request', 'model is required', { param: 'model' });
       const target = file.aliases[model];

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
-import { createCallChecker } from '../evaluate/index.ts';
+import { createCallChecker, reportRuleErrors } from '../evaluate/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import { createPriceLookup, type ProviderRegistry } from '../providers/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
@@ -33,7 +33,7 @@ function retrainDeps(jobs: JobSystem, base: Parameters<typeof registerRetrainHan
   const settings = config.file.retrain;
   const dir = path.resolve(settings.dir ?? path.join(config.env.FIXPOINT_DATA_DIR, 'retrain'));
   const prices = createPriceLookup(config.file.prices);
-  const check = createCallChecker(config);
+  const check = createCallChecker(config, reportRuleErrors(base));
   const backends = new Map<string, TrainingBackend>();
   const backend = (name: string): TrainingBackend => {
     let b = backends.get(name);

@@ -105,6 +105,12 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       labelNames: ['component', 'kind', 'rule'] as const,
       registers,
     }),
+    ruleErrors: new Counter({
+      name: 'fixpoint_rule_errors_total',
+      help: 'Declared rules that could not judge a call (load: the rule did not build; check: it threw, timed out or answered nonsense); the call is judged by the other rules',
+      labelNames: ['component', 'rule', 'stage'] as const,
+      registers,
+    }),
     judgeCalls: new Counter({
       name: 'fixpoint_judge_calls_total',
       help: 'LLM-judge calls by outcome (pass, fail, error, skipped_spend_limit, invalid_verdict)',

@@ -1,6 +1,6 @@
 /** `POST /v1/chat/completions`, streaming and not, `n` choices, tools, `stream_options.include_usage`. */
 import { answerPlanned, argumentHalves } from './answer.ts';
-import { openaiError, openaiHeaders, sseData, type Exchange, type StreamEvent } from './http-io.ts';
+import { openaiError, openaiHeaders, sendJson, sseData, type Exchange, type StreamEvent } from './http-io.ts';
 import { chatSystemText, judgeReply } from './judge.ts';
 import { complianceReply } from './compliance.ts';
 import { patternModelReply } from './pattern-models.ts';
@@ -28,7 +28,18 @@ export function chatInput(body: Record<string, unknown>): ReplyInput {
   };
 }
 
+/** OpenAI's reasoning models (o1, o3, o4-mini, GPT-5; not the `-chat` ones) take `max_completion_tokens` only. */
+function refusesMaxTokens(model: string): boolean {
+  const bare = model.slice(model.lastIndexOf('/') + 1).toLowerCase();
+  return /^(o\d|gpt-5)/.test(bare) && !bare.includes('-chat');
+}
+
 export async function handleChatCompletions(ex: Exchange, body: Record<string, unknown>, custom?: (body: Record<string, unknown>) => ReplyPlan | null): Promise<void> {
+  if (typeof body.model === 'string' && body.max_tokens !== undefined && refusesMaxTokens(body.model)) {
+    // OpenAI's own answer, word for word
+    const message = "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
+    return sendJson(ex.res, 400, { error: { message, type: 'invalid_request_error', param: 'max_tokens', code: 'unsupported_parameter' } }, openaiHeaders());
+  }
   const input = chatInput(body);
   const systemText = chatSystemText(body);
   const plan = custom?.(body) ?? judgeReply(systemText, input) ?? patternModelReply(systemText, input) ?? complianceReply(systemText, input) ?? planReply(input);

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { RuleSettings } from '../../config/index.ts';
 import { anthropicCall, anthropicMessage, chatCall, chatCompletion, chatToolCall, textBlock } from './call-fixtures.ts';
 import { CUSTOM_RULE_TIMEOUT_MS } from './custom-rule.ts';
-import { compileRules } from './index.ts';
+import { compileRules, compileRulesIsolated, type RuleError } from './index.ts';
 
 let dir: string;
 const custom = (module: string, options: Record<string, unknown> = {}): RuleSettings => ({ id: 'brand-safe', type: 'custom', module, options });
@@ -59,26 +59,37 @@ describe('custom rule modules', () => {
     expect(await rules.check(chatCall(chatCompletion(null, { tool_calls: [calls[1]!] })))).toEqual([]);
   });
 
-  it('a rule that throws, answers nonsense or never answers is a failure, not a crash', async () => {
+  it('a rule that throws, answers nonsense or never answers is a rule error, not a failure of the call, nor a crash', async () => {
     const rules = await compileRules(
       [
         { ...custom('throws.mjs'), id: 'throws' },
         { ...custom('bad-result.mjs'), id: 'bad-result' },
+        { ...custom('no-competitor.mjs', { banned: ['acme'] }), id: 'still-runs' },
       ],
       { baseDir: dir },
     );
-    const found = await rules.check(chatCall(chatCompletion('hello')));
-    expect(found).toMatchObject([
-      { kind: 'rule', ruleId: 'throws', message: 'custom rule threw: lookup table missing' },
-      { kind: 'rule', ruleId: 'bad-result', evidence: { result: '"looks fine to me"' } },
+    const errors: RuleError[] = [];
+    const found = await rules.check(chatCall(chatCompletion('hello Acme')), (e) => errors.push(e));
+    expect(found).toMatchObject([{ kind: 'rule', ruleId: 'still-runs', message: 'mentions a competitor (acme)' }]);
+    expect(errors).toEqual([
+      { ruleId: 'throws', stage: 'check', message: `custom rule ${path.join(dir, 'throws.mjs')} threw: lookup table missing` },
+      { ruleId: 'bad-result', stage: 'check', message: expect.stringMatching(/returned an invalid result .*: "looks fine to me"$/) },
     ]);
-    expect(found[1]?.message).toMatch(/^custom rule returned an invalid result/);
 
     const stuck = await compileRules([{ ...custom('never.mjs'), id: 'stuck' }], { baseDir: dir });
     vi.useFakeTimers();
-    const pending = stuck.check(chatCall(chatCompletion('hello')));
+    const stuckErrors: RuleError[] = [];
+    const pending = stuck.check(chatCall(chatCompletion('hello')), (e) => stuckErrors.push(e));
     await vi.advanceTimersByTimeAsync(CUSTOM_RULE_TIMEOUT_MS + 1);
-    expect(await pending).toMatchObject([{ ruleId: 'stuck', message: `custom rule threw: no answer within ${CUSTOM_RULE_TIMEOUT_MS} ms` }]);
+    expect(await pending).toEqual([]);
+    expect(stuckErrors).toMatchObject([{ ruleId: 'stuck', message: expect.stringContaining(`threw: no answer within ${CUSTOM_RULE_TIMEOUT_MS} ms`) }]);
+  });
+
+  it('compileRulesIsolated leaves out a rule that cannot be built, reporting it on each call it would have judged', async () => {
+    const rules = await compileRulesIsolated([custom('./missing.mjs'), { ...custom('./no-competitor.mjs', { banned: ['acme'] }), id: 'works' }], { baseDir: dir });
+    const errors: RuleError[] = [];
+    expect(await rules.check(chatCall(chatCompletion('Acme!')), (e) => errors.push(e))).toMatchObject([{ ruleId: 'works' }]);
+    expect(errors).toEqual([{ ruleId: 'brand-safe', stage: 'load', message: expect.stringContaining(`cannot load custom rule module ${path.join(dir, 'missing.mjs')}`) }]);
   });
 
   it('a module that cannot be loaded rejects compileRules, naming the rule and the path', async () => {

@@ -16,7 +16,7 @@ export type CustomResult = null | undefined | CustomFinding | CustomFinding[];
 /** What a custom rule module exports, as `default` or `check`. */
 export type CustomCheck = (input: { call: CallView; output: OutputView; options: Record<string, unknown> }) => Promise<CustomResult> | CustomResult;
 
-/** A custom rule that has not answered by then is a failure, so one stuck module cannot stall detection. */
+/** A custom rule that has not answered by then is a rule error, so one stuck module cannot stall detection. */
 export const CUSTOM_RULE_TIMEOUT_MS = 10_000;
 
 function checkFunctionOf(mod: unknown): CustomCheck | null {
@@ -65,7 +65,8 @@ function findingsOf(result: unknown): CustomFinding[] | null {
 
 /**
  * A user module that judges an output. Its findings become one failure of kind `rule` (several are
- * listed under `findings`); a throw, a timeout or an answer of the wrong shape is a failure too, never a crash.
+ * listed under `findings`). A throw, a timeout or an answer of the wrong shape rejects, naming what
+ * went wrong: a rule error (compileRules reports it), not a failure of the call, and never a crash.
  */
 export async function customRule(rule: RuleOf<'custom'>, baseDir: string): Promise<CompiledRule> {
   const { fn, file } = await loadCheck(rule, baseDir);
@@ -78,10 +79,10 @@ export async function customRule(rule: RuleOf<'custom'>, baseDir: string): Promi
       try {
         result = await withTimeout(Promise.resolve().then(() => fn({ call, output: view, options: rule.options })), CUSTOM_RULE_TIMEOUT_MS);
       } catch (err) {
-        return ruleFailure(rule.id, `custom rule threw: ${clip(err instanceof Error ? err.message : String(err), 500)}`, base);
+        throw new Error(`custom rule ${file} threw: ${clip(err instanceof Error ? err.message : String(err), 500)}`);
       }
       const findings = findingsOf(result);
-      if (findings === null) return ruleFailure(rule.id, 'custom rule returned an invalid result (expected null, { message, evidence? } or a list of them)', { ...base, result: preview(result, 500) });
+      if (findings === null) throw new Error(`custom rule ${file} returned an invalid result (expected null, { message, evidence? } or a list of them): ${preview(result, 200)}`);
       const [first] = findings;
       if (!first) return null;
       const more = findings.length > 1 ? ` (and ${findings.length - 1} more)` : '';

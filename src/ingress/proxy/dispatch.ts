@@ -65,10 +65,10 @@ export async function dispatch(d: DispatchInput): Promise<void> {
   const call = { ctx: d.ctx, res: d.res, provider, key, clientHeaders: d.clientHeaders, signal: d.hangup.signal, extraHeaders: d.extraHeaders };
   if (d.route.name === 'chat.completions') {
     d.ctx.responseShape = 'openai.chat';
-    await runTranslated(call, chatToAnthropic(d.body, upstreamModel, d.ctx.id, model));
+    await runTranslated(call, chatToAnthropic(d.body, upstreamModel, d.ctx.id, model, d.deps.registry.tokenLimits));
   } else if (d.route.name === 'messages') {
     d.ctx.responseShape = 'anthropic.messages';
-    await runTranslated(call, messagesToChat(d.body, upstreamModel, d.ctx.id, model));
+    await runTranslated(call, messagesToChat(d.body, upstreamModel, d.ctx.id, model, d.deps.registry.tokenLimits));
   } else {
     throw new AppError('unsupported', `model ${model} is served by provider ${provider.name} (${provider.kind}), which has no ${d.route.name} API`, { param: 'model' });
   }

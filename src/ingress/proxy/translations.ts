@@ -1,13 +1,13 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from 'openai/resources/chat/completions';
 import type { Message, MessageCreateParams, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { formatSseEvent } from '../../core/sse.ts';
-import { anthropicErrorToOpenAI, anthropicMessageToChatCompletion, chatCompletionToAnthropicMessage, chatRequestToAnthropic, createAnthropicToChatStreamTranslator, createChatToAnthropicStreamTranslator, messagesRequestToChat, openaiErrorToAnthropic } from '../../providers/index.ts';
+import { anthropicErrorToOpenAI, anthropicMessageToChatCompletion, chatCompletionToAnthropicMessage, chatRequestToAnthropic, createAnthropicToChatStreamTranslator, createChatToAnthropicStreamTranslator, messagesRequestToChat, openaiErrorToAnthropic, type TokenLimits } from '../../providers/index.ts';
 import type { Translation } from './translated-call.ts';
 
 /** An OpenAI chat request for a model an Anthropic provider serves: Messages API upstream, OpenAI answer. */
-export function chatToAnthropic(req: Record<string, unknown>, upstreamModel: string, id: string, requestedModel: string): Translation {
+export function chatToAnthropic(req: Record<string, unknown>, upstreamModel: string, id: string, requestedModel: string, limits: TokenLimits): Translation {
   const chatReq = req as unknown as ChatCompletionCreateParams;
-  const body = chatRequestToAnthropic(chatReq, upstreamModel);
+  const body = chatRequestToAnthropic(chatReq, upstreamModel, { defaultMaxTokens: limits.anthropicDefaultMaxTokens(upstreamModel) });
   const stream = chatReq.stream === true;
   const clientWantsUsage = chatReq.stream_options?.include_usage === true;
   const created = Math.floor(Date.now() / 1000);
@@ -48,9 +48,9 @@ function chunksToSse(chunks: ChatCompletionChunk[], includeUsage: boolean): stri
 }
 
 /** An Anthropic Messages request for a model an OpenAI-compatible provider serves. */
-export function messagesToChat(req: Record<string, unknown>, upstreamModel: string, id: string, requestedModel: string): Translation {
+export function messagesToChat(req: Record<string, unknown>, upstreamModel: string, id: string, requestedModel: string, limits: TokenLimits): Translation {
   const msgReq = req as unknown as MessageCreateParams;
-  const body = messagesRequestToChat(msgReq, upstreamModel);
+  const body = messagesRequestToChat(msgReq, upstreamModel, { tokenLimitField: limits.openaiTokenLimitField(upstreamModel) });
   const msgId = `msg_${id.replace(/-/g, '')}`;
   return {
     dialect: 'anthropic',

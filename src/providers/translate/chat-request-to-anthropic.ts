@@ -5,7 +5,10 @@ import { chatMessagesToAnthropic } from './chat-messages-to-anthropic.ts';
 import { chatToolChoiceToAnthropic, chatToolsToAnthropic } from './chat-tools-to-anthropic.ts';
 import { responseFormatInstruction } from './response-format.ts';
 
-/** Anthropic requires `max_tokens`; OpenAI does not. Used when the client sets neither limit. */
+/**
+ * Anthropic requires `max_tokens`; OpenAI does not. Used when the client sets neither limit and the
+ * caller gives no `defaultMaxTokens` (the gateway gives `translation.toAnthropic`'s, per model).
+ */
 export const DEFAULT_MAX_TOKENS = 4096;
 
 /** The first Anthropic API version that answers 400 to `temperature`, `top_p` and `top_k`, even at their defaults. */
@@ -18,6 +21,8 @@ export interface ChatRequestToAnthropicOptions {
    * of 1) if the client set it, else `top_p`.
    */
   anthropicVersion?: string;
+  /** `max_tokens` when the client set neither `max_tokens` nor `max_completion_tokens` (default DEFAULT_MAX_TOKENS). */
+  defaultMaxTokens?: number;
 }
 
 /**
@@ -49,7 +54,7 @@ export function chatRequestToAnthropic(
 
   const out: MessageCreateParamsNonStreaming & LegacySamplingParams = {
     model: upstreamModel,
-    max_tokens: req.max_completion_tokens ?? req.max_tokens ?? DEFAULT_MAX_TOKENS,
+    max_tokens: req.max_completion_tokens ?? req.max_tokens ?? opts.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
     messages,
     ...samplingParams(req, opts.anthropicVersion),
   };

@@ -10,7 +10,7 @@ export {
   type AnthropicToChatStreamOptions,
   type AnthropicToChatStreamTranslator,
 } from './anthropic-stream-to-chat.ts';
-export { messagesRequestToChat } from './messages-request-to-chat.ts';
+export { messagesRequestToChat, type MessagesRequestToChatOptions } from './messages-request-to-chat.ts';
 export { chatCompletionToAnthropicMessage, type AnthropicMessageIdentity } from './chat-completion-to-anthropic.ts';
 export {
   createChatToAnthropicStreamTranslator,

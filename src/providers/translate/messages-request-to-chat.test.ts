@@ -169,6 +169,15 @@ describe('messagesRequestToChat: messages', () => {
 describe('messagesRequestToChat: parameters', () => {
   const messages: MessageParam[] = [{ role: 'user', content: 'Hi' }];
 
+  it('sends max_tokens as max_tokens, or as max_completion_tokens when told to (reasoning models)', () => {
+    expect(translate({ messages })).toMatchObject({ max_tokens: 1024 });
+    expect(translate({ messages })).not.toHaveProperty('max_completion_tokens');
+    const req = { model: 'claude-sonnet-4-6', max_tokens: 300, messages } as MessageCreateParams;
+    const out = messagesRequestToChat(req, 'o4-mini', { tokenLimitField: 'max_completion_tokens' });
+    expect(out).toMatchObject({ max_completion_tokens: 300 });
+    expect(out).not.toHaveProperty('max_tokens');
+  });
+
   it('maps tools with parameters = input_schema', () => {
     expect(translate({ messages, tools: [weatherTool] }).tools).toEqual([
       {

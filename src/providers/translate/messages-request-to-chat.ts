@@ -16,19 +16,29 @@ interface LegacySamplingParams {
   top_p?: unknown;
 }
 
+export interface MessagesRequestToChatOptions {
+  /**
+   * The field `max_tokens` goes up as: `max_tokens` (default; what every OpenAI-compatible server knows) or
+   * `max_completion_tokens` (what OpenAI's reasoning models, o1, o3, o4-mini and GPT-5, accept instead).
+   */
+  tokenLimitField?: 'max_tokens' | 'max_completion_tokens';
+}
+
 /**
  * An Anthropic Messages request → an OpenAI Chat Completions request for `upstreamModel`, for Anthropic clients
  * talking to a model behind an OpenAI-compatible provider. Thinking settings, top_k, cache_control and the
  * Anthropic-only fields (container, service tier, …) are ignored. Streaming asks for a usage chunk, which the
  * stream translator turns into the final message_delta's usage.
  */
-export function messagesRequestToChat(req: MessageCreateParams, upstreamModel: string): ChatCompletionCreateParams {
+export function messagesRequestToChat(req: MessageCreateParams, upstreamModel: string, opts: MessagesRequestToChatOptions = {}): ChatCompletionCreateParams {
   const messages: ChatCompletionMessageParam[] = [];
   const system = systemText(req.system);
   if (system !== null) messages.push({ role: 'system', content: system });
   messages.push(...anthropicMessagesToChat(req.messages));
 
-  const out: ChatCompletionCreateParamsNonStreaming = { model: upstreamModel, messages, max_tokens: req.max_tokens };
+  const out: ChatCompletionCreateParamsNonStreaming = { model: upstreamModel, messages };
+  if (opts.tokenLimitField === 'max_completion_tokens') out.max_completion_tokens = req.max_tokens;
+  else out.max_tokens = req.max_tokens;
   const sampling = req as MessageCreateParams & LegacySamplingParams;
   if (typeof sampling.temperature === 'number') out.temperature = sampling.temperature;
   if (typeof sampling.top_p === 'number') out.top_p = sampling.top_p;
