@@ -119,9 +119,9 @@ describe('patterns', () => {
     expect(one.stdout).toContain(`id ${p!.id}`);
     expect(one.stdout).toContain('6 in 24 h');
     expect(one.stdout).toContain('diagnosis: behavioral');
-    const refused = await run('node', [...cli, '--status', 'sideways'], { env }).catch((e: { code: number; stdout: string }) => e);
-    expect(refused).toMatchObject({ code: 1 });
-    expect((refused as { stdout: string }).stdout).toContain('status');
+    const refused = await run('node', [...cli, '--status', 'sideways'], { env }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect((refused as { stderr: string }).stderr).toContain('status');
   });
 
   it('answers bad filters with 400 naming the field, and unknown ids with 404', async () => {

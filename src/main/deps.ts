@@ -55,8 +55,16 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const metrics = createMetrics(new Registry());
   const database = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.FIXPOINT_DATA_DIR });
+  // Say what the start is doing: the embedded database's first start (loading Postgres compiled to
+  // WebAssembly, then every migration) takes a while on a small machine.
+  logger.info(
+    database.kind === 'pglite' ? { database: 'pglite', dataDir: env.FIXPOINT_DATA_DIR } : { database: 'postgres' },
+    database.kind === 'pglite' ? 'opening the embedded database and applying migrations (the first start takes a while)' : 'connecting to Postgres and applying migrations',
+  );
+  const since = Date.now();
   const retryMax = env.FIXPOINT_MIGRATE_RETRY_MAX_MS;
   const schema = await migrateWhenReachable(database, logger, { minDelayMs: Math.min(500, retryMax), maxDelayMs: retryMax });
+  if (schema.migrated) logger.info({ ms: Date.now() - since }, 'database ready: migrations applied');
   const redis = env.REDIS_URL ? createRedisClients(env.REDIS_URL, logger.child({ component: 'redis' })) : undefined;
   const jobs = createJobSystem({
     redis,

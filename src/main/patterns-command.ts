@@ -118,12 +118,12 @@ function parseOptions(argv: string[]) {
 }
 
 /** `fixpoint patterns`: prints the patterns API as a table (or one pattern's detail). Returns the exit code. */
-export async function runPatternsCommand(argv: string[], config: Config, out: (s: string) => void = console.log): Promise<number> {
+export async function runPatternsCommand(argv: string[], config: Config, out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(argv);
-  } catch (err) {
-    out(`fixpoint patterns: ${(err as Error).message}\n\n${patternsHelp}`);
+  } catch (e) {
+    err(`fixpoint patterns: ${(e as Error).message}\n\n${patternsHelp}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -140,7 +140,7 @@ export async function runPatternsCommand(argv: string[], config: Config, out: (s
   }
   const r = await api.call(id ? `/api/patterns/${encodeURIComponent(id)}` : `/api/patterns${query.size > 0 ? `?${query}` : ''}`);
   if (!r.ok) {
-    out(`fixpoint patterns: ${errorMessageOf(r)}`);
+    err(`fixpoint patterns: ${errorMessageOf(r)}`);
     return 1;
   }
   const body = r.body;

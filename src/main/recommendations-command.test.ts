@@ -107,7 +107,7 @@ beforeEach(() => {
 
 async function run(...argv: string[]): Promise<{ code: number; text: string }> {
   const lines: string[] = [];
-  const code = await runRecommendationsCommand([...argv, '--url', url], config, (s) => lines.push(s));
+  const code = await runRecommendationsCommand([...argv, '--url', url], config, (s) => lines.push(s), (s) => lines.push(`stderr: ${s}`));
   return { code, text: lines.join('\n') };
 }
 
@@ -174,15 +174,15 @@ describe('fixpoint recommendations', () => {
     expect(stub.requests.at(-1)).toMatchObject({ method: 'POST', path: `/api/recommendations/${trainingId}/cancel` });
   });
 
-  it("prints the API's error message and exits 1", async () => {
-    expect(await run('approve', trainingId)).toEqual({ code: 1, text: 'fixpoint recommendations: 409 recommendation is training; only an open one can be approved' });
-    expect(await run('show', '00000000-0000-4000-8000-000000000000')).toEqual({ code: 1, text: 'fixpoint recommendations: 404 recommendation not found' });
-    expect(await run('show', 'ffff')).toEqual({ code: 1, text: 'fixpoint recommendations: no recommendation with id ffff' });
+  it("prints the API's error message to stderr and exits 1", async () => {
+    expect(await run('approve', trainingId)).toEqual({ code: 1, text: 'stderr: fixpoint recommendations: 409 recommendation is training; only an open one can be approved' });
+    expect(await run('show', '00000000-0000-4000-8000-000000000000')).toEqual({ code: 1, text: 'stderr: fixpoint recommendations: 404 recommendation not found' });
+    expect(await run('show', 'ffff')).toEqual({ code: 1, text: 'stderr: fixpoint recommendations: no recommendation with id ffff' });
   });
 
   it('explains usage mistakes with exit 2, and --help with 0', async () => {
     expect((await run('approve')).code).toBe(2);
-    expect((await run('frobnicate')).text).toContain('unknown subcommand frobnicate');
+    expect((await run('frobnicate')).text).toContain('stderr: fixpoint recommendations: unknown subcommand frobnicate');
     expect((await run('dismiss', openId, 'because')).text).toContain('quote the reason');
     expect((await run('--bogus')).code).toBe(2);
     const help = await run('--help');
@@ -193,7 +193,7 @@ describe('fixpoint recommendations', () => {
 
   it('says so when the gateway cannot be reached', async () => {
     const lines: string[] = [];
-    const code = await runRecommendationsCommand(['--url', 'http://127.0.0.1:1'], config, (s) => lines.push(s));
+    const code = await runRecommendationsCommand(['--url', 'http://127.0.0.1:1'], config, (s) => lines.push(s), (s) => lines.push(s));
     expect(code).toBe(1);
     expect(lines.join('\n')).toContain('could not reach the gateway at http://127.0.0.1:1');
   });

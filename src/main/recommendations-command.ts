@@ -100,12 +100,12 @@ async function act(api: Api, action: Action, given: string, values: ReturnType<t
 }
 
 /** `fixpoint recommendations`: lists, shows, approves, dismisses or cancels through the admin API. Returns the exit code. */
-export async function runRecommendationsCommand(argv: string[], config: Config, out: (s: string) => void = console.log): Promise<number> {
+export async function runRecommendationsCommand(argv: string[], config: Config, out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(argv);
-  } catch (err) {
-    out(`fixpoint recommendations: ${(err as Error).message}\n\n${recommendationsHelp}`);
+  } catch (e) {
+    err(`fixpoint recommendations: ${(e as Error).message}\n\n${recommendationsHelp}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -121,15 +121,15 @@ export async function runRecommendationsCommand(argv: string[], config: Config, 
   // `fixpoint recommendations <id>` is `show <id>`, as with patterns.
   else if (first !== undefined && uuidPattern.test(first)) [action, id, extra] = ['show', first, rest];
   else if (first !== undefined) {
-    out(`fixpoint recommendations: unknown subcommand ${first}\n\n${recommendationsHelp}`);
+    err(`fixpoint recommendations: unknown subcommand ${first}\n\n${recommendationsHelp}`);
     return 2;
   }
   if (action !== 'list' && !id) {
-    out(`fixpoint recommendations ${action}: a recommendation id is required (see fixpoint recommendations)\n\n${recommendationsHelp}`);
+    err(`fixpoint recommendations ${action}: a recommendation id is required (see fixpoint recommendations)\n\n${recommendationsHelp}`);
     return 2;
   }
   if (extra.length > 0) {
-    out(`fixpoint recommendations: unexpected argument ${extra[0]}${action === 'dismiss' ? ' (quote the reason: --reason "...")' : ''}`);
+    err(`fixpoint recommendations: unexpected argument ${extra[0]}${action === 'dismiss' ? ' (quote the reason: --reason "...")' : ''}`);
     return 2;
   }
   const api = adminClient(config, values.url);
@@ -137,8 +137,8 @@ export async function runRecommendationsCommand(argv: string[], config: Config, 
     if (action === 'list') await list(api, values, out);
     else await act(api, action, id ?? '', values, out);
     return 0;
-  } catch (err) {
-    out(`fixpoint recommendations: ${(err as Error).message}`);
+  } catch (e) {
+    err(`fixpoint recommendations: ${(e as Error).message}`);
     return 1;
   }
 }

@@ -5,8 +5,10 @@ import type { Config } from '../config/index.ts';
 import { checkDeclaredRules } from '../evaluate/index.ts';
 import { createRequestListener } from '../ingress/index.ts';
 import { ThreadedRecorder } from '../record/index.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { buildCoreDeps, buildGatewayDeps, type BuildOptions, type Deps } from './deps.ts';
 import { registerJobHandlers, scheduleRecurringJobs } from './job-handlers.ts';
+import { assertCanListen, hostPort, listenError } from './port-check.ts';
 import { shutdownGateway } from './shutdown.ts';
 
 export interface RunningGateway {
@@ -68,6 +70,7 @@ function createGatewayServer(deps: Deps): Server {
  */
 async function startSchemaDependents(config: Config, deps: Deps): Promise<void> {
   if (deps.jobs.kind === 'in-process') {
+    deps.logger.info('starting the background jobs in this process (no REDIS_URL)');
     registerJobHandlers(deps.jobs, { config, db: deps.database.db, registry: deps.registry, metrics: deps.metrics, logger: deps.logger, announcePrompts: () => deps.prompts.changed() });
     await deps.jobs.start();
     await scheduleRecurringJobs(deps.jobs, config).catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule recurring jobs'));
@@ -77,22 +80,32 @@ async function startSchemaDependents(config: Config, deps: Deps): Promise<void> 
 
 /** `fixpoint serve`: the gateway. Without REDIS_URL it also runs the background jobs in-process. */
 export async function startGateway(config: Config, opts: BuildOptions = {}): Promise<RunningGateway> {
-  await checkDeclaredRules(config); // with the in-process jobs, detection runs here
-  const deps = await buildGatewayDeps(await buildCoreDeps(config, opts));
+  const { env } = config;
+  // Before anything opens, migrates or runs: a busy port, a data folder in use or a rule module that
+  // does not load is one line, not a late crash (with the in-process jobs, detection runs here).
+  await assertCanListen(env.HOST, env.PORT, 'PORT');
+  await checkDeclaredRules(config);
+  const lock = env.DATABASE_URL ? null : lockDataDir(env.FIXPOINT_DATA_DIR);
+  let deps: Deps;
+  try {
+    deps = await buildGatewayDeps(await buildCoreDeps(config, opts));
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   if (deps.jobs.kind !== 'in-process') {
     await scheduleRecurringJobs(deps.jobs, config).catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule recurring jobs (Redis down?); the worker will'));
   }
   if (deps.schema.migrated) await startSchemaDependents(config, deps);
   else deps.schema.whenMigrated(() => (deps.lifecycle.draining ? undefined : startSchemaDependents(config, deps)));
   deps.recorder.start();
-  const { env } = config;
   const server = createGatewayServer(deps);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(listenError(err, env.HOST, env.PORT, 'PORT')));
     server.listen(env.PORT, env.HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
+  const url = `http://${hostPort(env.HOST, port)}`;
   deps.logger.info(
     { url, database: deps.database.kind, migrated: deps.schema.migrated, jobs: deps.jobs.kind, recorder: deps.recorder instanceof ThreadedRecorder ? 'thread' : 'inline' },
     'fixpoint gateway listening',
@@ -104,6 +117,6 @@ export async function startGateway(config: Config, opts: BuildOptions = {}): Pro
     deps,
     server,
     close: (deadlineMs = env.FIXPOINT_DRAIN_TIMEOUT_MS, graceMs = env.FIXPOINT_SHUTDOWN_GRACE_MS) =>
-      (closing ??= shutdownGateway(server, deps, deadlineMs, graceMs)),
+      (closing ??= shutdownGateway(server, deps, deadlineMs, graceMs).finally(() => lock?.release())),
   };
 }

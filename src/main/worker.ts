@@ -1,12 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/index.ts';
+import { AppError } from '../core/index.ts';
 import { checkDeclaredRules } from '../evaluate/index.ts';
 import { createProviderRegistry } from '../providers/index.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { buildCoreDeps, type BuildOptions, type CoreDeps } from './deps.ts';
 import { createLivePrompts } from '../hotswap/index.ts';
 import { metricsAccess } from '../ingress/index.ts';
 import { registerJobHandlers, scheduleRecurringJobs } from './job-handlers.ts';
+import { assertCanListen, hostPort, listenError } from './port-check.ts';
 
 export interface RunningWorker {
   deps: CoreDeps;
@@ -29,18 +32,26 @@ async function serveMetrics(deps: CoreDeps): Promise<Server> {
     } else if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     else res.writeHead(404).end();
   });
+  const { HOST, FIXPOINT_WORKER_METRICS_PORT: port } = deps.config.env;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(deps.config.env.FIXPOINT_WORKER_METRICS_PORT, deps.config.env.HOST, () => resolve());
+    server.once('error', (err) => reject(listenError(err, HOST, port, 'FIXPOINT_WORKER_METRICS_PORT')));
+    server.listen(port, HOST, () => resolve());
   });
   return server;
 }
 
 /** `fixpoint worker`: runs background jobs from BullMQ (needs REDIS_URL). */
 export async function startWorker(config: Config, opts: BuildOptions = {}): Promise<RunningWorker> {
-  if (!config.env.REDIS_URL) throw new Error('fixpoint worker needs REDIS_URL; without Redis, `fixpoint serve` runs the jobs in-process');
+  if (!config.env.REDIS_URL) throw new AppError('invalid_request', 'the worker needs REDIS_URL (the job queues live in Redis); without Redis, `fixpoint serve` runs the jobs in-process');
+  const { env } = config;
+  // Before anything opens, migrates or runs: a busy metrics port, a data folder in use or a rule module that does not load is one line.
+  await assertCanListen(env.HOST, env.FIXPOINT_WORKER_METRICS_PORT, 'FIXPOINT_WORKER_METRICS_PORT');
   await checkDeclaredRules(config);
-  const deps = await buildCoreDeps(config, opts);
+  const lock = env.DATABASE_URL ? null : lockDataDir(env.FIXPOINT_DATA_DIR);
+  const deps = await buildCoreDeps(config, opts).catch((err: unknown) => {
+    lock?.release();
+    throw err;
+  });
   if (!deps.schema.migrated) {
     // Every job reads or writes tables: the worker waits for the database (retried with backoff) before taking any.
     deps.logger.warn('waiting for the database before taking jobs');
@@ -54,7 +65,7 @@ export async function startWorker(config: Config, opts: BuildOptions = {}): Prom
   await scheduleRecurringJobs(deps.jobs, config);
   await deps.jobs.start();
   const server = await serveMetrics(deps);
-  const metricsUrl = `http://${config.env.HOST}:${(server.address() as AddressInfo).port}`;
+  const metricsUrl = `http://${hostPort(config.env.HOST, (server.address() as AddressInfo).port)}`;
   deps.logger.info({ jobs: deps.jobs.kind, metrics: `${metricsUrl}/metrics` }, 'fixpoint worker running');
   return {
     deps,
@@ -66,6 +77,7 @@ export async function startWorker(config: Config, opts: BuildOptions = {}): Prom
       await deps.redis?.close();
       await registry.close();
       await deps.database.close();
+      lock?.release();
     },
   };
 }
