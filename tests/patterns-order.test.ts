@@ -187,15 +187,16 @@ describe('GET /api/patterns orders on the server', () => {
 });
 
 describe('fixpoint patterns', () => {
-  async function table(args: string[]): Promise<{ code: number; ids: string[]; text: string }> {
+  async function table(args: string[]): Promise<{ code: number; ids: string[]; text: string; errors: string }> {
     const lines: string[] = [];
-    const code = await runPatternsCommand([...args, '--component', component, '--url', url], config, (s) => lines.push(s));
+    const errors: string[] = [];
+    const code = await runPatternsCommand([...args, '--component', component, '--url', url], config, (s) => lines.push(s), (s) => errors.push(s));
     const text = lines.join('\n');
     const ids = text
       .split('\n')
       .slice(1)
       .map((l) => l.split(/\s+/)[0] ?? '');
-    return { code, ids, text };
+    return { code, ids, text, errors: errors.join('\n') };
   }
 
   it('prints the largest patterns by failures in the last 24 h, as the gateway ordered them', async () => {
@@ -209,6 +210,8 @@ describe('fixpoint patterns', () => {
     expect((await table(['--limit', '4', '--sort', 'last_seen'])).ids).toEqual(expected.last_seen.slice(0, 4));
     const bad = await table(['--sort', 'size']);
     expect(bad.code).toBe(1);
-    expect(bad.text).toMatch(/400 sort: must be one of/);
+    // Errors go to stderr, the table to stdout.
+    expect(bad.errors).toMatch(/400 sort: must be one of/);
+    expect(bad.text).toBe('');
   });
 });
