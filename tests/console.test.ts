@@ -6,7 +6,7 @@ import { ADMIN_TOKEN, clientFor, startHarness, type Harness } from './support/ga
 import { eventually } from './support/eventually.ts';
 import { sendFeedback } from './support/feedback.ts';
 import { chromiumAvailable, launchChromium } from './support/browser.ts';
-import { seedAcceptedRun, seedOpenRecommendation, seedTrainingRecommendation } from './support/console-seed.ts';
+import { seedAcceptedRun, seedHistory, seedOpenRecommendation, seedTrainingRecommendation, seedVerdict } from './support/console-seed.ts';
 
 /**
  * The web console in headless Chromium against a real gateway fed through the fake upstream: every
@@ -72,6 +72,8 @@ beforeAll(async () => {
     { yaml, worker: true },
   );
   base = h.gateway.url;
+  await seedHistory(h.gateway.deps.database.db, { component: 'router', system });
+  await seedHistory(h.gateway.deps.database.db, { component: 'kb', system: (i) => `You answer product questions for Acme. The customer is Customer ${i}.` });
   await traffic();
   const pattern = await eventually(async () => {
     const ps = (await api<{ data: { id: string; title: string; failure_count: number }[] }>('/api/patterns?component=router')).data;
@@ -93,6 +95,7 @@ beforeAll(async () => {
   const observed = (await api<{ versions: { version: number; template: string }[] }>('/api/components/router/prompts')).versions.find((v) => v.version === 0)!;
   state.runId = await seedAcceptedRun(db, { patternId: state.patternId, component: 'router', current: observed.template, winner: WINNER, winnerVersionId: v2.id });
   state.openRec = await seedOpenRecommendation(db, { component: 'router', patternId: state.patternId, title: state.patternTitle });
+  await seedVerdict(db, state.feedbackCall, 'router');
   ({ id: state.trainingRec, datasetId: state.datasetId } = await seedTrainingRecommendation(db, { component: 'kb', dir: path.join(h.db.dataDir, 'retrain') }));
 
   browser = await launchChromium();
@@ -125,7 +128,13 @@ describe.skipIf(!chromiumAvailable())('web console', () => {
   it('components: traffic, failure rate over time, active prompt version', async () => {
     await page.goto(`${base}/console`);
     const row = page.locator('tr', { has: page.locator('a', { hasText: /^router$/ }) });
-    await expect.poll(() => row.textContent()).toMatch(/24/);
+    const listed = (await api<{ data: { component: string; traffic: Record<string, number> }[] }>('/api/components')).data.find((x) => x.component === 'router')!;
+    const calls24h = listed.traffic['calls_24h'] ?? listed.traffic['calls24h']!;
+    const failed24h = listed.traffic['failed_calls_24h'] ?? listed.traffic['failedCalls24h']!;
+    expect(calls24h).toBeGreaterThan(100);
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[1]).toBe(calls24h.toLocaleString('en-US'));
+    expect(cells[4]).toBe(`${((failed24h / calls24h) * 100).toFixed(1)} %`);
     expect(await row.locator('svg.chart rect.bar').count()).toBe(24);
     expect(await row.locator('svg.chart polyline.rate').count()).toBe(1);
     expect(await row.textContent()).toContain('v1');
@@ -248,6 +257,7 @@ describe.skipIf(!chromiumAvailable())('web console', () => {
     await page.goto(`${base}/console/calls/${state.feedbackCall}`);
     const main = (await page.textContent('main'))!;
     expect(main).toContain('should be billing');
+    expect(main).toContain('The reply echoes the ticket');
     expect(main).toContain('label');
     await page.goto(`${base}/console/calls/${state.hostileCall}`);
     expect(await page.textContent('main')).toContain('<script>document.title="xss"</script>');

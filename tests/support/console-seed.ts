@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { finetuneDatasets, finetuneRecommendations, optimizationRuns, recommendationEvents, trainingJobs, type Db } from '../../src/db/index.ts';
+import { finetuneDatasets, finetuneRecommendations, judgeVerdicts, optimizationRuns, recommendationEvents, trainingJobs, type Db } from '../../src/db/index.ts';
+import { seedCall } from './retrain-seed.ts';
 
 /**
  * State the console shows that takes minutes to reach through the loop itself (a finished
@@ -74,4 +75,26 @@ export async function seedTrainingRecommendation(db: Db, o: { component: string;
     await db.insert(recommendationEvents).values({ id: randomUUID(), recommendationId: id, type: 'status', fromStatus: from, toStatus: to, actor: to === 'approved' ? 'admin' : 'retrain', detail: {} });
   }
   return { id, datasetId };
+}
+
+/** A day of earlier traffic for a component (evaluated calls, some failed), so its charts have a shape. */
+export async function seedHistory(db: Db, o: { component: string; system: (i: number) => string }): Promise<number> {
+  let n = 0;
+  for (let hour = 23; hour >= 1; hour--) {
+    const calls = 4 + ((hour * 7) % 6);
+    const failing = Math.round(calls * (hour > 12 ? 0.15 : 0.6) * ((hour % 3) + 1) / 2);
+    for (let k = 0; k < calls; k++) {
+      const startedAt = new Date(Date.now() - hour * 3_600_000 + k * 1000);
+      await seedCall(db, { component: o.component, startedAt, system: o.system(1000 + n), messages: [{ role: 'user', content: 'my card was charged twice' }], output: k < failing ? 'Echo: my card was charged twice' : 'billing', evaluated: k < failing ? 1 : 0 });
+      n++;
+    }
+  }
+  return n;
+}
+
+/** A judge verdict on a call, as the judge writes it. */
+export async function seedVerdict(db: Db, callId: string, component: string): Promise<void> {
+  await db.insert(judgeVerdicts).values({
+    id: randomUUID(), callId, component, rubricVersion: 'r1', judgeModel: 'gpt-4o-mini', pass: false, score: 0.2, failedCriteria: ['answers with one label'], rationale: 'The reply echoes the ticket instead of naming a label.', latencyMs: 420,
+  });
 }

@@ -56,6 +56,6 @@ export function promptDiff(before: string, after: string): Html {
     (l) =>
       html`<span class="diff-line diff-${l.kind}"><span class="diff-sign" aria-hidden="true">${sign[l.kind]}</span>${l.parts.map((p) =>
         p.changed ? (l.kind === 'added' ? html`<ins>${p.text}</ins>` : html`<del>${p.text}</del>`) : p.text,
-      )}</span>\n`,
+      )}</span>`,
   )}</pre>`;
 }

@@ -16,7 +16,7 @@ h1 { font-size: 20px; margin: 8px 0 14px; } h2 { font-size: 16px; margin: 26px 0
 table.list { border-collapse: collapse; width: 100%; background: var(--card); border: 1px solid var(--line); }
 table.list th, table.list td { padding: 6px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 table.list thead th { font-size: 12px; color: var(--muted); font-weight: 600; background: #fbfcfd; }
-table.list.compact { width: auto; }
+table.list.compact, table.list.arithmetic { width: auto; min-width: 420px; }
 table.list tr.winner { background: #eef7f1; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.wrap { max-width: 420px; overflow-wrap: anywhere; }
@@ -55,7 +55,7 @@ svg.chart .axis { stroke: #b8c0cc; } svg.chart .tick { font-size: 10px; fill: va
 .legend { font-size: 12px; color: var(--muted); } .key { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 10px; vertical-align: middle; }
 .key-bar { background: #a9bde6; } .key-rate { background: var(--bad); height: 3px; }
 pre.diff { background: var(--card); border: 1px solid var(--line); padding: 6px 0; }
-.diff-line { display: block; padding: 0 10px; } .diff-sign { display: inline-block; width: 16px; color: var(--muted); }
+.diff-line { display: block; padding: 0 10px; min-height: 1.5em; } .diff-sign { display: inline-block; width: 16px; color: var(--muted); }
 .diff-removed { background: #fdf0ee; } .diff-added { background: #eef7f1; }
 .diff-removed del { background: #f5c6bf; text-decoration: line-through; } .diff-added ins { background: #b6e3c5; text-decoration: none; }
 form.login { display: flex; flex-direction: column; gap: 10px; max-width: 360px; background: var(--card); border: 1px solid var(--line); padding: 16px; }
