@@ -67,6 +67,7 @@ async function traffic(): Promise<void> {
 
 beforeAll(async () => {
   if (!chromiumAvailable()) return;
+  browser = await launchChromium();
   h = await startHarness(
     { FIXPOINT_DETECT_SWEEP_MS: '300', FIXPOINT_GROUP_SWEEP_MS: '300', FIXPOINT_RETRAIN_SWEEP_MS: '3600000', FIXPOINT_OPTIMIZE_SWEEP_MS: '3600000', FIXPOINT_CANARY_CHECK_MS: '3600000' },
     { yaml, worker: true },
@@ -98,7 +99,6 @@ beforeAll(async () => {
   await seedVerdict(db, state.feedbackCall, 'router');
   ({ id: state.trainingRec, datasetId: state.datasetId } = await seedTrainingRecommendation(db, { component: 'kb', dir: path.join(h.db.dataDir, 'retrain') }));
 
-  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
 }, 180_000);
@@ -178,6 +178,7 @@ describe.skipIf(!chromiumAvailable())('web console', () => {
     expect((await page.locator('pre.diff .diff-added ins').allTextContents()).join(' ')).toMatch(/Reply[\s\S]*exactly[\s\S]*billing, technical, account/);
     expect((await page.locator('pre.diff .diff-removed del').allTextContents()).join('')).toContain('Answer');
     expect(await page.locator('table.gate').textContent()).toMatch(/100\.0 %[\s\S]*0\.0 %/);
+    expect(await page.textContent('main')).toMatch(/p \(regressions\)\s*1\.0000/);
     expect(await page.locator('tr.winner').textContent()).toContain('10/10');
     expect(await page.textContent('main')).toContain('adds a slot');
     await shot('run');

@@ -18,7 +18,8 @@ describe('prompt diff', () => {
 
 describe('snakeKeys', () => {
   it('renames the API shape, not the data inside bodies and evidence', () => {
-    expect(snakeKeys({ activeVersionId: 'a', versions: [{ createdAt: 't', fewShot: [{ user: 'u' }] }], requestBody: { maxTokens: 1 }, evidence: { gotValue: 1 } })).toEqual({
+    expect(snakeKeys({ regressionPValue: 1, activeVersionId: 'a', versions: [{ createdAt: 't', fewShot: [{ user: 'u' }] }], requestBody: { maxTokens: 1 }, evidence: { gotValue: 1 } })).toEqual({
+      regression_p_value: 1,
       active_version_id: 'a',
       versions: [{ created_at: 't', few_shot: [{ user: 'u' }] }],
       request_body: { maxTokens: 1 },
