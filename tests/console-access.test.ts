@@ -34,6 +34,11 @@ describe('console without FIXPOINT_ADMIN_TOKEN', () => {
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect((await send(`${h.gateway.url}/console/login`)).status).toBe(302);
+    expect((await send(`${h.gateway.url}/console/`)).headers['location']).toBe('/console');
+    expect((await send(`${h.gateway.url}/console/calls/?component=a`)).headers['location']).toBe('/console/calls?component=a');
+    const css = await send(`${h.gateway.url}/console/console.css`);
+    expect(css.headers['content-type']).toContain('text/css');
+    expect((await send(`${h.gateway.url}/console/console.css`, { headers: { 'if-none-match': String(css.headers['etag']) } })).status).toBe(304);
   });
 
   it('refuses a rebinding Host name and a page of another origin', async () => {

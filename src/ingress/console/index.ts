@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import type { IngressDeps } from '../deps.ts';
 import { consoleActions } from './actions.ts';
@@ -26,6 +27,8 @@ export function consoleApp(deps: Pick<IngressDeps, 'config'>, target: ApiTarget)
   const app = new Hono<ConsoleEnv>();
   app.use('*', securityHeaders);
 
+  // Console forms are a few fields.
+  app.post('*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('a console form is limited to 64 KiB', 413) }));
   app.get('/console.css', (c) => {
     if (c.req.header('if-none-match') === consoleCssEtag) return c.body(null, 304);
     return c.body(consoleCss, 200, { 'content-type': 'text/css; charset=utf-8', etag: consoleCssEtag, 'cache-control': 'no-cache' });
@@ -65,6 +68,10 @@ export function consoleApp(deps: Pick<IngressDeps, 'config'>, target: ApiTarget)
   );
   consoleActions(app);
 
-  app.all('*', (c) => renderApiError(c, new ApiError(404, `no console page ${c.req.method} ${c.req.path}`)));
+  app.all('*', (c) => {
+    // A trailing slash finds the page without it.
+    if (c.req.method === 'GET' && c.req.path.endsWith('/')) return c.redirect(c.req.path.replace(/\/+$/, '') + (new URL(c.req.url).search || ''), 301);
+    return renderApiError(c, new ApiError(404, `no console page ${c.req.method} ${c.req.path}`));
+  });
   return app;
 }
