@@ -156,7 +156,8 @@ export interface TrainingJob {
   base_model: string;
   hyperparameters: Record<string, unknown>;
   tuned_model: string | null;
-  events: { id: string; at: number; level: string; message: string }[];
+  /** ISO time (unix seconds in the stored job). */
+  events: { id: string; at: string | number; level: string; message: string }[];
   checkpoints: { id: string; step: number; metrics: Record<string, number | null>; model: string | null }[];
   error: { code: string; message: string } | null;
   trained_tokens: number | null;

@@ -53,7 +53,7 @@ function job(j: TrainingJob | null): Html {
 <dt>Checkpoints</dt><dd>${j.checkpoints.length}${last ? html` · latest step ${last.step}: ${Object.entries(last.metrics).map(([k, v]) => `${k} ${v === null ? '–' : v.toFixed(4)}`).join(', ')}` : ''}</dd>
 ${j.error ? html`<dt>Error</dt><dd class="error">${j.error.code}: ${j.error.message}</dd>` : ''}
 </dl>
-${j.events.length ? html`<table class="list compact"><thead><tr><th>When</th><th>Level</th><th>Event</th></tr></thead><tbody>${j.events.slice(-30).map((e) => html`<tr><td>${time(new Date(e.at * 1000).toISOString())}</td><td>${e.level}</td><td class="wrap">${e.message}</td></tr>`)}</tbody></table>` : ''}`;
+${j.events.length ? html`<table class="list compact"><thead><tr><th>When</th><th>Level</th><th>Event</th></tr></thead><tbody>${j.events.slice(-30).map((e) => html`<tr><td>${time(typeof e.at === 'number' ? new Date(e.at * 1000).toISOString() : e.at)}</td><td>${e.level}</td><td class="wrap">${e.message}</td></tr>`)}</tbody></table>` : ''}`;
 }
 
 function dataset(r: RecommendationDetail): Html {
