@@ -199,7 +199,7 @@ describe.skipIf(!chromiumAvailable())('web console', () => {
     await page.waitForURL(`${base}/console/prompts/router`);
     expect(await page.textContent('.flash-ok')).toContain('rolled back');
     const view = await api<{ activeVersionId?: string | null; active_version_id?: string | null; versions: { id: string; status: string }[]; audit: { action: string; actor: string; detail: { reason?: string } }[] }>('/api/components/router/prompts');
-    expect(view.active_version_id ?? view.activeVersionId).toBeNull();
+    expect('active_version_id' in view ? view.active_version_id : view.activeVersionId).toBeNull();
     expect(view.versions.find((v) => v.id === state.v1)?.status).toBe('rolled_back');
     expect(view.audit.at(-1)).toMatchObject({ action: 'rolled_back', actor: 'admin', detail: { reason: 'console test rollback' } });
     expect(await page.locator('table.list').last().textContent()).toContain('console test rollback');
