@@ -86,6 +86,8 @@ describe('operations surface', () => {
       'fixpoint_records_replayed_total',
       'fixpoint_records_dropped_total',
       'fixpoint_inflight_requests',
+      // a metric only the gateway's thread has, merged with the recorder thread's (once dropped)
+      'fixpoint_process_start_time_seconds',
     ]) {
       expect(text, name).toContain(name);
     }
