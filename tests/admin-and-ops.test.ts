@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { clientFor, startHarness, type Harness } from './support/gateway.ts';
+import { ADMIN_TOKEN, clientFor, startHarness, type Harness } from './support/gateway.ts';
 
 const run = promisify(execFile);
 let h: Harness;
@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-type Page = { data: { id: string; component: string; status: string; requestedModel: string }[]; next_cursor: string | null };
+type Page = { data: { id: string; component: string; status: string; requested_model: string }[]; next_cursor: string | null };
 
 describe('admin API', () => {
   it('requires the admin token when one is configured', async () => {
@@ -62,9 +62,45 @@ describe('admin API', () => {
     expect(((await badStatus.json()) as { error: { param: string } }).error.param).toBe('status');
     expect((await h.admin('/api/calls/00000000-0000-7000-8000-000000000000')).status).toBe(404);
     expect((await h.admin('/api/calls/not-a-uuid')).status).toBe(400);
-    const one = (await (await h.admin(`/api/calls/${ids[0]}`)).json()) as { id: string; responseBody: unknown };
+    const one = (await (await h.admin(`/api/calls/${ids[0]}`)).json()) as { id: string; response_body: unknown; started_at: string };
     expect(one.id).toBe(ids[0]);
-    expect(one.responseBody).toBeTruthy();
+    expect(one.response_body).toBeTruthy();
+    expect(one.started_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('answers an unknown filter or body field with 400 invalid_request naming it, on every route', async () => {
+    type ErrorBody = { error: { param: string | null; code: string; message: string } };
+    const misspelt = await h.admin('/api/calls?compnent=odd');
+    expect(misspelt.status).toBe(400);
+    const body = (await misspelt.json()) as ErrorBody;
+    expect(body.error).toMatchObject({ param: 'compnent', code: 'invalid_request' });
+    expect(body.error.message).toContain('compnent');
+    for (const path of [
+      '/api/failures?componentName=odd',
+      '/api/patterns?sortBy=failures',
+      '/api/optimizations?patternId=x',
+      '/api/recommendations?state=open',
+      '/api/components?verbose=1',
+      `/api/calls/${ids[0]}?expand=all`,
+      '/api/components/odd/prompts?all=1',
+      '/api/openapi.json?format=yaml',
+    ]) {
+      const res = await h.admin(path);
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as ErrorBody).error.param, path).toBe(path.slice(path.indexOf('?') + 1, path.indexOf('=')));
+    }
+    // camelCase spellings of snake_case parameters are unknown too
+    expect(((await (await h.admin('/api/failures?callId=x')).json()) as ErrorBody).error.param).toBe('callId');
+    const post = (path: string, payload: unknown) =>
+      fetch(`${h.gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    const unknownField = await post('/api/components/odd/prompts', { template: 'x', fewShot: [] });
+    expect(unknownField.status).toBe(400);
+    expect(((await unknownField.json()) as ErrorBody).error).toMatchObject({ param: 'fewShot', code: 'invalid_request' });
+    const canary = await post('/api/prompts/0190a0a0-0000-7000-8000-000000000000/canary', { shares: 0.5 });
+    expect(((await canary.json()) as ErrorBody).error.param).toBe('shares');
+    const optimize = await post('/api/patterns/0190a0a0-0000-7000-8000-000000000000/optimize', { budget: 10 });
+    expect(optimize.status).toBe(400);
+    expect(((await optimize.json()) as ErrorBody).error.param).toBe('budget');
   });
 });
 
@@ -86,6 +122,8 @@ describe('operations surface', () => {
       'fixpoint_records_replayed_total',
       'fixpoint_records_dropped_total',
       'fixpoint_inflight_requests',
+      // a metric only the gateway's thread has, merged with the recorder thread's (once dropped)
+      'fixpoint_process_start_time_seconds',
     ]) {
       expect(text, name).toContain(name);
     }

@@ -38,7 +38,7 @@ async function post(path: string, body: unknown = {}): Promise<Response> {
   return fetch(`${h.gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
-type View = { activeVersionId: string | null; canaryVersionId: string | null; versions: { id: string; version: number; status: string }[]; audit: { action: string; actor: string; detail: { reason?: string } }[] };
+type View = { active_version_id: string | null; canary_version_id: string | null; versions: { id: string; version: number; status: string }[]; audit: { action: string; actor: string; detail: { reason?: string } }[] };
 const view = async (): Promise<View> => (await (await h.admin('/api/components/router/prompts')).json()) as View;
 
 beforeAll(async () => {
@@ -56,8 +56,8 @@ describe('canary monitor', () => {
     await eventually(async () => {
       for (let i = 0; i < 10; i++) await send();
       const v = await view();
-      expect(v.activeVersionId).toBe(v1.id);
-      expect(v.canaryVersionId).toBeNull();
+      expect(v.active_version_id).toBe(v1.id);
+      expect(v.canary_version_id).toBeNull();
     }, 60_000);
     const promoted = (await view()).audit.find((a) => a.action === 'promoted');
     expect(promoted?.actor).toBe('canary-monitor');
@@ -71,7 +71,7 @@ describe('canary monitor', () => {
       expect(v.versions.find((x) => x.id === v2.id)?.status).toBe('rolled_back');
     }, 60_000);
     const v = await view();
-    expect(v.activeVersionId).toBe(v1.id);
+    expect(v.active_version_id).toBe(v1.id);
     const rolled = v.audit.filter((a) => a.action === 'rolled_back').at(-1);
     expect(rolled?.actor).toBe('canary-monitor');
     expect(rolled?.detail.reason).toMatch(/failure rate worse/);

@@ -41,9 +41,9 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 type Detail = {
-  evaluation: { failureCount: number } | null;
-  failures: { kind: string; ruleId: string; message: string; evidence: Record<string, unknown> }[];
-  responseBody: unknown;
+  evaluation: { failure_count: number } | null;
+  failures: { kind: string; rule_id: string; message: string; evidence: Record<string, unknown> }[];
+  response_body: unknown;
   status: string;
 };
 
@@ -66,9 +66,9 @@ async function detail(id: string): Promise<Detail> {
   });
 }
 
-const rules = (d: Detail) => d.failures.map((f) => `${f.kind}:${f.ruleId}`).sort();
+const rules = (d: Detail) => d.failures.map((f) => `${f.kind}:${f.rule_id}`).sort();
 /** rules(), with the call's status and response in the assertion message when it fails. */
-const expectRules = (d: Detail, expected: string[]) => expect(rules(d), JSON.stringify({ status: d.status, response: d.responseBody })).toEqual(expected);
+const expectRules = (d: Detail, expected: string[]) => expect(rules(d), JSON.stringify({ status: d.status, response: d.response_body })).toEqual(expected);
 
 describe('declared rules, through the gateway', () => {
   it('labels: exactly one of the set passes; a variant label or a sentence fails, naming what came', async () => {
@@ -90,7 +90,7 @@ describe('declared rules, through the gateway', () => {
     expect(rules(await scripted('extractor', completionBody('{"total": 12.5, "currency": "EUR"}')))).toEqual([]);
     const bad = await scripted('extractor', completionBody('{"total": "twelve"}'));
     expect(rules(bad)).toEqual(['rule:invoice', 'rule:keys']);
-    expect(bad.failures.find((f) => f.ruleId === 'invoice')?.message).toMatch(/total/);
+    expect(bad.failures.find((f) => f.rule_id === 'invoice')?.message).toMatch(/total/);
   });
 
   it('a custom rule module', async () => {
@@ -154,11 +154,11 @@ describe('failures API and metrics', () => {
   });
 
   it('lists declared and observed components with their traffic', async () => {
-    const res = (await (await h.admin('/api/components')).json()) as { data: { component: string; declared: boolean; rules: unknown[]; traffic: { calls24h: number; failedCalls24h: number } }[] };
+    const res = (await (await h.admin('/api/components')).json()) as { data: { component: string; declared: boolean; rules: unknown[]; traffic: { calls_24h: number; failed_calls_24h: number } }[] };
     const intent = res.data.find((c) => c.component === 'intent-classifier');
     expect(intent).toMatchObject({ declared: true, rules: [{ id: 'intent-label', type: 'labels' }] });
-    expect(intent?.traffic.calls24h).toBeGreaterThanOrEqual(3);
-    expect(intent?.traffic.failedCalls24h).toBeGreaterThanOrEqual(2);
+    expect(intent?.traffic.calls_24h).toBeGreaterThanOrEqual(3);
+    expect(intent?.traffic.failed_calls_24h).toBeGreaterThanOrEqual(2);
     expect(res.data.find((c) => c.component === 'free')).toMatchObject({ declared: false });
   });
 });

@@ -100,14 +100,14 @@ describe('prompt hot-swap', () => {
     expect((await post(`/api/prompts/${v2.id}/rollback`, { reason: 'worse on billing' })).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await send(system('Hal', '2027-02-04'), { 'x-fixpoint-session': `after-${i}` })).version).toBe('1');
 
-    const view = (await (await h.admin('/api/components/router/prompts')).json()) as { versions: { version: number; status: string }[]; activeVersionId: string | null; canaryVersionId: string | null; audit: { action: string }[] };
+    const view = (await (await h.admin('/api/components/router/prompts')).json()) as { versions: { version: number; status: string }[]; active_version_id: string | null; canary_version_id: string | null; audit: { action: string }[] };
     const v1 = view.versions.find((v) => v.version === 1)!;
     expect(v1.status).toBe('active');
     expect(view.versions.find((v) => v.version === 2)?.status).toBe('rolled_back');
-    expect(view.canaryVersionId).toBeNull();
+    expect(view.canary_version_id).toBeNull();
 
     // Rolling back the active version returns to the agent's own prompt.
-    const activeId = view.activeVersionId!;
+    const activeId = view.active_version_id!;
     expect((await post(`/api/prompts/${activeId}/rollback`)).status).toBe(200);
     expect((await send(system('Ida', '2027-02-05'))).version).toBeNull();
     const audit = ((await (await h.admin('/api/components/router/prompts')).json()) as { audit: { action: string }[] }).audit.map((a) => a.action);

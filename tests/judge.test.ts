@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-type Detail = { verdicts: { pass: boolean; score: number; rubricVersion: string; costUsd: number | null; rationale: string }[]; failures: { kind: string; ruleId: string; evidence: Record<string, unknown> }[] };
+type Detail = { verdicts: { pass: boolean; score: number; rubric_version: string; cost_usd: number | null; rationale: string }[]; failures: { kind: string; rule_id: string; evidence: Record<string, unknown> }[] };
 
 async function answered(component: string, content: string): Promise<string> {
   h.fake.enqueue({ path: '/v1/chat/completions', body: completionBody(content) });
@@ -56,13 +56,13 @@ const judgeRequests = () => h.fake.requests.filter((r) => JSON.stringify(r.body)
 describe('LLM judge', () => {
   it('passes a good answer and fails a wrong one, as a failure of kind judge, with its own key and a recorded cost', async () => {
     const good = await judged(await answered('qa', 'Paris.'));
-    expect(good.verdicts[0]).toMatchObject({ pass: true, rubricVersion: 'v1' });
-    expect(good.verdicts[0]?.costUsd).toBeGreaterThan(0);
+    expect(good.verdicts[0]).toMatchObject({ pass: true, rubric_version: 'v1' });
+    expect(good.verdicts[0]?.cost_usd).toBeGreaterThan(0);
     expect(good.failures).toEqual([]);
 
     const bad = await judged(await answered('qa', 'WRONG: it is Lyon.'));
     expect(bad.verdicts[0]?.pass).toBe(false);
-    expect(bad.failures).toMatchObject([{ kind: 'judge', ruleId: 'judge:v1' }]);
+    expect(bad.failures).toMatchObject([{ kind: 'judge', rule_id: 'judge:v1' }]);
     expect(bad.failures[0]?.evidence).toHaveProperty('rationale');
     expect(judgeRequests().at(-1)?.headers['authorization']).toBe(`Bearer ${JUDGE_KEY}`);
   });

@@ -120,7 +120,7 @@ const paths: { name: string; key: string; call: () => Promise<Answer> }[] = [
 describe('the key an upstream quotes is redacted everywhere', () => {
   const answered: { name: string; callId: string }[] = [];
 
-  it.each(paths)('$name: not in the answer', async ({ key, call }) => {
+  it.each(paths)('$name: not in the answer', async ({ name, key, call }) => {
     const before = h.fake.requests.length;
     const answer = await call();
     const up = h.fake.requests.slice(before).at(-1);
@@ -128,14 +128,15 @@ describe('the key an upstream quotes is redacted everywhere', () => {
     expect(answer.callId).toMatch(/^[0-9a-f-]{36}$/);
     expect(answer.text).toContain('[redacted');
     for (const k of KEYS) expect(answer.text).not.toContain(k);
-    answered.push({ name: key, callId: answer.callId });
+    answered.push({ name, callId: answer.callId });
   });
 
   it('not in the stored records: the database rows and GET /api/calls/:id', async () => {
     expect(answered).toHaveLength(paths.length);
-    for (const { callId } of answered) {
+    await h.gateway.deps.recorder.flush();
+    for (const { name, callId } of answered) {
       const row = await h.callRow(callId);
-      expect(row, callId).toBeDefined();
+      expect(row, `${name}: ${callId}`).toBeDefined();
       const stored = JSON.stringify(row);
       const viaApi = await (await h.admin(`/api/calls/${callId}`)).text();
       for (const k of KEYS) {

@@ -53,7 +53,7 @@ describe('optimization scored by the judge', () => {
     }, 90_000);
     const { id } = (await (await fetch(`${h.gateway.url}/api/patterns/${patternId}/optimize`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { id: string };
     const run = await eventually(async () => {
-      const r = (await (await h.admin(`/api/optimizations/${id}`)).json()) as { status: string; outcome: string; result: string; candidates: { id: string; fewShot?: { user: string; assistant: string }[]; scores: Record<string, { passed: number; total: number; patternPassed?: number; patternTotal?: number }> }[] };
+      const r = (await (await h.admin(`/api/optimizations/${id}`)).json()) as { status: string; outcome: string; result: string; candidates: { id: string; few_shot?: { user: string; assistant: string }[]; scores: Record<string, { passed: number; total: number; pattern_passed?: number; pattern_total?: number }> }[] };
       expect(['accepted', 'not_fixed', 'failed']).toContain(r.status);
       return r;
     }, 120_000);
@@ -64,11 +64,11 @@ describe('optimization scored by the judge', () => {
     expect(baseline.scores['selection']!.total).toBeGreaterThan(0);
     // Without the judge every replay would pass: no rule or built-in check fails an echo. (Other
     // calls in the set count only failures outside the pattern's own: the judge's is its own.)
-    expect(baseline.scores['selection']!.patternTotal).toBeGreaterThan(0);
-    expect(baseline.scores['selection']!.patternPassed).toBe(0);
+    expect(baseline.scores['selection']!.pattern_total).toBeGreaterThan(0);
+    expect(baseline.scores['selection']!.pattern_passed).toBe(0);
     // The second lever was tried: the best prompt with examples drawn from people's corrections.
     const withExamples = run.candidates.find((c) => c.id.endsWith('+fewshot'));
-    expect(withExamples?.fewShot?.[0]).toMatchObject({ assistant: 'No: the capital of France is Paris.' });
+    expect(withExamples?.few_shot?.[0]).toMatchObject({ assistant: 'No: the capital of France is Paris.' });
     expect(withExamples?.scores['selection']?.total).toBe(baseline.scores['selection']!.total);
 
     // A judged "could not fix" escalates: the model lacks something a prompt cannot give.

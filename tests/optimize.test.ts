@@ -63,9 +63,9 @@ interface Run {
   status: string;
   result: string;
   candidates: { id: string; template: string; rejected: string | null; scores: Record<string, { passed: number; total: number }> }[];
-  gate: { patternFailRate: { current: number; candidate: number }; pValue: number } | null;
-  winnerVersionId: string | null;
-  evalCalls: number;
+  gate: { pattern_fail_rate: { current: number; candidate: number }; p_value: number } | null;
+  winner_version_id: string | null;
+  eval_calls: number;
   sets: Record<string, number>;
 }
 
@@ -94,14 +94,14 @@ describe('prompt optimization', () => {
     expect(onOtherModel?.scores['selection']?.total).toBe(run.sets['selection']);
     const winner = run.candidates.find((c) => c.template.includes('Reply with exactly one of: billing, technical, account.'));
     expect(winner?.scores['gate']).toMatchObject({ passed: run.sets['gate'] });
-    expect(run.gate?.patternFailRate).toEqual({ current: 1, candidate: 0 });
-    expect(run.gate!.pValue).toBeLessThan(0.05);
-    expect(run.evalCalls).toBeLessThanOrEqual(300);
+    expect(run.gate?.pattern_fail_rate).toEqual({ current: 1, candidate: 0 });
+    expect(run.gate!.p_value).toBeLessThan(0.05);
+    expect(run.eval_calls).toBeLessThanOrEqual(300);
     await eventually(async () => expect(await h.jobMetrics()).toMatch(/fixpoint_optimization_runs_total\{component="router",outcome="accepted"\} 1/), 5000);
 
-    const prompts = (await (await h.admin('/api/components/router/prompts')).json()) as { canaryVersionId: string; versions: { id: string; version: number; origin: { source: string; runId?: string; patternId?: string } }[] };
-    expect(prompts.canaryVersionId).toBe(run.winnerVersionId);
-    expect(prompts.versions.find((v) => v.id === run.winnerVersionId)?.origin).toMatchObject({ source: 'optimizer', runId: id, patternId });
+    const prompts = (await (await h.admin('/api/components/router/prompts')).json()) as { canary_version_id: string; versions: { id: string; version: number; origin: { source: string; run_id?: string; pattern_id?: string } }[] };
+    expect(prompts.canary_version_id).toBe(run.winner_version_id);
+    expect(prompts.versions.find((v) => v.id === run.winner_version_id)?.origin).toMatchObject({ source: 'optimizer', run_id: id, pattern_id: patternId });
 
     // Live traffic on the canary (share 1) now answers with a label: no new failures.
     const versions = await traffic(h, client, 1000, 5);
@@ -138,9 +138,9 @@ describe('prompt optimization on a tiny budget', () => {
       expect(['accepted', 'not_fixed', 'failed']).toContain(r.status);
       return r;
     }, 120_000);
-    expect(run).toMatchObject({ status: 'not_fixed', winnerVersionId: null });
+    expect(run).toMatchObject({ status: 'not_fixed', winner_version_id: null });
     expect(run.result).toMatch(/prompt could not fix this within budget/);
-    expect(run.evalCalls).toBeLessThanOrEqual(5);
+    expect(run.eval_calls).toBeLessThanOrEqual(5);
     const prompts = (await (await h.admin('/api/components/router/prompts')).json()) as { versions: unknown[] };
     expect(prompts.versions).toHaveLength(1);
 
@@ -182,24 +182,24 @@ describe('prompt optimization by policy', () => {
   it('starts a run by itself once a behavioral pattern is systematic, and only one', { timeout: 180_000 }, async () => {
     await systematicPattern(h);
     const prompts = await eventually(async () => {
-      const p = (await (await h.admin('/api/components/router/prompts')).json()) as { canaryVersionId: string | null; versions: { origin: { source: string; runId?: string } }[] };
-      expect(p.canaryVersionId).not.toBeNull();
+      const p = (await (await h.admin('/api/components/router/prompts')).json()) as { canary_version_id: string | null; versions: { origin: { source: string; run_id?: string } }[] };
+      expect(p.canary_version_id).not.toBeNull();
       return p;
     }, 120_000);
     const fromOptimizer = prompts.versions.filter((v) => v.origin.source === 'optimizer');
     expect(fromOptimizer).toHaveLength(1);
-    const run = (await (await h.admin(`/api/optimizations/${fromOptimizer[0]!.origin.runId}`)).json()) as { trigger: string; status: string };
+    const run = (await (await h.admin(`/api/optimizations/${fromOptimizer[0]!.origin.run_id}`)).json()) as { trigger: string; status: string };
     expect(run).toMatchObject({ trigger: 'policy', status: 'accepted' });
 
     // What the policy started is listed: by component, trigger, status and pattern.
-    type Listed = { data: { id: string; patternId: string; trigger: string; status: string; candidates?: unknown }[]; next_cursor: string | null };
+    type Listed = { data: { id: string; pattern_id: string; trigger: string; status: string; candidates?: unknown }[]; next_cursor: string | null };
     const listed = (await (await h.admin('/api/optimizations?component=router&trigger=policy')).json()) as Listed;
-    expect(listed.data.map((r) => r.id)).toEqual([fromOptimizer[0]!.origin.runId]);
+    expect(listed.data.map((r) => r.id)).toEqual([fromOptimizer[0]!.origin.run_id]);
     expect(listed.data[0]).toMatchObject({ trigger: 'policy', status: 'accepted' });
     expect(listed.data[0]!.candidates).toBeUndefined();
-    const byPattern = (await (await h.admin(`/api/optimizations?pattern=${listed.data[0]!.patternId}&status=accepted`)).json()) as Listed;
-    expect(byPattern.data.map((r) => r.id)).toEqual([fromOptimizer[0]!.origin.runId]);
-    expect(((await (await h.admin('/api/optimizations?outcome=fixed')).json()) as Listed).data.map((r) => r.id)).toEqual([fromOptimizer[0]!.origin.runId]);
+    const byPattern = (await (await h.admin(`/api/optimizations?pattern=${listed.data[0]!.pattern_id}&status=accepted`)).json()) as Listed;
+    expect(byPattern.data.map((r) => r.id)).toEqual([fromOptimizer[0]!.origin.run_id]);
+    expect(((await (await h.admin('/api/optimizations?outcome=fixed')).json()) as Listed).data.map((r) => r.id)).toEqual([fromOptimizer[0]!.origin.run_id]);
     expect(((await (await h.admin('/api/optimizations?outcome=could_not_fix')).json()) as Listed).data).toEqual([]);
     expect(((await (await h.admin('/api/optimizations?trigger=manual')).json()) as Listed).data).toEqual([]);
     expect(((await (await h.admin('/api/optimizations?component=nobody')).json()) as Listed).data).toEqual([]);

@@ -90,10 +90,10 @@ describe('one root cause, one pattern', () => {
     expect(slow.kind).toBe('feedback');
 
     // Every signal is evidence of the one pattern; its share is counted in calls, not failures.
-    const failures = (await (await h.admin('/api/failures?component=intent&limit=100')).json()) as { data: { callId: string; kind: string; patternId: string }[] };
-    const ofProblem = failures.data.filter((f) => f.patternId === problem.id);
+    const failures = (await (await h.admin('/api/failures?component=intent&limit=100')).json()) as { data: { call_id: string; kind: string; pattern_id: string }[] };
+    const ofProblem = failures.data.filter((f) => f.pattern_id === problem.id);
     expect(new Set(ofProblem.map((f) => f.kind))).toEqual(new Set(['rule', 'judge', 'feedback']));
-    expect(new Set(ofProblem.map((f) => f.callId))).toEqual(new Set(bad));
+    expect(new Set(ofProblem.map((f) => f.call_id))).toEqual(new Set(bad));
     await eventually(async () => {
       const detail = (await (await h.admin(`/api/patterns/${problem.id}`)).json()) as PatternView;
       expect(detail.stats?.windows.d7).toBe(12);

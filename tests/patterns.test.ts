@@ -89,8 +89,8 @@ describe('patterns', () => {
     expect(detail.timeline.events.find((e) => e.type === 'status')?.to).toBe('systematic');
 
     // The failures point at their pattern.
-    const call0 = (await (await h.admin(`/api/calls/${ids[0]}`)).json()) as { failures: { patternId: string }[] };
-    expect(call0.failures[0]?.patternId).toBe(p!.id);
+    const call0 = (await (await h.admin(`/api/calls/${ids[0]}`)).json()) as { failures: { pattern_id: string }[] };
+    expect(call0.failures[0]?.pattern_id).toBe(p!.id);
 
     // Filters.
     expect(await list('?component=intent&status=systematic&diagnosis=behavioral')).toHaveLength(1);

@@ -36,7 +36,7 @@ describe('prompt versions', () => {
   it('infers version 0 from the prompts the component sent: fixed text and slots', async () => {
     const res = await h.admin('/api/components/router/prompts');
     expect(res.status).toBe(200);
-    const view = (await res.json()) as { versions: Version[]; activeVersionId: string | null; audit: { action: string }[] };
+    const view = (await res.json()) as { versions: Version[]; active_version_id: string | null; audit: { action: string }[] };
     expect(view.versions).toHaveLength(1);
     expect(view.versions[0]).toMatchObject({
       version: 0,
@@ -45,7 +45,7 @@ describe('prompt versions', () => {
       slots: ['slot1', 'slot2'],
       origin: { source: 'observed' },
     });
-    expect(view.activeVersionId).toBeNull();
+    expect(view.active_version_id).toBeNull();
     expect(view.audit.map((a) => a.action)).toEqual(['observed']);
   });
 

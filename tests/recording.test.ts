@@ -119,8 +119,8 @@ describe('what a record holds', () => {
     const row = await h.callRow(ids[0]!);
     expect(JSON.stringify(row?.requestBody)).not.toContain('billing assistant');
     expect(row?.systemPromptHash).toBe(stored[0]?.hash);
-    const whole = (await (await h.admin(`/api/calls/${ids[0]}`)).json()) as { requestBody: { messages: { content: string }[] } };
-    expect(whole.requestBody.messages[0]?.content).toBe(system);
+    const whole = (await (await h.admin(`/api/calls/${ids[0]}`)).json()) as { request_body: { messages: { content: string }[] } };
+    expect(whole.request_body.messages[0]?.content).toBe(system);
   });
 
   it('session, user and property headers; component from the header or from the prompt template', async () => {

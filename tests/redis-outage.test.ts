@@ -44,9 +44,9 @@ describe.skipIf(!redisUrl)('Redis outage', () => {
     expect(metrics).toMatch(/fixpoint_detect_enqueue_failures_total [1-9]/);
     await proxy.restore();
     const failed = await eventually(async () => {
-      const evaluated = await Promise.all(ids.map(async (id) => (await (await h.admin(`/api/calls/${id}`)).json()) as { evaluation: unknown; failures: { ruleId: string }[] }));
+      const evaluated = await Promise.all(ids.map(async (id) => (await (await h.admin(`/api/calls/${id}`)).json()) as { evaluation: unknown; failures: { rule_id: string }[] }));
       for (const d of evaluated) expect(d.evaluation).not.toBeNull();
-      return evaluated.map((d) => d.failures.map((f) => f.ruleId));
+      return evaluated.map((d) => d.failures.map((f) => f.rule_id));
     }, 45_000);
     expect(failed).toEqual([[], ['label'], [], ['label']]);
   }, 60_000);

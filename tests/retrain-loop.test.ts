@@ -124,13 +124,13 @@ interface Rec {
   component: string;
   status: string;
   patterns: { id: string; reasons: string[] }[];
-  examples: { trusted: number; bySource: Record<string, number>; missing: number };
-  arithmetic: { failuresPerDay: number; estimatedTrainingCostUsd: number; paybackDays: number | null };
-  tunedModel: string | null;
-  evaluation: { accepted?: boolean; patternFailRate?: { current: number; candidate: number }; reasons?: string[] } | null;
+  examples: { trusted: number; by_source: Record<string, number>; missing: number };
+  arithmetic: { failures_per_day: number; estimated_training_cost_usd: number; payback_days: number | null };
+  tuned_model: string | null;
+  evaluation: { accepted?: boolean; pattern_fail_rate?: { current: number; candidate: number }; reasons?: string[] } | null;
   error: string | null;
-  versionId: string | null;
-  datasetId: string | null;
+  version_id: string | null;
+  dataset_id: string | null;
 }
 
 /** What the loop knows of a component, for a failure's message: its patterns and optimization runs. */
@@ -192,8 +192,8 @@ describe('fine-tuning, end to end on the simulated fleet', () => {
     loops.push(loop);
     const rec = await untilOpen(loop);
     expect(rec.examples.trusted).toBeGreaterThanOrEqual(10);
-    expect(rec.examples.bySource['correction']).toBeGreaterThanOrEqual(1);
-    expect(rec.arithmetic.failuresPerDay).toBeGreaterThan(0);
+    expect(rec.examples.by_source['correction']).toBeGreaterThanOrEqual(1);
+    expect(rec.arithmetic.failures_per_day).toBeGreaterThan(0);
     expect(rec.patterns.length).toBeGreaterThanOrEqual(1);
     // Nothing was recommended for the healthy control.
     expect(await recommendationOf(loop, orderStatus.name)).toBeUndefined();
@@ -214,12 +214,12 @@ describe('fine-tuning, end to end on the simulated fleet', () => {
       return ['canary', 'promoted', 'rejected', 'failed'].includes(now?.status ?? '');
     }, 120_000);
     expect(['canary', 'promoted'], JSON.stringify(now)).toContain(now?.status);
-    expect(now!.tunedModel).toMatch(/^sim\/ft:/);
+    expect(now!.tuned_model).toMatch(/^sim\/ft:/);
     expect(now!.evaluation?.accepted).toBe(true);
     const jobs = loop.ft.jobs();
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.job.status).toBe('succeeded');
-    const dataset = await api<{ id: string; files: Record<string, { rows: number }> }>(loop, `/api/datasets/${now!.datasetId}`);
+    const dataset = await api<{ id: string; files: Record<string, { rows: number }> }>(loop, `/api/datasets/${now!.dataset_id}`);
     expect(dataset.status).toBe(200);
     expect(dataset.body.files['train.jsonl']!.rows).toBeGreaterThan(0);
 
@@ -251,8 +251,8 @@ describe('fine-tuning, end to end on the simulated fleet', () => {
     const now = await recommendationById(loop, rec.id);
     expect(now.status, JSON.stringify(now)).toBe('rejected');
     expect(now.evaluation?.accepted).toBe(false);
-    expect(now.evaluation?.patternFailRate).toBeDefined();
+    expect(now.evaluation?.pattern_fail_rate).toBeDefined();
     expect(now.error).toMatch(/did not pass the gate/);
-    expect(now.versionId).toBeNull();
+    expect(now.version_id).toBeNull();
   });
 });

@@ -93,7 +93,7 @@ components:
   });
   afterAll(async () => h?.close());
 
-  type Detail = { evaluation: { failureCount: number } | null; failures: { kind: string; ruleId: string }[] };
+  type Detail = { evaluation: { failure_count: number } | null; failures: { kind: string; rule_id: string }[] };
   const detail = async (id: string): Promise<Detail> => {
     await h.gateway.deps.recorder.flush();
     return eventually(async () => {
@@ -102,7 +102,7 @@ components:
       return d;
     });
   };
-  const rules = (d: Detail) => d.failures.map((f) => `${f.kind}:${f.ruleId}`).sort();
+  const rules = (d: Detail) => d.failures.map((f) => `${f.kind}:${f.rule_id}`).sort();
 
   it('a rule that throws is a counted rule error, not a failure; the other rules of its component still judge the call', async () => {
     const { response } = await client.chat.completions

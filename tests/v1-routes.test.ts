@@ -23,7 +23,7 @@ afterAll(async () => h?.close());
 const v1 = (path: string, init: RequestInit = {}) =>
   fetch(`${h.gateway.url}${path}`, { ...init, headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json', ...init.headers } });
 
-type Detail = { route: string; status: string; evaluation: { failureCount: number } | null; failures: { kind: string }[] };
+type Detail = { route: string; status: string; evaluation: { failure_count: number } | null; failures: { kind: string }[] };
 const callDetail = async (id: string) => (await (await h.admin(`/api/calls/${id}`)).json()) as Detail;
 
 describe('methods and paths of the /v1 routes', () => {

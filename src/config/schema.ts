@@ -5,6 +5,7 @@ import { checkModelReferences } from './model-references.ts';
 import { optimizerSchema } from './optimizer.ts';
 import { patternsSchema } from './patterns.ts';
 import { retrainSchema } from './retrain.ts';
+import { tracingEnvSchema } from './tracing.ts';
 import { translationSchema } from './translation.ts';
 
 /** Prices in USD per million tokens. */
@@ -167,5 +168,7 @@ export const envSchema = z.object({
   FIXPOINT_RETENTION_DAYS: intFromEnv(30, 0),
   /** Secret for keyed hashes of client keys (feedback ownership). Defaults to one generated under the data dir. */
   FIXPOINT_HASH_SECRET: z.string().min(16).optional(),
+  /** OpenTelemetry: one span per call over OTLP/HTTP when an endpoint is set (tracing.ts). */
+  ...tracingEnvSchema,
 });
 export type EnvSettings = z.infer<typeof envSchema>;

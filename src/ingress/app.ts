@@ -9,6 +9,7 @@ import { componentsApi } from './admin/components-api.ts';
 import { componentTrafficApi } from './admin/component-traffic-api.ts';
 import { datasetsApi } from './admin/datasets-api.ts';
 import { failuresApi } from './admin/failures-api.ts';
+import { openApiRoute } from './admin/openapi.ts';
 import { optimizationsApi, optimizeTriggerApi } from './admin/optimizations-api.ts';
 import { patternsApi } from './admin/patterns-api.ts';
 import { promptPointersApi, promptsApi } from './admin/prompts-api.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
   app.route('/api/prompts', promptPointersApi(deps.database.db, deps.prompts));
   app.route('/api/recommendations', recommendationsApi(deps.database.db, deps.jobs, deps.config.file.retrain.webhook.url !== undefined));
   app.route('/api/datasets', datasetsApi(deps.database.db));
+  app.route('/api/openapi.json', openApiRoute());
 
   // The web console reads and acts through the admin API above, in-process (console/api-client.ts).
   app.route('/console', consoleApp(deps, app));

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import { AppError } from '../core/errors.ts';
 import type { IngressDeps } from './deps.ts';
 
@@ -47,6 +47,17 @@ export function metricsAccess(token: string | undefined): (authorization: string
   };
 }
 
+/**
+ * The gateway thread's metrics, ready to merge with the recorder thread's: a metric only this thread
+ * has keeps its value as it is (`first`), where its own aggregator (`omit` for the process start
+ * time) would drop it from the merged output.
+ */
+async function ownMetricsForMerge(registry: Registry, foreign: readonly MetricObjectWithValues<MetricValue<string>>[]) {
+  const foreignNames = new Set(foreign.map((m) => m.name));
+  const own = await registry.getMetricsAsJSON();
+  return own.map((m) => (foreignNames.has(m.name) ? m : { ...m, aggregator: 'first' as const }));
+}
+
 /** /metrics (behind `FIXPOINT_METRICS_TOKEN` when set), /healthz and /readyz. */
 export function opsRoutes(app: Hono<{ Bindings: HttpBindings }>, deps: IngressDeps): void {
   const allowed = metricsAccess(deps.config.env.FIXPOINT_METRICS_TOKEN);
@@ -56,7 +67,7 @@ export function opsRoutes(app: Hono<{ Bindings: HttpBindings }>, deps: IngressDe
       deps.logger.warn({ err }, 'recorder metrics unavailable');
       return [];
     });
-    const registry = foreign.length > 0 ? AggregatorRegistry.aggregate([await deps.metrics.registry.getMetricsAsJSON(), foreign]) : deps.metrics.registry;
+    const registry = foreign.length > 0 ? AggregatorRegistry.aggregate([await ownMetricsForMerge(deps.metrics.registry, foreign), foreign]) : deps.metrics.registry;
     const body = await registry.metrics();
     return c.body(body, 200, { 'content-type': deps.metrics.registry.contentType });
   });

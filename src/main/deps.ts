@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import type { Config } from '../config/index.ts';
+import { traceExportSettings, type Config } from '../config/index.ts';
 import { migrateWhenReachable, openDatabase, type Database, type SchemaMigrations } from '../db/index.ts';
 import { createJobSystem, createRedisClients, type JobSystem, type RedisClients } from '../jobs/index.ts';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
@@ -102,6 +102,9 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
     logger.warn({ err, calls }, 'could not enqueue detection; the sweep will pick these calls up');
   });
   const onStored = (callIds: string[]) => storedCalls.add(callIds);
+  const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
+  warnAboutMissingKeys(registry, logger);
+  const traces = traceExportSettings(env);
   const settings = {
     dataDir: env.FIXPOINT_DATA_DIR,
     prices: config.file.prices,
@@ -110,14 +113,14 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
     bufferMax: env.FIXPOINT_RECORD_BUFFER_MAX,
     writeTimeoutMs: env.FIXPOINT_RECORD_WRITE_TIMEOUT_MS,
     schemaPending: !core.schema.migrated,
+    // One OpenTelemetry span per call, made where the record is finalized (the recorder's thread, if it has one).
+    callSpans: traces && { ...traces, servers: Object.fromEntries([...registry.providers.values()].map((p) => [p.name, p.origin])) },
   };
   // PGlite lives in this thread only, so the embedded database keeps the recorder here too.
   const recorder: CallRecorder =
     env.DATABASE_URL && env.FIXPOINT_RECORDER === 'thread'
       ? await ThreadedRecorder.start({ ...settings, databaseUrl: env.DATABASE_URL, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE, cpuProfileDir: env.BENCH_GATEWAY_PROFILE }, logger, onStored)
       : await createRecorder({ ...settings, database, metrics, logger, onStored });
-  const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
-  warnAboutMissingKeys(registry, logger);
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
   const prompts = createLivePrompts({ db: database.db, redis: core.redis, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });
   core.schema.whenMigrated(() => recorder.schemaMigrated());

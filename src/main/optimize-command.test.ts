@@ -12,16 +12,16 @@ const current = { id: 'current', rejected: null, scores: { selection: { passed: 
 const c1 = { id: 'c1', rejected: null, scores: { selection: { passed: 12, total: 20 } } };
 const c2 = { id: 'c2', rejected: null, scores: { selection: { passed: 17, total: 20 } } };
 const c3 = { id: 'c3', rejected: 'grew past the limit', scores: {} };
-const base = { id: runId, result: null, seconds: null, winnerVersionId: null };
+const base = { id: runId, result: null, seconds: null, winner_version_id: null };
 
 /** What GET /api/optimizations/:id answers on each poll: queued, then a run that moves, then its end. */
 const states = [
-  { ...base, status: 'queued', evalCalls: 0, candidates: [] },
-  { ...base, status: 'running', evalCalls: 20, candidates: [current] },
-  { ...base, status: 'running', evalCalls: 40, candidates: [current, c1] },
-  { ...base, status: 'running', evalCalls: 40, candidates: [current, c1] },
-  { ...base, status: 'running', evalCalls: 60, candidates: [current, c1, c2, c3] },
-  { ...base, status: 'accepted', result: 'c2 accepted', seconds: 12.5, evalCalls: 90, winnerVersionId: 'v1', candidates: [current, c1, c2, c3] },
+  { ...base, status: 'queued', eval_calls: 0, candidates: [] },
+  { ...base, status: 'running', eval_calls: 20, candidates: [current] },
+  { ...base, status: 'running', eval_calls: 40, candidates: [current, c1] },
+  { ...base, status: 'running', eval_calls: 40, candidates: [current, c1] },
+  { ...base, status: 'running', eval_calls: 60, candidates: [current, c1, c2, c3] },
+  { ...base, status: 'accepted', result: 'c2 accepted', seconds: 12.5, eval_calls: 90, winner_version_id: 'v1', candidates: [current, c1, c2, c3] },
 ];
 
 let server: Server;
@@ -60,6 +60,6 @@ describe('fixpoint optimize --wait', () => {
   });
 
   it('puts a rejected candidate aside when choosing the best', () => {
-    expect(progressLine({ ...base, status: 'running', evalCalls: 5, candidates: [current, c3] })).toBe('running: 1 candidate tried, 5 replays used, current prompt selection 6/20');
+    expect(progressLine({ ...base, status: 'running', eval_calls: 5, candidates: [current, c3] })).toBe('running: 1 candidate tried, 5 replays used, current prompt selection 6/20');
   });
 });

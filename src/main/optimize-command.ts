@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/index.ts';
+import type { OptimizationRunWire } from '../ingress/index.ts';
 import { adminClient, errorMessageOf } from './admin-client.ts';
 
 export const optimizeHelp = `Usage: fixpoint optimize <pattern-id> [--wait] [--url <url>] [--json]
@@ -16,21 +17,10 @@ Options:
 
 The admin token is read from FIXPOINT_ADMIN_TOKEN (not needed on the gateway's own machine).`;
 
-export interface RunView {
-  id: string;
-  status: string;
-  result: string | null;
-  evalCalls: number;
-  seconds: number | null;
-  winnerVersionId: string | null;
-  candidates: Candidate[];
-}
+/** What the command reads of GET /api/optimizations/:id. */
+export type RunView = Pick<OptimizationRunWire, 'id' | 'status' | 'result' | 'eval_calls' | 'seconds' | 'winner_version_id'> & { candidates: Candidate[] };
 
-interface Candidate {
-  id: string;
-  rejected: string | null;
-  scores: Record<string, { passed: number; total: number }>;
-}
+type Candidate = Pick<OptimizationRunWire['candidates'][number], 'id' | 'rejected' | 'scores'>;
 
 const rate = (s: { passed: number; total: number } | undefined): number => (s && s.total > 0 ? s.passed / s.total : -1);
 
@@ -52,7 +42,7 @@ function elapsed(ms: number): string {
 export function progressLine(r: RunView): string {
   const tried = r.candidates.filter((c) => c.id !== 'current');
   const set = comparisonSet(r.candidates);
-  const parts = [`${tried.length} candidate${tried.length === 1 ? '' : 's'} tried`, `${r.evalCalls} replay${r.evalCalls === 1 ? '' : 's'} used`];
+  const parts = [`${tried.length} candidate${tried.length === 1 ? '' : 's'} tried`, `${r.eval_calls} replay${r.eval_calls === 1 ? '' : 's'} used`];
   if (set) {
     const scored = tried.filter((c) => !c.rejected && c.scores[set]);
     const best = scored.reduce<Candidate | undefined>((b, c) => (b === undefined || rate(c.scores[set]) > rate(b.scores[set]) ? c : b), undefined);
@@ -65,7 +55,7 @@ export function progressLine(r: RunView): string {
 }
 
 function summary(r: RunView): string {
-  const lines = [`run ${r.id}: ${r.status}${r.result ? ` — ${r.result}` : ''}`, `  ${r.evalCalls} replays${r.seconds !== null ? `, ${r.seconds.toFixed(1)} s` : ''}`];
+  const lines = [`run ${r.id}: ${r.status}${r.result ? ` — ${r.result}` : ''}`, `  ${r.eval_calls} replays${r.seconds !== null ? `, ${r.seconds.toFixed(1)} s` : ''}`];
   for (const c of r.candidates) {
     const scores = Object.entries(c.scores).map(([set, s]) => `${set} ${s.passed}/${s.total}`).join(', ');
     lines.push(`  ${c.id.padEnd(8)} ${c.rejected ? `rejected: ${c.rejected}` : scores}`);

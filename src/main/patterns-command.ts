@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/index.ts';
+import type { PatternDetailWire, PatternWire } from '../ingress/index.ts';
 import { adminClient, errorMessageOf } from './admin-client.ts';
 
 export const patternsHelp = `Usage: fixpoint patterns [options]          list patterns, largest first
@@ -21,25 +22,8 @@ Options:
 
 The admin token is read from FIXPOINT_ADMIN_TOKEN (not needed on the gateway's own machine).`;
 
-interface PatternView {
-  id: string;
-  component: string;
-  kind: string;
-  title: string;
-  summary: string;
-  status: string;
-  failure_count: number;
-  stats: { windows: { h1: number; h24: number; d7: number }; share24h: number; sessions: number; users: number; rateLowerBound: number; unmet: string[] } | null;
-  diagnosis: { kind: string; confidence: number; reasons: string[]; source: string } | null;
-  remedy: string;
-  first_seen: string;
-  last_seen: string;
-}
-
-interface PatternDetail extends PatternView {
-  examples: { call_id: string; message: string; call_started_at: string }[];
-  timeline: { daily: { at: string; failures: number }[]; events: { at: string; type: string; from: string | null; to: string | null }[] };
-}
+type PatternView = PatternWire;
+type PatternDetail = PatternDetailWire;
 
 /** Fixed-width columns; the last one takes what is left of the terminal. */
 export function formatTable(header: string[], rows: string[][], width = 120): string {
@@ -57,7 +41,7 @@ export function formatTable(header: string[], rows: string[][], width = 120): st
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-const pct = (x: number | undefined): string => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
+const pct = (x: number | null | undefined): string => (x === undefined || x === null ? '-' : `${(x * 100).toFixed(1)}%`);
 
 /** The patterns in the order the gateway sorted them (`sort`): the first page is the largest, not a sample. */
 function tableOf(patterns: PatternView[], width: number): string {
@@ -66,7 +50,7 @@ function tableOf(patterns: PatternView[], width: number): string {
     p.id,
     p.component,
     p.status,
-    p.diagnosis ? `${p.diagnosis.kind} ${p.diagnosis.confidence.toFixed(2)}` : '-',
+    p.diagnosis ? `${p.diagnosis.kind} ${(p.diagnosis.confidence ?? 0).toFixed(2)}` : '-',
     p.remedy,
     String(p.failure_count),
     String(p.stats?.windows.h24 ?? '-'),
@@ -84,17 +68,17 @@ function detailOf(p: PatternDetail): string {
     '',
     `  ${p.summary}`,
     '',
-    `  failures: ${p.failure_count} in all; ${s ? `${s.windows.h1} in 1 h, ${s.windows.h24} in 24 h, ${s.windows.d7} in 7 d; ${pct(s.share24h)} of the component's calls in 24 h (lower bound ${pct(s.rateLowerBound)} over 7 d); ${s.sessions} sessions, ${s.users} users` : 'statistics pending'}`,
+    `  failures: ${p.failure_count} in all; ${s ? `${s.windows.h1} in 1 h, ${s.windows.h24} in 24 h, ${s.windows.d7} in 7 d; ${pct(s.share24h)} of the component's calls in 24 h (lower bound ${pct(s.rate_lower_bound)} over 7 d); ${s.sessions} sessions, ${s.users} users` : 'statistics pending'}`,
     `  first seen ${p.first_seen}, last seen ${p.last_seen}${s && s.unmet.length > 0 ? `; not systematic: ${s.unmet.join(', ')}` : ''}`,
-    `  diagnosis: ${p.diagnosis ? `${p.diagnosis.kind} (confidence ${p.diagnosis.confidence.toFixed(2)}, ${p.diagnosis.source})` : 'pending'}`,
+    `  diagnosis: ${p.diagnosis ? `${p.diagnosis.kind} (confidence ${(p.diagnosis.confidence ?? 0).toFixed(2)}, ${p.diagnosis.source})` : 'pending'}`,
     ...(p.diagnosis?.reasons ?? []).map((r) => `    - ${r}`),
     '',
     '  examples:',
-    ...p.examples.map((e) => `    ${e.call_started_at}  call ${e.call_id}  ${e.message.replace(/\s+/g, ' ').slice(0, 100)}`),
+    ...(p.examples ?? []).map((e) => `    ${e.call_started_at}  call ${e.call_id}  ${e.message.replace(/\s+/g, ' ').slice(0, 100)}`),
     '',
     '  timeline:',
-    ...p.timeline.daily.map((d) => `    ${d.at.slice(0, 10)}  ${d.failures} failures`),
-    ...p.timeline.events.map((e) => `    ${e.at}  ${e.type}${e.to ? ` → ${e.to}` : ''}`),
+    ...(p.timeline?.daily ?? []).map((d) => `    ${d.at.slice(0, 10)}  ${d.failures} failures`),
+    ...(p.timeline?.events ?? []).map((e) => `    ${e.at}  ${e.type}${e.to ? ` → ${e.to}` : ''}`),
   ];
   return lines.join('\n');
 }

@@ -16,20 +16,20 @@ function item(over: Partial<RecommendationItem>): RecommendationItem {
     id: openId,
     component: 'support-bot',
     status: 'open',
-    patterns: [{ id: 'pat-1', title: 'Quotes the old refund policy', kind: 'wrong_answer', diagnosis: 'knowledge', remedy: 'finetune', reasons: ['finetune_remedy'], failures24h: 120, failureRate: 0.042 }],
-    examples: { trusted: 64, bySource: { correction: 40, later_prompt: 20, teacher: 4 }, missing: 0 },
-    baseModel: 'gpt-4o-mini',
+    patterns: [{ id: 'pat-1', title: 'Quotes the old refund policy', kind: 'wrong_answer', diagnosis: 'knowledge', remedy: 'finetune', reasons: ['finetune_remedy'], failures24h: 120, failure_rate: 0.042 }],
+    examples: { trusted: 64, by_source: { correction: 40, later_prompt: 20, teacher: 4 }, missing: 0 },
+    base_model: 'gpt-4o-mini',
     backend: 'openai',
-    arithmetic: { failuresPerDay: 150, costPerFailureUsd: 0.05, failureCostPerDayUsd: 7.5, estimatedTrainingTokens: 400_000, estimatedTrainingCostUsd: 3.2, servingCostPerDayUsd: 0, paybackDays: 0.43 },
-    approvedBy: null,
-    datasetId: null,
-    trainingJobId: null,
-    tunedModel: null,
+    arithmetic: { failures_per_day: 150, cost_per_failure_usd: 0.05, failure_cost_per_day_usd: 7.5, estimated_training_tokens: 400_000, estimated_training_cost_usd: 3.2, serving_cost_per_day_usd: 0, payback_days: 0.43 },
+    approved_by: null,
+    dataset_id: null,
+    training_job_id: null,
+    tuned_model: null,
     evaluation: null,
-    versionId: null,
+    version_id: null,
     error: null,
-    createdAt: '2026-12-01T10:00:00.000Z',
-    updatedAt: '2026-12-01T11:00:00.000Z',
+    created_at: '2026-12-01T10:00:00.000Z',
+    updated_at: '2026-12-01T11:00:00.000Z',
     ...over,
   };
 }
@@ -55,17 +55,17 @@ function stubApi(): { app: Hono; requests: { method: string; path: string; body:
     if (!r) return c.json(notFound, 404);
     const detail: RecommendationDetail = {
       ...r,
-      events: [{ id: 'e1', at: '2026-12-01T10:00:00.000Z', type: 'status', fromStatus: null, toStatus: r.status === 'open' ? 'open' : 'approved', actor: 'retrain', detail: {} }],
-      trainingJob:
+      events: [{ id: 'e1', recommendation_id: r.id, at: '2026-12-01T10:00:00.000Z', type: 'status', from_status: null, to_status: r.status === 'open' ? 'open' : 'approved', actor: 'retrain', detail: {} }],
+      training_job:
         r.status === 'training'
           ? {
-              id: 'job-1', backend: 'openai', externalId: 'ftjob-abc', status: 'running', baseModel: 'gpt-4o-mini', tunedModel: null,
-              events: [{ id: 'ev1', at: 1_796_000_000, level: 'info', message: 'Step 40/100: training loss=0.31' }],
+              id: 'job-1', recommendation_id: r.id, dataset_id: 'ds-1', backend: 'openai', external_id: 'ftjob-abc', status: 'running', base_model: 'gpt-4o-mini', tuned_model: null, hyperparameters: {},
+              events: [{ id: 'ev1', at: '2026-11-30T00:53:20.000Z', level: 'info', message: 'Step 40/100: training loss=0.31' }],
               checkpoints: [{ id: 'cp1', step: 40, metrics: { train_loss: 0.31, valid_loss: null }, model: null }],
-              error: null, trainedTokens: 120_000, createdAt: '2026-12-01T11:00:00.000Z', startedAt: '2026-12-01T11:01:00.000Z', finishedAt: null,
+              error: null, trained_tokens: 120_000, polls: 3, created_at: '2026-12-01T11:00:00.000Z', started_at: '2026-12-01T11:01:00.000Z', finished_at: null, polled_at: null, cost_usd: null,
             }
           : null,
-      dataset: r.datasetId ? { id: r.datasetId, sha256: 'ab'.repeat(32), files: { 'train.jsonl': { rows: 900, bytes: 123_456 }, 'gate.jsonl': { rows: 200, bytes: 30_000 } }, counts: {} } : null,
+      dataset: r.dataset_id ? { id: r.dataset_id, sha256: 'ab'.repeat(32), files: { 'train.jsonl': { rows: 900, bytes: 123_456, sha256: 'cd'.repeat(32) }, 'gate.jsonl': { rows: 200, bytes: 30_000, sha256: 'ef'.repeat(32) } }, counts: {}, created_at: '2026-12-01T11:00:00.000Z' } : null,
     };
     return c.json(detail);
   });
@@ -78,7 +78,7 @@ function stubApi(): { app: Hono; requests: { method: string; path: string; body:
     }
     const status = action === 'approve' ? 'approved' : 'dismissed';
     const reason = ((await c.req.json().catch(() => ({}))) as { reason?: string }).reason ?? null;
-    const updated = { ...r, status, approvedBy: action === 'approve' ? 'admin' : null, error: action === 'dismiss' ? reason : action === 'cancel' ? 'cancelled' : null };
+    const updated = { ...r, status, approved_by: action === 'approve' ? 'admin' : null, error: action === 'dismiss' ? reason : action === 'cancel' ? 'cancelled' : null };
     rows.set(r.id, updated);
     return c.json(updated);
   });
@@ -102,7 +102,7 @@ afterAll(async () => {
 beforeEach(() => {
   stub = stubApi();
   stub.rows.set(openId, item({}));
-  stub.rows.set(trainingId, item({ id: trainingId, component: 'billing', status: 'training', approvedBy: 'policy', datasetId: 'ds-1', trainingJobId: 'job-1', arithmetic: { ...item({}).arithmetic, paybackDays: null }, updatedAt: '2026-12-02T09:30:00.000Z' }));
+  stub.rows.set(trainingId, item({ id: trainingId, component: 'billing', status: 'training', approved_by: 'policy', dataset_id: 'ds-1', training_job_id: 'job-1', arithmetic: { ...item({}).arithmetic, payback_days: null }, updated_at: '2026-12-02T09:30:00.000Z' }));
 });
 
 async function run(...argv: string[]): Promise<{ code: number; text: string }> {

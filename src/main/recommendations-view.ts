@@ -1,29 +1,11 @@
-import type { ExampleCounts, RecommendationArithmetic, RecommendationJson, RecommendedPattern, StoredCheckpoint, StoredJobEvent } from '../db/index.ts';
+import type { RecommendationDetailWire, RecommendationWire } from '../ingress/index.ts';
 import { formatTable } from './patterns-command.ts';
 
-/** A recommendation as GET /api/recommendations returns it (camelCase keys, ISO times). */
-export type RecommendationItem = RecommendationJson;
+/** A recommendation as GET /api/recommendations returns it (snake_case keys, ISO times). */
+export type RecommendationItem = RecommendationWire;
 
 /** GET /api/recommendations/:id: the row plus its events, training job and dataset. */
-export interface RecommendationDetail extends RecommendationItem {
-  events: { id: string; at: string; type: string; fromStatus: string | null; toStatus: string | null; actor: string; detail: Record<string, unknown> }[];
-  trainingJob: {
-    id: string;
-    backend: string;
-    externalId: string | null;
-    status: string;
-    baseModel: string;
-    tunedModel: string | null;
-    events: StoredJobEvent[];
-    checkpoints: StoredCheckpoint[];
-    error: { code: string; message: string } | null;
-    trainedTokens: number | null;
-    createdAt: string;
-    startedAt: string | null;
-    finishedAt: string | null;
-  } | null;
-  dataset: { id: string; sha256: string; files: Record<string, { rows: number; bytes: number; sha256?: string }>; counts: Record<string, unknown> } | null;
-}
+export type RecommendationDetail = RecommendationDetailWire;
 
 const num = (x: number | null | undefined, digits = 0): string =>
   typeof x === 'number' && Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-';
@@ -38,42 +20,42 @@ export function recommendationsTable(items: RecommendationItem[], width: number)
   if (items.length === 0) return 'no recommendations';
   const rows = items
     .slice()
-    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+    .sort((a, b) => b.updated_at.localeCompare(a.updated_at))
     .map((r) => [
       r.id.slice(0, 8),
       r.component,
       r.status,
       String(r.patterns?.length ?? 0),
       num(r.examples?.trusted),
-      num(r.arithmetic?.failuresPerDay, 1),
-      usd(r.arithmetic?.estimatedTrainingCostUsd),
-      payback(r.arithmetic?.paybackDays),
-      when(r.updatedAt),
+      num(r.arithmetic?.failures_per_day, 1),
+      usd(r.arithmetic?.estimated_training_cost_usd),
+      payback(r.arithmetic?.payback_days),
+      when(r.updated_at),
     ]);
   return formatTable(['ID', 'COMPONENT', 'STATUS', 'PATTERNS', 'TRUSTED', 'FAILURES/DAY', 'EST. COST', 'PAYBACK', 'UPDATED'], rows, width);
 }
 
-function arithmeticLines(a: RecommendationArithmetic): string[] {
+function arithmeticLines(a: RecommendationItem['arithmetic']): string[] {
   return [
     '  arithmetic:',
-    `    failures/day        ${num(a.failuresPerDay, 1)} × ${usd(a.costPerFailureUsd)} per failure = ${usd(a.failureCostPerDayUsd)}/day`,
-    `    training            ${num(a.estimatedTrainingTokens)} tokens ≈ ${usd(a.estimatedTrainingCostUsd)}`,
-    `    serving             ${usd(a.servingCostPerDayUsd)}/day`,
-    `    payback             ${a.paybackDays === null ? 'never at these numbers' : `${num(a.paybackDays, 1)} days`}`,
+    `    failures/day        ${num(a.failures_per_day, 1)} × ${usd(a.cost_per_failure_usd)} per failure = ${usd(a.failure_cost_per_day_usd)}/day`,
+    `    training            ${num(a.estimated_training_tokens)} tokens ≈ ${usd(a.estimated_training_cost_usd)}`,
+    `    serving             ${usd(a.serving_cost_per_day_usd)}/day`,
+    `    payback             ${a.payback_days === null ? 'never at these numbers' : `${num(a.payback_days, 1)} days`}`,
   ];
 }
 
-function patternLines(patterns: RecommendedPattern[]): string[] {
+function patternLines(patterns: RecommendationItem['patterns']): string[] {
   return [
     `  patterns (${patterns.length}):`,
     ...patterns.map(
-      (p) => `    ${p.id}  ${p.diagnosis ?? 'undiagnosed'}  ${pct(p.failureRate)} of calls  ${num(p.failures24h)} in 24 h  ${p.title}  (${p.reasons.join(', ')})`,
+      (p) => `    ${p.id}  ${p.diagnosis ?? 'undiagnosed'}  ${pct(p.failure_rate)} of calls  ${num(p.failures24h)} in 24 h  ${p.title}  (${p.reasons.join(', ')})`,
     ),
   ];
 }
 
-function exampleLine(e: ExampleCounts): string {
-  const by = Object.entries(e.bySource ?? {}).map(([source, n]) => `${source} ${n}`).join(', ');
+function exampleLine(e: RecommendationItem['examples']): string {
+  const by = Object.entries(e.by_source ?? {}).map(([source, n]) => `${source} ${n}`).join(', ');
   return `  trusted examples: ${num(e.trusted)} (${by || 'none'})${e.missing > 0 ? `; ${num(e.missing)} more needed` : ''}`;
 }
 
@@ -84,15 +66,15 @@ function datasetLines(d: NonNullable<RecommendationDetail['dataset']>): string[]
   ];
 }
 
-function trainingLines(j: NonNullable<RecommendationDetail['trainingJob']>): string[] {
+function trainingLines(j: NonNullable<RecommendationDetail['training_job']>): string[] {
   const last = j.checkpoints.at(-1);
   const metrics = last ? Object.entries(last.metrics).map(([k, v]) => `${k} ${v === null ? '-' : num(v, 4)}`).join(', ') : '';
   return [
-    `  training job ${j.id}: ${j.status} (${j.backend}${j.externalId ? ` ${j.externalId}` : ''})`,
-    `    ${j.baseModel} → ${j.tunedModel ?? '(not yet)'}; trained tokens ${num(j.trainedTokens)}; created ${when(j.createdAt)}, started ${when(j.startedAt)}, finished ${when(j.finishedAt)}`,
+    `  training job ${j.id}: ${j.status} (${j.backend}${j.external_id ? ` ${j.external_id}` : ''})`,
+    `    ${j.base_model} → ${j.tuned_model ?? '(not yet)'}; trained tokens ${num(j.trained_tokens)}; created ${when(j.created_at)}, started ${when(j.started_at)}, finished ${when(j.finished_at)}`,
     ...(last ? [`    checkpoint step ${last.step}${metrics ? `: ${metrics}` : ''} (${j.checkpoints.length} in all)`] : []),
     ...(j.error ? [`    error: ${j.error.code}: ${j.error.message}`] : []),
-    ...j.events.slice(-5).map((e) => `    ${new Date(e.at * 1000).toISOString().replace('T', ' ').slice(0, 19)}  ${e.level.padEnd(5)}  ${e.message}`),
+    ...j.events.slice(-5).map((e) => `    ${e.at.replace('T', ' ').slice(0, 19)}  ${e.level.padEnd(5)}  ${e.message}`),
   ];
 }
 
@@ -108,8 +90,8 @@ export function recommendationDetail(r: RecommendationDetail): string {
   const next = nextStep(r);
   const lines = [
     `Fine-tuning recommendation ${r.id}`,
-    `  component ${r.component} · status ${r.status} · base model ${r.baseModel} (${r.backend})${r.approvedBy ? ` · approved by ${r.approvedBy}` : ''}`,
-    `  created ${when(r.createdAt)}, updated ${when(r.updatedAt)}`,
+    `  component ${r.component} · status ${r.status} · base model ${r.base_model} (${r.backend})${r.approved_by ? ` · approved by ${r.approved_by}` : ''}`,
+    `  created ${when(r.created_at)}, updated ${when(r.updated_at)}`,
     ...(r.error ? [`  ${r.status === 'dismissed' ? 'reason' : 'error'}: ${r.error}`] : []),
     '',
     ...arithmeticLines(r.arithmetic),
@@ -117,13 +99,13 @@ export function recommendationDetail(r: RecommendationDetail): string {
     ...patternLines(r.patterns),
     exampleLine(r.examples),
     ...(r.dataset ? ['', ...datasetLines(r.dataset)] : []),
-    ...(r.trainingJob ? ['', ...trainingLines(r.trainingJob)] : []),
+    ...(r.training_job ? ['', ...trainingLines(r.training_job)] : []),
     ...(r.evaluation ? ['', `  evaluation: ${JSON.stringify(r.evaluation)}`] : []),
-    ...(r.tunedModel || r.versionId ? [`  tuned model ${r.tunedModel ?? '-'}; prompt version ${r.versionId ?? '-'}`] : []),
+    ...(r.tuned_model || r.version_id ? [`  tuned model ${r.tuned_model ?? '-'}; prompt version ${r.version_id ?? '-'}`] : []),
     '',
     '  events:',
     ...(r.events ?? []).map(
-      (e) => `    ${when(e.at)}  ${e.type.padEnd(8)} ${e.fromStatus || e.toStatus ? `${e.fromStatus ?? '-'} → ${e.toStatus ?? '-'}` : ''}  (${e.actor})${Object.keys(e.detail ?? {}).length > 0 ? `  ${JSON.stringify(e.detail).slice(0, 200)}` : ''}`,
+      (e) => `    ${when(e.at)}  ${e.type.padEnd(8)} ${e.from_status || e.to_status ? `${e.from_status ?? '-'} → ${e.to_status ?? '-'}` : ''}  (${e.actor})${Object.keys(e.detail ?? {}).length > 0 ? `  ${JSON.stringify(e.detail).slice(0, 200)}` : ''}`,
     ),
     ...(next ? ['', `  next: ${next}`] : []),
   ];

@@ -9,7 +9,8 @@ async function inflight(deps: Deps): Promise<number> {
 /**
  * One ordered shutdown with a deadline: /readyz turns red (calls are still served for the grace period), the listener stops,
  * in-flight calls get until the deadline to finish (then their connections are closed, which still
- * records them as aborted), the recorder flushes (or spools), and connections close.
+ * records them as aborted), the recorder flushes (or spools) and then exports its last call spans
+ * (OTLP endpoint set), and connections close.
  *
  * From the first moment every response says `Connection: close` (serve.ts) and idle keep-alive
  * connections are closed, so clients holding one open reconnect (to another instance once the load

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Database } from '../db/index.ts';
-import type { Logger, Metrics } from '../telemetry/index.ts';
+import { startCallSpans, type CallSpanSettings, type Logger, type Metrics } from '../telemetry/index.ts';
 import type { Price } from '../config/index.ts';
 import { createPriceLookup } from '../providers/index.ts';
 import { Recorder } from './recorder.ts';
@@ -15,6 +15,8 @@ export interface RecorderSettings {
   bufferMax: number;
   /** How long a database write or check may take before the records go to the spool (default 5 s). */
   writeTimeoutMs?: number;
+  /** Export one OpenTelemetry span per call from the finalized record (OTLP endpoint set); none when absent. */
+  callSpans?: CallSpanSettings | null;
 }
 
 /** The recorder over a database: its spool under `<dataDir>/spool`, batched inserts, prices for costs. */
@@ -29,6 +31,7 @@ export async function createRecorder(
       logger.warn({ file, offset }, 'torn spool frame cut (a crash during a write)');
     },
   });
+  const spans = s.callSpans ? await startCallSpans(s.callSpans, logger) : null;
   return new Recorder({
     store: createRecordStore(database),
     spool,
@@ -43,5 +46,6 @@ export async function createRecorder(
     finalizeOnCapture: s.finalizeOnCapture ?? false,
     schemaPending: s.schemaPending ?? false,
     ...(s.onStored ? { onStored: s.onStored } : {}),
+    ...(spans ? { onFinalized: (c, f) => spans.add(c, f), afterClose: () => spans.shutdown() } : {}),
   });
 }

@@ -4,7 +4,7 @@ import { calls, type CallRow } from '../db/index.ts';
 import { dehydratePrompts, type PromptText } from '../prompts/index.ts';
 import { estimateCost, type PriceLookup, type Usage } from '../providers/index.ts';
 import { redactKeyPatterns } from '../core/redact-keys.ts';
-import { readResponse } from './read-response.ts';
+import { readResponse, type ReadResponse } from './read-response.ts';
 import { needsSanitizing, sanitizeForPostgres } from './sanitize.ts';
 
 /**
@@ -118,6 +118,9 @@ export interface FinalizeResult {
   record: FinalRecord;
   usage: Usage;
   cost: number | null;
+  /** The response as read back, and the error as stored (keys redacted): what a call span is built from. */
+  response: ReadResponse;
+  error: string | null;
 }
 
 /** Turns what the hot path captured into a row: parses the response, usage, cost, prompt references. */
@@ -142,7 +145,7 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
     responseBody: failed ? redactDeep(read.body) : read.json !== undefined ? new JsonText(read.json) : read.body,
     error: error === null ? null : redactKeys(error).slice(0, 4000),
   };
-  return { record: toRecord(call, prompts), usage: read.usage, cost };
+  return { record: toRecord(call, prompts), usage: read.usage, cost, response: read, error: call.error ?? null };
 }
 
 /** The columns a capture carries as they are: ids, times, route, models asked for, status, metadata. */

@@ -1,7 +1,7 @@
 import type { CallCapture } from '../core/call-capture.ts';
 import { pendingCallOf, type CallRecorder, type MetricsJson, type PendingCall } from './call-recorder.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
-import { finalizeCapture, minimalRecord, reasonOf, reviveRecord, type FinalRecord } from './finalize.ts';
+import { finalizeCapture, minimalRecord, reasonOf, redactKeys, reviveRecord, type FinalizeResult, type FinalRecord } from './finalize.ts';
 import { BatchWriter, DEFAULT_WRITE_TIMEOUT_MS, withTimeout } from './batch-writer.ts';
 import type { PriceLookup } from '../providers/index.ts';
 import type { Spool } from './spool.ts';
@@ -46,6 +46,10 @@ export interface RecorderOptions {
   schemaPending?: boolean;
   /** Called with the ids of every batch the database has acknowledged (the detectors' trigger). */
   onStored?: (callIds: string[]) => void;
+  /** Called with each call once finalized (the call span exporter), off the hot path; must not throw. */
+  onFinalized?: (c: CallCapture, f: FinalizeResult) => void;
+  /** Called last in `close` (the call span exporter's final flush). */
+  afterClose?: () => Promise<void>;
 }
 
 /**
@@ -100,8 +104,10 @@ export class Recorder implements CallRecorder {
   }
 
   private prepare(c: CallCapture): FinalRecord {
-    const { record, usage, cost } = this.finalizeSafely(c);
+    const finalized = this.finalizeSafely(c);
+    const { record, usage, cost } = finalized;
     this.countUsage(record, usage.inputTokens, usage.outputTokens, cost);
+    this.o.onFinalized?.(c, finalized);
     return record;
   }
 
@@ -182,6 +188,7 @@ export class Recorder implements CallRecorder {
     await this.flush();
     if (this.queue.length > 0) await this.spill(this.queue.length);
     await this.o.spool.close();
+    await this.o.afterClose?.();
   }
 
   /**
@@ -211,7 +218,7 @@ export class Recorder implements CallRecorder {
    * else in minimal form (ids, times, status, the error), counted. Never throws, so one call that
    * cannot be finalized (a body nested too deeply to encode) costs no other call its record.
    */
-  private finalizeSafely(c: CallCapture): ReturnType<typeof finalizeCapture> {
+  private finalizeSafely(c: CallCapture): FinalizeResult {
     try {
       return finalizeCapture(c, this.o.prices);
     } catch (err) {
@@ -223,7 +230,8 @@ export class Recorder implements CallRecorder {
         this.o.metrics.recordsMinimal.inc();
         this.o.logger.error({ err: again, callId: c.id }, 'could not finalize the call record; storing it in minimal form');
         const empty = { inputTokens: null, outputTokens: null, totalTokens: null, cachedTokens: null };
-        return { record: minimalRecord(c, reasonOf(again)), usage: empty, cost: null };
+        const response = { body: null, usage: empty, finishReasons: [], servedModel: null };
+        return { record: minimalRecord(c, reasonOf(again)), usage: empty, cost: null, response, error: c.error === null ? null : redactKeys(c.error) };
       }
     }
   }

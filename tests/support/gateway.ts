@@ -74,9 +74,14 @@ export async function startHarness(
     config,
     jobPrefix,
     async callRow(id) {
-      await gateway.deps.recorder.flush();
-      const [row] = await database.select().from(calls).where(eq(calls.id, id));
-      return row;
+      // The client can hold its answer a moment before the gateway hands the finished capture to the
+      // recorder (the response's close comes after its last byte), so a flush alone can miss it.
+      for (let waited = 0; ; waited += 50) {
+        await gateway.deps.recorder.flush();
+        const [row] = await database.select().from(calls).where(eq(calls.id, id));
+        if (row || waited >= 5_000) return row;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     async allRows() {
       await gateway.deps.recorder.flush();

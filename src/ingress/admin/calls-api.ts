@@ -6,9 +6,12 @@ import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import { callEvaluations, calls, failures, feedback, judgeVerdicts, prompts, type Db } from '../../db/index.ts';
 import { hydratePrompts, promptRefsIn } from '../../prompts/index.ts';
-import { pageOf, pagingFields, parseQuery } from './query.ts';
+import { failureSchema } from './failures-api.ts';
+import { noQuery, pageOf, pagingFields, parseQuery } from './query.ts';
+import { page, time, userData, uuid } from './wire-schemas.ts';
+import { toWire } from './wire.ts';
 
-const listQuery = z.object({
+export const callListQuery = z.strictObject({
   component: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
   status: z.enum(callStatuses).optional(),
@@ -17,6 +20,67 @@ const listQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   ...pagingFields('call'),
+});
+
+const callSummary = {
+  id: uuid,
+  started_at: time,
+  latency_ms: z.number(),
+  ttft_ms: z.number().nullable(),
+  route: z.string(),
+  component: z.string(),
+  provider: z.string().nullable(),
+  requested_model: z.string().nullable(),
+  served_model: z.string().nullable(),
+  status: z.string(),
+  http_status: z.number().int(),
+  stream: z.boolean(),
+  finish_reasons: z.array(z.string()),
+  input_tokens: z.number().int().nullable(),
+  output_tokens: z.number().int().nullable(),
+  cost_usd: z.number().nullable(),
+  session_id: z.string().nullable(),
+  user_id: z.string().nullable(),
+};
+
+export const callListResponse = page(z.object(callSummary));
+
+export const callDetailResponse = z.object({
+  ...callSummary,
+  ended_at: time,
+  upstream_latency_ms: z.number().nullable(),
+  total_tokens: z.number().int().nullable(),
+  cached_tokens: z.number().int().nullable(),
+  system_prompt_hash: z.string().nullable(),
+  /** As received, with the system prompt put back in place of its stored reference. */
+  request_body: userData,
+  response_body: userData,
+  error: z.string().nullable(),
+  properties: z.record(z.string(), z.string()),
+  client_key_hash: z.string().nullable(),
+  prompt_version_id: uuid.nullable(),
+  inserted_at: time,
+  evaluation: z.object({ call_id: uuid, failure_count: z.number().int(), evaluated_at: time }).nullable(),
+  failures: z.array(failureSchema),
+  verdicts: z.array(
+    z.object({
+      id: uuid,
+      call_id: uuid,
+      component: z.string(),
+      rubric_version: z.string(),
+      judge_model: z.string(),
+      pass: z.boolean(),
+      score: z.number(),
+      failed_criteria: z.array(z.string()),
+      rationale: z.string(),
+      input_tokens: z.number().int().nullable(),
+      output_tokens: z.number().int().nullable(),
+      cost_usd: z.number().nullable(),
+      latency_ms: z.number(),
+      created_at: time,
+    }),
+  ),
+  feedback: z.array(z.object({ id: uuid, call_id: uuid, rating: z.number(), comment: z.string().nullable(), correction: userData, source: z.string(), created_at: time })),
 });
 
 const summaryColumns = {
@@ -44,7 +108,7 @@ const summaryColumns = {
 export function callsApi(db: Db): Hono {
   const app = new Hono();
   app.get('/', async (c) => {
-    const q = parseQuery(listQuery, c.req.query());
+    const q = parseQuery(callListQuery, c.req.query());
     const where: SQL[] = [];
     if (q.component) where.push(eq(calls.component, q.component));
     if (q.model) where.push(or(eq(calls.requestedModel, q.model), eq(calls.servedModel, q.model)) as SQL);
@@ -60,9 +124,11 @@ export function callsApi(db: Db): Hono {
       .where(where.length ? and(...where) : undefined)
       .orderBy(desc(calls.id))
       .limit(q.limit + 1);
-    return c.json(pageOf(rows, q.limit));
+    const body: z.input<typeof callListResponse> = toWire(pageOf(rows, q.limit));
+    return c.json(body);
   });
   app.get('/:id', async (c) => {
+    parseQuery(noQuery, c.req.query());
     const id = c.req.param('id');
     if (!isUuid(id)) throw new AppError('invalid_request', 'call id must be a UUID (the x-fixpoint-call-id header)', { param: 'id' });
     const [row] = await db.select().from(calls).where(eq(calls.id, id)).limit(1);
@@ -76,7 +142,8 @@ export function callsApi(db: Db): Hono {
       db.select().from(judgeVerdicts).where(eq(judgeVerdicts.callId, id)).orderBy(judgeVerdicts.id),
       db.select().from(feedback).where(eq(feedback.callId, id)).orderBy(feedback.id),
     ]);
-    return c.json({ ...row, requestBody: hydratePrompts(row.requestBody, byHash), evaluation: evaluation[0] ?? null, failures: found, verdicts, feedback: given });
+    const body: z.input<typeof callDetailResponse> = toWire({ ...row, requestBody: hydratePrompts(row.requestBody, byHash), evaluation: evaluation[0] ?? null, failures: found, verdicts, feedback: given });
+    return c.json(body);
   });
   return app;
 }

@@ -1,14 +1,33 @@
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Config } from '../../config/index.ts';
 import { rowsOf, type Db } from '../../db/index.ts';
+import { noQuery, parseQuery } from './query.ts';
+import { time } from './wire-schemas.ts';
+import { isoTime } from './wire.ts';
+
+export const componentListResponse = z.object({
+  data: z.array(
+    z.object({
+      component: z.string(),
+      /** Whether the configuration names it (else it was only seen in traffic). */
+      declared: z.boolean(),
+      description: z.string().nullable(),
+      rules: z.array(z.object({ id: z.string(), type: z.string() })),
+      judge: z.object({ model: z.string(), sample_rate: z.number(), max_spend_usd_per_hour: z.number() }).nullable(),
+      traffic: z.object({ calls_24h: z.number().int(), calls_7d: z.number().int(), failed_calls_24h: z.number().int(), last_seen: time.nullable() }),
+    }),
+  ),
+});
 
 interface Observed {
   component: string;
   calls_24h: number;
   calls_7d: number;
   failed_calls_24h: number;
-  last_seen: string | null;
+  /** Timestamp text (postgres.js) or a Date (PGlite). */
+  last_seen: string | Date | null;
 }
 
 /**
@@ -18,6 +37,7 @@ interface Observed {
 export function componentsApi(db: Db, config: Config): Hono {
   const app = new Hono();
   app.get('/', async (c) => {
+    parseQuery(noQuery, c.req.query());
     const observed = rowsOf<Observed>(
       await db.execute(sql`
         select c.component,
@@ -42,11 +62,12 @@ export function componentsApi(db: Db, config: Config): Hono {
         declared: settings !== undefined,
         description: settings?.description ?? null,
         rules: settings?.rules.map((r) => ({ id: r.id, type: r.type })) ?? [],
-        judge: settings?.judge ? { model: settings.judge.model, sampleRate: settings.judge.sampleRate, maxSpendUsdPerHour: settings.judge.maxSpendUsdPerHour } : null,
-        traffic: { calls24h: o?.calls_24h ?? 0, calls7d: o?.calls_7d ?? 0, failedCalls24h: o?.failed_calls_24h ?? 0, lastSeen: o?.last_seen ?? null },
+        judge: settings?.judge ? { model: settings.judge.model, sample_rate: settings.judge.sampleRate, max_spend_usd_per_hour: settings.judge.maxSpendUsdPerHour } : null,
+        traffic: { calls_24h: o?.calls_24h ?? 0, calls_7d: o?.calls_7d ?? 0, failed_calls_24h: o?.failed_calls_24h ?? 0, last_seen: o?.last_seen ? isoTime(o.last_seen) : null },
       };
     });
-    return c.json({ data });
+    const body: z.input<typeof componentListResponse> = { data };
+    return c.json(body);
   });
   return app;
 }

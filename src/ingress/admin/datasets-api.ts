@@ -7,6 +7,26 @@ import { eq } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import { finetuneDatasets, type Db, type DatasetRow } from '../../db/index.ts';
+import { z } from 'zod';
+import { noQuery, parseQuery } from './query.ts';
+import { datasetFiles } from './recommendation-schemas.ts';
+import { storedObject, time, uuid } from './wire-schemas.ts';
+import { toWire } from './wire.ts';
+
+export const datasetResponse = z.object({
+  id: uuid,
+  recommendation_id: uuid,
+  component: z.string(),
+  /** sha256 over the files' contents. */
+  sha256: z.string(),
+  /** The directory holding the files, on the gateway's machine. */
+  dir: z.string(),
+  files: datasetFiles,
+  /** Counts by source and split, redactions, duplicates dropped. */
+  counts: storedObject,
+  manifest: z.record(z.string(), z.unknown()),
+  created_at: time,
+});
 
 async function datasetOf(db: Db, id: string): Promise<DatasetRow> {
   if (!isUuid(id)) throw new AppError('invalid_request', 'id: must be a dataset id', { param: 'id' });
@@ -22,9 +42,14 @@ async function datasetOf(db: Db, id: string): Promise<DatasetRow> {
  */
 export function datasetsApi(db: Db): Hono {
   const app = new Hono();
-  app.get('/:id', async (c) => c.json(await datasetOf(db, c.req.param('id'))));
+  app.get('/:id', async (c) => {
+    parseQuery(noQuery, c.req.query());
+    const body: z.input<typeof datasetResponse> = toWire(await datasetOf(db, c.req.param('id')));
+    return c.json(body);
+  });
 
   app.get('/:id/files/:name', async (c) => {
+    parseQuery(noQuery, c.req.query());
     const row = await datasetOf(db, c.req.param('id'));
     const name = c.req.param('name');
     if (!Object.hasOwn(row.files, name) || path.basename(name) !== name) throw new AppError('not_found', `dataset ${row.id} has no file ${name}`, { param: 'name' });

@@ -5,11 +5,13 @@ import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import { diagnoses, failures, patternEvents, patterns, patternStatuses, remedies, rowsOf, type Db, type PatternRow } from '../../db/index.ts';
 import { encodePatternCursor, patternOrder, patternSorts } from './pattern-order.ts';
-import { pagingFields, parseQuery } from './query.ts';
+import { noQuery, pagingFields, parseQuery } from './query.ts';
+import { storedObject, time, userData, uuid } from './wire-schemas.ts';
+import { isoTime, toWire } from './wire.ts';
 
 const diagnosisValues = [...diagnoses, 'undiagnosed'] as const;
 
-const listQuery = z.object({
+export const patternListQuery = z.strictObject({
   component: z.string().min(1).optional(),
   status: z.enum(patternStatuses).optional(),
   diagnosis: z.enum(diagnosisValues).optional(),
@@ -22,8 +24,68 @@ const listQuery = z.object({
   cursor: z.string().min(1).max(512).optional(),
 });
 
-/** The public shape of a pattern (the centroid stays inside). */
-function view(p: PatternRow) {
+const windows = z.object({ h1: z.number().int(), h24: z.number().int(), d7: z.number().int() });
+
+/** A pattern as lists and GET /:id show it (the centroid stays inside). */
+const patternSchema = z.object({
+  id: uuid,
+  component: z.string(),
+  kind: z.string(),
+  rule_id: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  summary_source: z.string(),
+  top_terms: z.array(z.string()),
+  status: z.string(),
+  systematic: z.boolean(),
+  failure_count: z.number().int(),
+  first_seen: time,
+  last_seen: time,
+  /** As of stats_at; null until first computed. */
+  stats: z
+    .object({
+      windows,
+      component_calls: windows,
+      share24h: z.number(),
+      rate_lower_bound: z.number(),
+      hours_seen: z.number(),
+      hours_with_traffic: z.number(),
+      sessions: z.number().int(),
+      users: z.number().int(),
+      unmet: z.array(z.string()),
+    })
+    .nullable(),
+  stats_at: time.nullable(),
+  diagnosis: z.object({ kind: z.string(), confidence: z.number().nullable(), reasons: z.array(z.string()), source: z.string().nullable() }).nullable(),
+  remedy: z.string(),
+  /** How many distinct fingerprints its failures have. */
+  fingerprints: z.number().int(),
+  space: z.string(),
+  created_at: time,
+  updated_at: time,
+});
+
+export const patternListResponse = z.object({ data: z.array(patternSchema), next_cursor: z.string().nullable(), sort: z.enum(patternSorts) });
+
+const timelinePoint = z.object({ at: time, failures: z.number().int() });
+
+export const patternDetailResponse = patternSchema.extend({
+  /** Set when it was merged into another pattern (then nothing else below is sent). */
+  merged_into: uuid.optional(),
+  examples: z
+    .array(z.object({ id: uuid, call_id: uuid, kind: z.string(), rule_id: z.string(), message: z.string(), evidence: storedObject, correction: userData, call_started_at: time }))
+    .optional(),
+  timeline: z
+    .object({
+      hourly: z.array(timelinePoint),
+      daily: z.array(timelinePoint),
+      events: z.array(z.object({ at: time, type: z.string(), from: z.string().nullable(), to: z.string().nullable(), detail: storedObject })),
+    })
+    .optional(),
+});
+
+/** The public shape of a pattern. */
+function view(p: PatternRow): z.input<typeof patternSchema> {
   return {
     id: p.id,
     component: p.component,
@@ -36,16 +98,16 @@ function view(p: PatternRow) {
     status: p.status,
     systematic: p.systematic,
     failure_count: p.failureCount,
-    first_seen: p.firstSeen,
-    last_seen: p.lastSeen,
-    stats: p.stats,
-    stats_at: p.statsAt,
+    first_seen: isoTime(p.firstSeen),
+    last_seen: isoTime(p.lastSeen),
+    stats: toWire(p.stats),
+    stats_at: p.statsAt ? isoTime(p.statsAt) : null,
     diagnosis: p.diagnosis === null ? null : { kind: p.diagnosis, confidence: p.diagnosisConfidence, reasons: p.diagnosisReasons, source: p.diagnosisSource },
     remedy: p.remedy,
     fingerprints: Object.keys(p.fingerprints).length,
     space: p.space,
-    created_at: p.createdAt,
-    updated_at: p.updatedAt,
+    created_at: isoTime(p.createdAt),
+    updated_at: isoTime(p.updatedAt),
   };
 }
 
@@ -59,8 +121,7 @@ async function timeline(db: Db, id: string) {
     await db.execute(sql`select date_trunc('day', call_started_at) as at, count(*) as n from failures
       where pattern_id = ${id} and call_started_at > now() - interval '7 days' group by 1 order by 1`),
   );
-  const iso = (d: Date | string): string => new Date(d).toISOString();
-  return { hourly: hourly.map((r) => ({ at: iso(r.at), failures: Number(r.n) })), daily: daily.map((r) => ({ at: iso(r.at), failures: Number(r.n) })) };
+  return { hourly: hourly.map((r) => ({ at: isoTime(r.at), failures: Number(r.n) })), daily: daily.map((r) => ({ at: isoTime(r.at), failures: Number(r.n) })) };
 }
 
 /**
@@ -71,7 +132,7 @@ async function timeline(db: Db, id: string) {
 export function patternsApi(db: Db): Hono {
   const app = new Hono();
   app.get('/', async (c) => {
-    const q = parseQuery(listQuery, c.req.query());
+    const q = parseQuery(patternListQuery, c.req.query());
     const where: SQL[] = [isNull(patterns.mergedInto)];
     if (q.component) where.push(eq(patterns.component, q.component));
     if (q.status) where.push(eq(patterns.status, q.status));
@@ -90,16 +151,21 @@ export function patternsApi(db: Db): Hono {
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);
     const nextCursor = rows.length > q.limit && last ? encodePatternCursor(q.sort, last.sortValue, last.pattern.id) : null;
-    return c.json({ data: page.map((r) => view(r.pattern)), next_cursor: nextCursor, sort: q.sort });
+    const body: z.input<typeof patternListResponse> = { data: page.map((r) => view(r.pattern)), next_cursor: nextCursor, sort: q.sort };
+    return c.json(body);
   });
 
   app.get('/:id', async (c) => {
+    parseQuery(noQuery, c.req.query());
     const id = c.req.param('id');
     if (!isUuid(id)) throw new AppError('invalid_request', 'id: must be a pattern id', { param: 'id' });
     const [p] = await db.select().from(patterns).where(eq(patterns.id, id));
     if (!p) throw new AppError('not_found', `no pattern ${id}`, { param: 'id' });
     // A merged pattern answers with where it went, so old links keep working.
-    if (p.mergedInto) return c.json({ ...view(p), merged_into: p.mergedInto });
+    if (p.mergedInto) {
+      const merged: z.input<typeof patternDetailResponse> = { ...view(p), merged_into: p.mergedInto };
+      return c.json(merged);
+    }
     const examples = await db
       .select({ id: failures.id, call_id: failures.callId, kind: failures.kind, rule_id: failures.ruleId, message: failures.message, evidence: failures.evidence, correction: failures.correction, call_started_at: failures.callStartedAt })
       .from(failures)
@@ -107,11 +173,12 @@ export function patternsApi(db: Db): Hono {
       .orderBy(desc(failures.callStartedAt))
       .limit(10);
     const events = await db.select().from(patternEvents).where(eq(patternEvents.patternId, id)).orderBy(asc(patternEvents.at)).limit(200);
-    return c.json({
+    const body: z.input<typeof patternDetailResponse> = {
       ...view(p),
-      examples,
-      timeline: { ...(await timeline(db, id)), events: events.map((e) => ({ at: e.at, type: e.type, from: e.fromStatus, to: e.toStatus, detail: e.detail })) },
-    });
+      examples: toWire(examples),
+      timeline: { ...(await timeline(db, id)), events: toWire(events.map((e) => ({ at: e.at, type: e.type, from: e.fromStatus, to: e.toStatus, detail: e.detail }))) },
+    };
+    return c.json(body);
   });
   return app;
 }

@@ -7,8 +7,11 @@ import { readJsonBody } from '../json-body.ts';
 import { isUuid } from '../../core/ids.ts';
 import type { LivePrompts } from '../../hotswap/index.ts';
 import { createPromptVersion, listPromptVersions, movePromptPointer, type PointerMove, promptAuditTrail } from '../../prompts/index.ts';
+import { noQuery, parseQuery } from './query.ts';
+import { storedObject, time, uuid } from './wire-schemas.ts';
+import { toWire } from './wire.ts';
 
-const newVersionBody = z
+export const newVersionBody = z
   .object({
     /** The system prompt with the observed template's {{slot}} placeholders. */
     template: z.string().min(1).max(100_000),
@@ -18,8 +21,34 @@ const newVersionBody = z
   })
   .strict();
 
-const canaryBody = z.object({ share: z.number().gt(0).lte(1).optional() }).strict();
-const rollbackBody = z.object({ reason: z.string().max(2000).optional() }).strict();
+export const canaryBody = z.object({ share: z.number().gt(0).lte(1).optional() }).strict();
+export const activateBody = z.strictObject({});
+export const rollbackBody = z.object({ reason: z.string().max(2000).optional() }).strict();
+
+export const promptVersionSchema = z.object({
+  id: uuid,
+  component: z.string(),
+  version: z.number().int(),
+  /** The system prompt with {{slot}} placeholders. */
+  template: z.string(),
+  slots: z.array(z.string()),
+  model: z.string().nullable(),
+  few_shot: z.array(z.object({ user: z.string(), assistant: z.string() })),
+  /** observed | manual | optimizer | retrain, with the run, pattern or recommendation it came from. */
+  origin: z.object({ source: z.string(), run_id: uuid.optional(), pattern_id: uuid.optional(), recommendation_id: uuid.optional(), note: z.string().optional() }),
+  status: z.string(),
+  created_at: time,
+});
+
+const pointers = { component: z.string(), active_version_id: uuid.nullable(), canary_version_id: uuid.nullable(), canary_share: z.number() };
+
+export const pointerMoveResponse = z.object({ ...pointers, version: promptVersionSchema });
+
+export const componentPromptsResponse = z.object({
+  ...pointers,
+  versions: z.array(promptVersionSchema),
+  audit: z.array(z.object({ id: uuid, component: z.string(), version_id: uuid.nullable(), action: z.string(), actor: z.string(), detail: storedObject, at: time })),
+});
 
 /**
  * POST /api/prompts/:id/canary ({ share }), /activate and /rollback ({ reason }): pointer moves, in one
@@ -28,6 +57,7 @@ const rollbackBody = z.object({ reason: z.string().max(2000).optional() }).stric
 export function promptPointersApi(db: Db, prompts: LivePrompts): Hono {
   const app = new Hono();
   const move = (action: PointerMove['action']) => async (c: Context) => {
+    parseQuery(noQuery, c.req.query());
     const id = c.req.param('id') ?? '';
     if (!isUuid(id)) throw new AppError('invalid_request', 'id: must be a prompt version id', { param: 'id' });
     const m: PointerMove =
@@ -35,10 +65,11 @@ export function promptPointersApi(db: Db, prompts: LivePrompts): Hono {
         ? { action, ...(await readJsonBody(c, canaryBody, { emptyIsObject: true })) }
         : action === 'rollback'
           ? { action, ...(await readJsonBody(c, rollbackBody, { emptyIsObject: true })) }
-          : { action };
+          : { action, ...(await readJsonBody(c, activateBody, { emptyIsObject: true })) };
     const result = await movePromptPointer(db, id, m, 'admin');
     await prompts.changed();
-    return c.json(result);
+    const body: z.input<typeof pointerMoveResponse> = toWire(result);
+    return c.json(body);
   };
   app.post('/:id/canary', move('canary'));
   app.post('/:id/activate', move('activate'));
@@ -59,11 +90,14 @@ export function promptsApi(db: Db): Hono {
     }),
   );
   app.get('/:component/prompts', async (c) => {
+    parseQuery(noQuery, c.req.query());
     const component = c.req.param('component');
     const view = await listPromptVersions(db, component);
-    return c.json({ ...view, audit: await promptAuditTrail(db, component) });
+    const body: z.input<typeof componentPromptsResponse> = toWire({ ...view, audit: await promptAuditTrail(db, component) });
+    return c.json(body);
   });
   app.post('/:component/prompts', async (c) => {
+    parseQuery(noQuery, c.req.query());
     const b = await readJsonBody(c, newVersionBody);
     const row = await createPromptVersion(
       db,
@@ -71,7 +105,8 @@ export function promptsApi(db: Db): Hono {
       { template: b.template, ...(b.model ? { model: b.model } : {}), ...(b.few_shot ? { fewShot: b.few_shot } : {}), ...(b.note ? { note: b.note } : {}) },
       'admin',
     );
-    return c.json(row, 201);
+    const body: z.input<typeof promptVersionSchema> = toWire(row);
+    return c.json(body, 201);
   });
   return app;
 }

@@ -1,23 +1,22 @@
 import { z } from 'zod';
-import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
+import { invalidRequest } from '../json-body.ts';
 
-/** Validates a query string with zod; a 400 naming the first bad field otherwise. */
+/** Validates a query string with a strict zod object; a 400 naming the first bad or unknown parameter otherwise. */
 export function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string>): z.infer<S> {
   const result = schema.safeParse(query);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const param = issue?.path.map(String).join('.') || undefined;
-    throw new AppError('invalid_request', `${param ?? 'query'}: ${issue?.message ?? 'invalid'}`, param ? { param } : {});
-  }
+  if (!result.success) throw invalidRequest(result.error, 'query');
   return result.data;
 }
+
+/** The query of a route that takes none: any parameter is unknown. */
+export const noQuery = z.strictObject({});
 
 /** The paging fields of every list: `limit` (1–500, default 50) and `cursor` (the last id of the previous page). */
 export function pagingFields(what: string) {
   return {
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().refine(isUuid, `must be a ${what} id from next_cursor`).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50).describe('page size, 1–500'),
+    cursor: z.string().refine(isUuid, `must be a ${what} id from next_cursor`).optional().describe('next_cursor of the previous page'),
   };
 }
 

@@ -9,15 +9,17 @@ import {
 } from '../../db/index.ts';
 import type { JobSystem } from '../../jobs/index.ts';
 import { readJsonBody } from '../json-body.ts';
-import { pageOf, pagingFields, parseQuery } from './query.ts';
+import { noQuery, pageOf, pagingFields, parseQuery } from './query.ts';
+import { recommendationDetailResponse, recommendationListResponse, recommendationSchema } from './recommendation-schemas.ts';
+import { toWire } from './wire.ts';
 
-const listQuery = z.object({
+export const recommendationListQuery = z.strictObject({
   component: z.string().min(1).optional(),
   status: z.enum(recommendationStatuses).optional(),
   ...pagingFields('recommendation'),
 });
 
-const reasonBody = z.object({ reason: z.string().min(1).max(2000).optional() }).strict();
+export const reasonBody = z.object({ reason: z.string().min(1).max(2000).optional() }).strict();
 
 /** Where a person may move a recommendation from, by action. */
 const allowedFrom: Record<'approve' | 'dismiss' | 'cancel', readonly RecommendationStatus[]> = {
@@ -36,26 +38,32 @@ const allowedFrom: Record<'approve' | 'dismiss' | 'cancel', readonly Recommendat
 export function recommendationsApi(db: Db, jobs: JobSystem, webhook: boolean): Hono {
   const app = new Hono();
   app.get('/', async (c) => {
-    const q = parseQuery(listQuery, c.req.query());
+    const q = parseQuery(recommendationListQuery, c.req.query());
     const where: SQL[] = [];
     if (q.component) where.push(eq(finetuneRecommendations.component, q.component));
     if (q.status) where.push(eq(finetuneRecommendations.status, q.status));
     if (q.cursor) where.push(lt(finetuneRecommendations.id, q.cursor));
     const rows = await db.select().from(finetuneRecommendations).where(and(...where)).orderBy(desc(finetuneRecommendations.id)).limit(q.limit + 1);
-    return c.json(pageOf(rows, q.limit));
+    const body: z.input<typeof recommendationListResponse> = toWire(pageOf(rows, q.limit));
+    return c.json(body);
   });
 
   app.get('/:id', async (c) => {
+    parseQuery(noQuery, c.req.query());
     const rec = await find(db, c.req.param('id'));
     const events = await db.select().from(recommendationEvents).where(eq(recommendationEvents.recommendationId, rec.id)).orderBy(asc(recommendationEvents.at)).limit(1000);
     const [job] = rec.trainingJobId ? await db.select().from(trainingJobs).where(eq(trainingJobs.id, rec.trainingJobId)) : [];
     const [dataset] = rec.datasetId
       ? await db.select({ id: finetuneDatasets.id, sha256: finetuneDatasets.sha256, files: finetuneDatasets.files, counts: finetuneDatasets.counts, createdAt: finetuneDatasets.createdAt }).from(finetuneDatasets).where(eq(finetuneDatasets.id, rec.datasetId))
       : [];
-    return c.json({ ...rec, events, trainingJob: job ?? null, dataset: dataset ?? null });
+    // The job's events carry Unix seconds (as OpenAI's do); the API's times are ISO like the rest.
+    const trainingJob = job ? { ...job, events: job.events.map((e) => ({ ...e, at: new Date(e.at * 1000) })) } : null;
+    const body: z.input<typeof recommendationDetailResponse> = toWire({ ...rec, events, trainingJob, dataset: dataset ?? null });
+    return c.json(body);
   });
 
   const decide = (action: keyof typeof allowedFrom, to: RecommendationStatus) => async (c: Context) => {
+    parseQuery(noQuery, c.req.query());
     const rec = await find(db, c.req.param('id') ?? '');
     const { reason } = await readJsonBody(c, reasonBody, { emptyIsObject: true });
     if (action === 'approve' && rec.status === 'needs_examples') {
@@ -72,7 +80,8 @@ export function recommendationsApi(db: Db, jobs: JobSystem, webhook: boolean): H
     if (action === 'approve') await jobs.enqueue('retrain.train', { recommendationId: rec.id }, { jobId: `train:${rec.id}` });
     if (action === 'cancel') await jobs.enqueue('retrain.cancel', { recommendationId: rec.id }, { jobId: `cancel:${rec.id}` });
     if (webhook) await jobs.enqueue('retrain.notify', { recommendationId: rec.id, eventId: moved.eventId }, { jobId: `notify:${moved.eventId}`, attempts: 8, backoffMs: 5_000 });
-    return c.json(moved.row);
+    const body: z.input<typeof recommendationSchema> = toWire(moved.row);
+    return c.json(body);
   };
   app.post('/:id/approve', decide('approve', 'approved'));
   app.post('/:id/dismiss', decide('dismiss', 'dismissed'));

@@ -1,0 +1,11 @@
+import type { z } from 'zod';
+import type { optimizationDetailResponse } from './optimizations-api.ts';
+import type { patternDetailResponse, patternListResponse } from './patterns-api.ts';
+import type { recommendationDetailResponse, recommendationSchema } from './recommendation-schemas.ts';
+
+/** What clients of the admin API (the command line) read, typed by the schemas the API answers by. */
+export type PatternWire = z.output<typeof patternListResponse>['data'][number];
+export type PatternDetailWire = z.output<typeof patternDetailResponse>;
+export type OptimizationRunWire = z.output<typeof optimizationDetailResponse>;
+export type RecommendationWire = z.output<typeof recommendationSchema>;
+export type RecommendationDetailWire = z.output<typeof recommendationDetailResponse>;
