@@ -128,9 +128,8 @@ describe.skipIf(!chromiumAvailable())('web console', () => {
   it('components: traffic, failure rate over time, active prompt version', async () => {
     await page.goto(`${base}/console`);
     const row = page.locator('tr', { has: page.locator('a', { hasText: /^router$/ }) });
-    const listed = (await api<{ data: { component: string; traffic: Record<string, number> }[] }>('/api/components')).data.find((x) => x.component === 'router')!;
-    const calls24h = listed.traffic['calls_24h'] ?? listed.traffic['calls24h']!;
-    const failed24h = listed.traffic['failed_calls_24h'] ?? listed.traffic['failedCalls24h']!;
+    const listed = (await api<{ data: { component: string; traffic: { calls_24h: number; failed_calls_24h: number } }[] }>('/api/components')).data.find((x) => x.component === 'router')!;
+    const { calls_24h: calls24h, failed_calls_24h: failed24h } = listed.traffic;
     expect(calls24h).toBeGreaterThan(100);
     const cells = await row.locator('td').allTextContents();
     expect(cells[1]).toBe(calls24h.toLocaleString('en-US'));
@@ -161,10 +160,10 @@ describe.skipIf(!chromiumAvailable())('web console', () => {
     expect(await page.textContent('main')).toContain('No patterns.');
     // The feedback's failure, grouped into its pattern, shows with its correction.
     const feedbackPattern = await eventually(async () => {
-      const fs = (await api<{ data: { kind: string; pattern_id?: string | null; patternId?: string | null }[] }>(`/api/failures?call_id=${state.feedbackCall}`)).data;
+      const fs = (await api<{ data: { kind: string; pattern_id: string | null }[] }>(`/api/failures?call_id=${state.feedbackCall}`)).data;
       const f = fs.find((x) => x.kind === 'feedback');
-      expect(f?.pattern_id ?? f?.patternId).toBeTruthy();
-      return (f!.pattern_id ?? f!.patternId)!;
+      expect(f?.pattern_id).toBeTruthy();
+      return f!.pattern_id!;
     }, 30_000);
     await page.goto(`${base}/console/patterns/${feedbackPattern}`);
     expect(await page.locator('pre.correction').allTextContents()).toContain('billing');
@@ -186,9 +185,9 @@ describe.skipIf(!chromiumAvailable())('web console', () => {
     await page.click('form[action$="/canary"] button');
     await page.waitForURL(`${base}/console/runs/${state.runId}`);
     expect(await page.textContent('.flash-ok')).toContain('on canary');
-    const prompts = await api<{ canaryVersionId?: string; canary_version_id?: string; canaryShare?: number; canary_share?: number }>('/api/components/router/prompts');
-    expect(prompts.canary_version_id ?? prompts.canaryVersionId).toBe(state.v2);
-    expect(prompts.canary_share ?? prompts.canaryShare).toBeCloseTo(0.25);
+    const prompts = await api<{ canary_version_id: string | null; canary_share: number }>('/api/components/router/prompts');
+    expect(prompts.canary_version_id).toBe(state.v2);
+    expect(prompts.canary_share).toBeCloseTo(0.25);
   });
 
   it('prompt versions with the audit trail; a rollback through the console shows in the API', async () => {
@@ -198,16 +197,16 @@ describe.skipIf(!chromiumAvailable())('web console', () => {
     await page.click(`#v1 form[action$="/rollback"] button`);
     await page.waitForURL(`${base}/console/prompts/router`);
     expect(await page.textContent('.flash-ok')).toContain('rolled back');
-    const view = await api<{ activeVersionId?: string | null; active_version_id?: string | null; versions: { id: string; status: string }[]; audit: { action: string; actor: string; detail: { reason?: string } }[] }>('/api/components/router/prompts');
-    expect('active_version_id' in view ? view.active_version_id : view.activeVersionId).toBeNull();
+    const view = await api<{ active_version_id: string | null; versions: { id: string; status: string }[]; audit: { action: string; actor: string; detail: { reason?: string } }[] }>('/api/components/router/prompts');
+    expect(view.active_version_id).toBeNull();
     expect(view.versions.find((v) => v.id === state.v1)?.status).toBe('rolled_back');
     expect(view.audit.at(-1)).toMatchObject({ action: 'rolled_back', actor: 'admin', detail: { reason: 'console test rollback' } });
     expect(await page.locator('table.list').last().textContent()).toContain('console test rollback');
     // Promote the canary through the console.
     await page.click(`#v2 form[action$="/activate"] button`);
     await page.waitForURL(`${base}/console/prompts/router`);
-    const after = await api<{ activeVersionId?: string | null; active_version_id?: string | null }>('/api/components/router/prompts');
-    expect(after.active_version_id ?? after.activeVersionId).toBe(state.v2);
+    const after = await api<{ active_version_id: string | null }>('/api/components/router/prompts');
+    expect(after.active_version_id).toBe(state.v2);
   });
 
   it('"Start an optimization run" queues a run for the pattern', async () => {
@@ -216,8 +215,8 @@ describe.skipIf(!chromiumAvailable())('web console', () => {
     await page.waitForURL(/\/console\/runs\/[0-9a-f-]{36}$/);
     const runId = page.url().split('/').at(-1)!;
     expect(await page.textContent('.flash-ok')).toContain('queued');
-    const run = await api<{ pattern_id?: string; patternId?: string; trigger: string }>(`/api/optimizations/${runId}`);
-    expect(run.pattern_id ?? run.patternId).toBe(state.patternId);
+    const run = await api<{ pattern_id: string; trigger: string }>(`/api/optimizations/${runId}`);
+    expect(run.pattern_id).toBe(state.patternId);
     expect(run.trigger).toBe('manual');
   });
 
@@ -238,8 +237,8 @@ describe.skipIf(!chromiumAvailable())('web console', () => {
     await page.click('form[action$="/approve"] button');
     await page.waitForURL(`${base}/console/recommendations/${state.openRec}`);
     expect(await page.textContent('.flash-ok')).toContain('approved');
-    const rec = await api<{ status: string; approved_by?: string; approvedBy?: string }>(`/api/recommendations/${state.openRec}`);
-    expect(rec.approved_by ?? rec.approvedBy).toBe('admin');
+    const rec = await api<{ status: string; approved_by: string | null }>(`/api/recommendations/${state.openRec}`);
+    expect(rec.approved_by).toBe('admin');
     expect(rec.status).not.toBe('open');
     // Dismissing it now is refused by the API: the console says why.
     const res = await page.request.post(`${base}/console/recommendations/${state.openRec}/dismiss`, { form: { back: `/console/recommendations/${state.openRec}` }, headers: { origin: base } });

@@ -3,13 +3,22 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { rowsOf, type Db } from '../../db/index.ts';
 import { parseQuery } from './query.ts';
+import { time } from './wire-schemas.ts';
+import { isoTime } from './wire.ts';
 
-const trafficQuery = z.object({
-  /** hour: the last 24 hours, one bucket an hour; day: the last 7 days, one a day. */
-  bucket: z.enum(['hour', 'day']).default('hour'),
+export const componentTrafficQuery = z.strictObject({
+  bucket: z.enum(['hour', 'day']).default('hour').describe('hour: the last 24 hours, one bucket an hour; day: the last 7 days, one a day'),
+});
+
+export const componentTrafficResponse = z.object({
+  component: z.string(),
+  bucket: z.enum(['hour', 'day']),
+  /** Oldest first; every bucket present, empty ones as 0. */
+  data: z.array(z.object({ at: time, calls: z.number().int(), failed_calls: z.number().int() })),
 });
 
 interface Bucket {
+  /** Timestamp text (postgres.js) or a Date (PGlite). */
   at: Date | string;
   calls: string | number;
   failed_calls: string | number;
@@ -24,7 +33,7 @@ export function componentTrafficApi(db: Db): Hono {
   const app = new Hono();
   app.get('/:component/traffic', async (c) => {
     const component = c.req.param('component');
-    const { bucket } = parseQuery(trafficQuery, c.req.query());
+    const { bucket } = parseQuery(componentTrafficQuery, c.req.query());
     const span = bucket === 'hour' ? sql`interval '23 hours'` : sql`interval '6 days'`;
     const step = bucket === 'hour' ? sql`interval '1 hour'` : sql`interval '1 day'`;
     const unit = bucket === 'hour' ? sql.raw(`'hour'`) : sql.raw(`'day'`);
@@ -42,8 +51,8 @@ export function componentTrafficApi(db: Db): Hono {
         from buckets b left join counted n on n.at = b.at
         order by b.at`),
     );
-    const data = rows.map((r) => ({ at: new Date(r.at).toISOString(), calls: Number(r.calls), failed_calls: Number(r.failed_calls) }));
-    return c.json({ component, bucket, data });
+    const body: z.infer<typeof componentTrafficResponse> = { component, bucket, data: rows.map((r) => ({ at: isoTime(r.at), calls: Number(r.calls), failed_calls: Number(r.failed_calls) })) };
+    return c.json(body);
   });
   return app;
 }

@@ -17,7 +17,7 @@ export class ApiError extends Error {
 
 export type Query = Record<string, string | number | undefined | null>;
 
-/** The admin API as the console uses it: JSON in and out, keys in snake_case (see `snakeKeys`). */
+/** The admin API as the console uses it: JSON in and out (snake_case keys, ISO times, as the API answers). */
 export interface ConsoleApi {
   get<T>(path: string, query?: Query): Promise<T>;
   post<T>(path: string, body?: Record<string, unknown>): Promise<T>;
@@ -54,7 +54,7 @@ export function apiFor(env: HttpBindings, target: ApiTarget, token: string | und
       body = null;
     }
     if (!res.ok) throw new ApiError(res.status, errorMessage(body) ?? `the admin API answered ${res.status}`);
-    return snakeKeys(body);
+    return body;
   };
   return {
     get: async <T>(path: string, query?: Query) => (await call(`${path}${queryString(query)}`, { headers: headers() })) as T,
@@ -74,29 +74,4 @@ function errorMessage(body: unknown): string | undefined {
     if (typeof e?.message === 'string') return e.message;
   }
   return undefined;
-}
-
-/**
- * Values that are data, not the API's shape (request and response bodies, evidence, free-form
- * details): passed through as they are.
- */
-const opaque = new Set(['request_body', 'response_body', 'evidence', 'correction', 'detail', 'manifest', 'hyperparameters', 'metrics', 'properties', 'few_shot', 'files', 'error']);
-
-/**
- * The admin API's keys in snake_case, whatever the route: the one place the console maps field names
- * (some routes still answer camelCase; once every route answers snake_case this is the identity).
- */
-export function snakeKeys(value: unknown, key = ''): unknown {
-  if (opaque.has(key)) return value;
-  if (Array.isArray(value)) return value.map((v) => snakeKeys(v));
-  if (!value || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const snake = k
-      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-      .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
-      .toLowerCase();
-    out[snake] = snakeKeys(v, snake);
-  }
-  return out;
 }

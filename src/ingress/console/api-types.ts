@@ -1,6 +1,6 @@
 /**
- * The admin API's answers as the console reads them (after `snakeKeys`): only the fields the pages
- * show. Where a name still differs between routes, the page reads it through one small accessor.
+ * The admin API's answers as the console reads them: only the fields the pages show (the whole shapes
+ * are in GET /api/openapi.json).
  */
 
 export interface Page<T> {
@@ -14,7 +14,7 @@ export interface ComponentEntry {
   description: string | null;
   rules: { id: string; type: string }[];
   judge: { model: string; sample_rate: number; max_spend_usd_per_hour?: number } | null;
-  traffic: Record<string, number | string | null>;
+  traffic: { calls_24h: number; calls_7d: number; failed_calls_24h: number; last_seen: string | null };
 }
 
 export interface TrafficSeries {
@@ -68,7 +68,7 @@ export interface PatternView {
   failure_count: number;
   first_seen: string;
   last_seen: string;
-  stats: { windows?: { h1?: number; h24?: number; d7?: number }; share24h?: number; share_24h?: number; component_calls?: { h24?: number } } | null;
+  stats: { windows?: { h1?: number; h24?: number; d7?: number }; share24h?: number; component_calls?: { h24?: number } } | null;
   diagnosis: { kind: string; confidence: number | null; reasons: unknown; source: string | null } | null;
   remedy: string | null;
   merged_into?: string;
@@ -132,7 +132,7 @@ export interface Recommendation {
   id: string;
   component: string;
   status: string;
-  patterns: { id: string; title: string; kind: string; diagnosis: string | null; remedy: string; reasons: string[]; failures24h?: number; failures_24h?: number; failure_rate: number }[];
+  patterns: { id: string; title: string; kind: string; diagnosis: string | null; remedy: string; reasons: string[]; failures24h: number; failure_rate: number }[];
   examples: { trusted: number; by_source: Record<string, number>; missing: number };
   base_model: string;
   backend: string;
@@ -156,8 +156,7 @@ export interface TrainingJob {
   base_model: string;
   hyperparameters: Record<string, unknown>;
   tuned_model: string | null;
-  /** ISO time (unix seconds in the stored job). */
-  events: { id: string; at: string | number; level: string; message: string }[];
+  events: { id: string; at: string; level: string; message: string }[];
   checkpoints: { id: string; step: number; metrics: Record<string, number | null>; model: string | null }[];
   error: { code: string; message: string } | null;
   trained_tokens: number | null;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { snakeKeys } from './api-client.ts';
 import { promptDiff, promptDiffLines } from './prompt-diff.ts';
 
 describe('prompt diff', () => {
@@ -16,14 +15,3 @@ describe('prompt diff', () => {
   });
 });
 
-describe('snakeKeys', () => {
-  it('renames the API shape, not the data inside bodies and evidence', () => {
-    expect(snakeKeys({ regressionPValue: 1, activeVersionId: 'a', versions: [{ createdAt: 't', fewShot: [{ user: 'u' }] }], requestBody: { maxTokens: 1 }, evidence: { gotValue: 1 } })).toEqual({
-      regression_p_value: 1,
-      active_version_id: 'a',
-      versions: [{ created_at: 't', few_shot: [{ user: 'u' }] }],
-      request_body: { maxTokens: 1 },
-      evidence: { gotValue: 1 },
-    });
-  });
-});

@@ -6,10 +6,9 @@ import { pageHandler, render, type ConsoleContext } from '../context.ts';
 import { badge, num, percent, seg, shortId, time, type Html } from '../format.ts';
 import { empty } from '../layout.ts';
 
-/** The traffic figures of GET /api/components, whichever spelling the API uses (`calls_24h` or `calls24h`). */
+/** The traffic figures of GET /api/components. */
 function traffic(t: ComponentEntry['traffic']): { calls24h: number; calls7d: number; failed24h: number; lastSeen: string | null } {
-  const n = (a: string, b: string): number => Number(t[a] ?? t[b] ?? 0);
-  return { calls24h: n('calls_24h', 'calls24h'), calls7d: n('calls_7d', 'calls7d'), failed24h: n('failed_calls_24h', 'failed_calls24h'), lastSeen: (t['last_seen'] as string | null) ?? null };
+  return { calls24h: t.calls_24h, calls7d: t.calls_7d, failed24h: t.failed_calls_24h, lastSeen: t.last_seen };
 }
 
 /** `v3` of a version id among the component's versions, `v0 (agent's own)` for none. */

@@ -63,7 +63,7 @@ export const patternPage = pageHandler(async (c: ConsoleContext) => {
   const p = await api.get<PatternDetail>(`/patterns/${encodeURIComponent(id)}`);
   if (p.merged_into) return c.redirect(`/console/patterns/${p.merged_into}`, 302);
   const [calls, runs] = await Promise.all([exampleCalls(api, p.examples.map((e) => e.call_id)), api.get<Page<RunSummary>>('/optimizations', { pattern: p.id, limit: 20 })]);
-  const share = p.stats?.share24h ?? p.stats?.share_24h;
+  const share = p.stats?.share24h;
   return render(
     c,
     { title: p.title, nav: 'patterns' },

@@ -53,7 +53,7 @@ function job(j: TrainingJob | null): Html {
 <dt>Checkpoints</dt><dd>${j.checkpoints.length}${last ? html` · latest step ${last.step}: ${Object.entries(last.metrics).map(([k, v]) => `${k} ${v === null ? '–' : v.toFixed(4)}`).join(', ')}` : ''}</dd>
 ${j.error ? html`<dt>Error</dt><dd class="error">${j.error.code}: ${j.error.message}</dd>` : ''}
 </dl>
-${j.events.length ? html`<table class="list compact"><thead><tr><th>When</th><th>Level</th><th>Event</th></tr></thead><tbody>${j.events.slice(-30).map((e) => html`<tr><td>${time(typeof e.at === 'number' ? new Date(e.at * 1000).toISOString() : e.at)}</td><td>${e.level}</td><td class="wrap">${e.message}</td></tr>`)}</tbody></table>` : ''}`;
+${j.events.length ? html`<table class="list compact"><thead><tr><th>When</th><th>Level</th><th>Event</th></tr></thead><tbody>${j.events.slice(-30).map((e) => html`<tr><td>${time(e.at)}</td><td>${e.level}</td><td class="wrap">${e.message}</td></tr>`)}</tbody></table>` : ''}`;
 }
 
 function dataset(r: RecommendationDetail): Html {
@@ -88,7 +88,7 @@ ${r.error ? html`<p class="flash flash-error">${r.error}</p>` : ''}
 ${actions.length ? html`<div class="actions">${actions}</div>` : ''}
 <h2>The arithmetic</h2>${arithmetic(r.arithmetic)}
 <h2>Patterns</h2><table class="list"><thead><tr><th>Pattern</th><th>Kind</th><th>Diagnosis</th><th>Why</th><th class="num">Failures 24 h</th><th class="num">Failure rate</th></tr></thead><tbody>${r.patterns.map(
-      (p) => html`<tr><td><a href="/console/patterns/${p.id}">${p.title}</a></td><td>${p.kind}</td><td>${badge(p.diagnosis)}</td><td>${p.reasons.map((x) => x.replace(/_/g, ' ')).join(', ')}</td><td class="num">${num(p.failures_24h ?? p.failures24h)}</td><td class="num">${percent(p.failure_rate)}</td></tr>`,
+      (p) => html`<tr><td><a href="/console/patterns/${p.id}">${p.title}</a></td><td>${p.kind}</td><td>${badge(p.diagnosis)}</td><td>${p.reasons.map((x) => x.replace(/_/g, ' ')).join(', ')}</td><td class="num">${num(p.failures24h)}</td><td class="num">${percent(p.failure_rate)}</td></tr>`,
     )}</tbody></table>
 <h2>Examples</h2><p>${num(r.examples.trusted)} failure cases with a trusted target (${Object.entries(r.examples.by_source ?? {}).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ')})${r.examples.missing ? html`; ${num(r.examples.missing)} more needed` : ''}.</p>
 <h2>Dataset</h2>${dataset(r)}
