@@ -6,6 +6,7 @@ import { AppError, toOpenAIErrorBody } from '../core/errors.ts';
 import { adminAuth } from './admin-auth.ts';
 import { callsApi } from './admin/calls-api.ts';
 import { componentsApi } from './admin/components-api.ts';
+import { componentTrafficApi } from './admin/component-traffic-api.ts';
 import { datasetsApi } from './admin/datasets-api.ts';
 import { failuresApi } from './admin/failures-api.ts';
 import { openApiRoute } from './admin/openapi.ts';
@@ -13,6 +14,7 @@ import { optimizationsApi, optimizeTriggerApi } from './admin/optimizations-api.
 import { patternsApi } from './admin/patterns-api.ts';
 import { promptPointersApi, promptsApi } from './admin/prompts-api.ts';
 import { recommendationsApi } from './admin/recommendations-api.ts';
+import { consoleApp } from './console/index.ts';
 import { feedbackApi } from './feedback.ts';
 import { opsRoutes, schemaGate } from './ops-routes.ts';
 import type { IngressDeps } from './deps.ts';
@@ -56,10 +58,14 @@ export function createApp(deps: IngressDeps, proxy: Map<string, NodeHandler> = c
   app.route('/api/optimizations', optimizationsApi(deps.database.db));
   app.route('/api/components', componentsApi(deps.database.db, deps.config));
   app.route('/api/components', promptsApi(deps.database.db));
+  app.route('/api/components', componentTrafficApi(deps.database.db));
   app.route('/api/prompts', promptPointersApi(deps.database.db, deps.prompts));
   app.route('/api/recommendations', recommendationsApi(deps.database.db, deps.jobs, deps.config.file.retrain.webhook.url !== undefined));
   app.route('/api/datasets', datasetsApi(deps.database.db));
   app.route('/api/openapi.json', openApiRoute());
+
+  // The web console reads and acts through the admin API above, in-process (console/api-client.ts).
+  app.route('/console', consoleApp(deps, app));
 
   opsRoutes(app, deps);
 

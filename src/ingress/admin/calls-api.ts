@@ -15,6 +15,8 @@ export const callListQuery = z.strictObject({
   component: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
   status: z.enum(callStatuses).optional(),
+  session_id: z.string().min(1).max(512).optional(),
+  user_id: z.string().min(1).max(512).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   ...pagingFields('call'),
@@ -102,7 +104,7 @@ const summaryColumns = {
   userId: calls.userId,
 };
 
-/** GET /api/calls (filters, newest first, cursor paging) and GET /api/calls/:id (the whole record). */
+/** GET /api/calls (filters: component, model, status, session_id, user_id, from, to; newest first, cursor paging) and GET /api/calls/:id (the whole record). */
 export function callsApi(db: Db): Hono {
   const app = new Hono();
   app.get('/', async (c) => {
@@ -111,6 +113,8 @@ export function callsApi(db: Db): Hono {
     if (q.component) where.push(eq(calls.component, q.component));
     if (q.model) where.push(or(eq(calls.requestedModel, q.model), eq(calls.servedModel, q.model)) as SQL);
     if (q.status) where.push(eq(calls.status, q.status));
+    if (q.session_id) where.push(eq(calls.sessionId, q.session_id));
+    if (q.user_id) where.push(eq(calls.userId, q.user_id));
     if (q.from) where.push(gte(calls.startedAt, new Date(q.from)));
     if (q.to) where.push(lt(calls.startedAt, new Date(q.to)));
     if (q.cursor) where.push(lt(calls.id, q.cursor));

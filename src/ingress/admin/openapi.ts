@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { callDetailResponse, callListQuery, callListResponse } from './calls-api.ts';
 import { componentListResponse } from './components-api.ts';
+import { componentTrafficQuery, componentTrafficResponse } from './component-traffic-api.ts';
 import { datasetResponse } from './datasets-api.ts';
 import { failureListQuery, failureListResponse } from './failures-api.ts';
 import { optimizationDetailResponse, optimizationListQuery, optimizationListResponse, optimizeBody, optimizeResponse } from './optimizations-api.ts';
@@ -27,7 +28,7 @@ export interface AdminRoute {
 const id = (what: string) => `${what} id (UUID)`;
 
 export const adminRoutes: AdminRoute[] = [
-  { method: 'get', path: '/api/calls', summary: 'Calls, newest first; filters: component, model, status, time', query: callListQuery, status: 200, response: callListResponse },
+  { method: 'get', path: '/api/calls', summary: 'Calls, newest first; filters: component, model, status, session, user, time', query: callListQuery, status: 200, response: callListResponse },
   { method: 'get', path: '/api/calls/{id}', summary: `One call with its request, response, evaluation, failures, verdicts and feedback (${id('call')})`, query: noQuery, status: 200, response: callDetailResponse },
   { method: 'get', path: '/api/failures', summary: 'Failures, newest first; filters: component, kind, rule, call, time', query: failureListQuery, status: 200, response: failureListResponse },
   { method: 'get', path: '/api/patterns', summary: 'Patterns, largest first (sort); filters: component, status, diagnosis, remedy, kind, systematic', query: patternListQuery, status: 200, response: patternListResponse },
@@ -36,6 +37,7 @@ export const adminRoutes: AdminRoute[] = [
   { method: 'get', path: '/api/optimizations', summary: 'Optimization runs, newest first; filters: component, pattern, status, trigger, outcome', query: optimizationListQuery, status: 200, response: optimizationListResponse },
   { method: 'get', path: '/api/optimizations/{id}', summary: 'One run: candidates, scores, the gate, the winner, cost, time', query: noQuery, status: 200, response: optimizationDetailResponse },
   { method: 'get', path: '/api/components', summary: 'Declared and observed components with traffic and failure counts', query: noQuery, status: 200, response: componentListResponse },
+  { method: 'get', path: '/api/components/{component}/traffic', summary: "A component's calls and failed calls per hour (24 h) or per day (7 days)", query: componentTrafficQuery, status: 200, response: componentTrafficResponse },
   { method: 'get', path: '/api/components/{component}/prompts', summary: "A component's prompt versions, pointers and audit trail", query: noQuery, status: 200, response: componentPromptsResponse },
   { method: 'post', path: '/api/components/{component}/prompts', summary: 'Create a prompt version (a candidate)', query: noQuery, body: newVersionBody, status: 201, response: promptVersionSchema },
   { method: 'post', path: '/api/prompts/{id}/canary', summary: 'Put a prompt version on canary', query: noQuery, body: canaryBody, status: 200, response: pointerMoveResponse },
