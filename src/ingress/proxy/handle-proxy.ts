@@ -11,7 +11,7 @@ import { parseJsonObject, readBody } from '../read-body.ts';
 import { CallContext } from './call-context.ts';
 import { ClientHangup } from './client-hangup.ts';
 import { applyPromptVersion } from './apply-prompt.ts';
-import { dispatch } from './dispatch.ts';
+import { dispatch } from './upstream-attempts.ts';
 import { sendError } from './respond.ts';
 import type { ProxyRoute } from './routes.ts';
 
