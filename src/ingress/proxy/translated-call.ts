@@ -70,7 +70,10 @@ export async function runTranslated(call: TranslatedCall, t: Translation, o: Att
   const headers = { ...rateLimitHeaders(up.headers), ...call.extraHeaders };
   if (o.hold && isRetryableStatus(up.statusCode)) {
     const held = await heldError(call, up, t);
-    if (held) return held;
+    if (held) {
+      sent.done();
+      return held;
+    }
   }
   ctx.httpStatus = up.statusCode;
   try {
