@@ -22,6 +22,7 @@ export class CallContext {
   /** The upstream attempts so far; the last one may still be running (`attemptOpen`). */
   private readonly attemptLog: UpstreamAttempt[] = [];
   private attemptOpen = false;
+  private sent = 0;
   /** The running attempt's upstream sent its response head. */
   upstreamAnswered = false;
 
@@ -64,6 +65,7 @@ export class CallContext {
     this.servedModel = model;
     this.attemptLog.push({ provider, model, outcome: 'success', http_status: null, latency_ms: 0, ...(fallback ? { fallback: true } : {}) });
     this.attemptOpen = true;
+    this.sent++;
     this.upstreamAnswered = false;
     this.upstreamStarted();
   }
@@ -91,7 +93,7 @@ export class CallContext {
 
   /** How many attempts were sent upstream (refused ones aside). */
   get attemptsSent(): number {
-    return this.attemptLog.filter((a) => a.outcome !== 'breaker_open').length;
+    return this.sent;
   }
   upstreamFinished(): void {
     this.upstreamEnd ??= performance.now();
