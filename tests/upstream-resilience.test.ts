@@ -41,6 +41,7 @@ providers:
   stingy: { baseUrl: ${main.openaiBaseUrl} }
   slow: { baseUrl: ${main.openaiBaseUrl} }
   backup: { baseUrl: ${spare.openaiBaseUrl}, apiKey: sk-backup-provider-key-0000000000 }
+  claudeslow: { kind: anthropic, baseUrl: ${main.anthropicBaseUrl}, timeouts: { totalMs: 400 } }
 aliases:
   resilient: { model: primary/gpt-4o-mini, fallbacks: [backup/gpt-4o-mini] }
   sturdy: { model: fragile/gpt-4o-mini, fallbacks: [backup/gpt-4o-mini] }
@@ -188,5 +189,15 @@ describe('upstream retries, fallbacks, circuit breaker and timeouts (issue 19, i
     h.fake.enqueue({ path: '/v1/chat/completions', delayMs: 600, body: { id: 'x', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'late but fine' }, finish_reason: 'stop' }] } });
     const late = await ask('slow/gpt-4o-mini');
     expect(late.data.choices[0]?.message.content).toBe('late but fine');
+  });
+
+  it("applies a provider's total timeout on a translated call (OpenAI client, Anthropic provider)", async () => {
+    h.fake.enqueue({ path: '/v1/messages', delayMs: 1500, body: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'text', text: 'too late' }], stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 } } });
+    h.fake.enqueue({ path: '/v1/messages', delayMs: 1500, body: { id: 'msg_2', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'text', text: 'too late' }], stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 } } });
+    const err = (await ask('claudeslow/claude-3-5-haiku-latest').catch((e: unknown) => e)) as { status: number; headers: Headers };
+    expect(err).toMatchObject({ status: 504 });
+    const row = await h.callRow(err.headers.get('x-fixpoint-call-id')!);
+    expect(row).toMatchObject({ status: 'timeout', httpStatus: 504, provider: 'claudeslow' });
+    expect(row?.attempts?.map((a) => a.outcome)).toEqual(['timeout', 'timeout']);
   });
 });
