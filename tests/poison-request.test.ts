@@ -36,6 +36,19 @@ describe('a deeply nested request body', () => {
   });
   afterAll(async () => h?.close());
 
+  it('refuses a compressed request body by naming its encoding, before it reaches the upstream (bad-input list of the fault run)', async () => {
+    const before = fake.requests.length;
+    const res = await fetch(`${h.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${CLIENT_KEY}` },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { message: string } };
+    expect(error.message).toMatch(/Content-Encoding gzip is not supported/);
+    expect(fake.requests.length).toBe(before);
+  });
+
   it('is refused with 400 naming the limit and the field, before it reaches the upstream, and the refusal is recorded', async () => {
     const before = fake.requests.length;
     const res = await post(h, deepBody(5000));

@@ -79,6 +79,8 @@ export const componentSchema = z
     judge: judgeSchema.optional(),
     /** Prompt optimization of this component: the models candidates may also be tried with (any configured ones). */
     optimizer: z.object({ models: z.array(z.string().min(1)).max(5).default([]) }).strict().optional(),
+    /** Models tried in order when this component's model fails with a retryable failure or its provider's circuit is open. */
+    fallbacks: z.array(z.string().min(1)).max(5).default([]),
   })
   .strict()
   .superRefine((c, ctx) => {

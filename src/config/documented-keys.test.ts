@@ -97,6 +97,7 @@ function walk(schema: Schema, path: string, out: Walk, depth = 0): void {
       walk(coll.inner, `${path}${coll.segment}`, out, depth + 1);
     } else if (path) {
       out.leaves.add(path);
+      out.all.add(path); // a value of a record of plain-or-object values (`aliases.<name>`) is a key path too
     }
   }
 }

@@ -8,3 +8,4 @@ export type { OptimizerSettings } from './optimizer.ts';
 export type { RetrainSettings } from './retrain.ts';
 export { DEFAULT_ANTHROPIC_MAX_TOKENS, DEFAULT_MAX_COMPLETION_TOKENS_MODELS, type TranslationSettings } from './translation.ts';
 export { traceExportSettings, type TraceExportSettings } from './tracing.ts';
+export { aliasTarget, aliasFallbacks, proxiedRouteNames, type AliasSettings, type ResilienceSettings, type UpstreamTimeoutSettings } from './resilience.ts';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { aliasFallbacks, aliasTarget, type AliasSettings } from './resilience.ts';
 
 /** The providers every configuration has (from OPENAI_* and ANTHROPIC_*), and their model-name prefixes. */
 const BUILT_IN_PROVIDERS: Readonly<Record<string, readonly string[]>> = { openai: [], anthropic: ['claude-'] };
@@ -49,8 +50,8 @@ export function providerNameProblem(name: string, t: ModelTargets): string | nul
 /** The subset of the file configuration whose model and provider references are checked. */
 interface Referencing {
   providers: Record<string, { modelPrefixes: string[] }>;
-  aliases: Record<string, string>;
-  components: Record<string, { judge?: { model: string } | undefined; optimizer?: { models: string[] } | undefined }>;
+  aliases: Record<string, AliasSettings>;
+  components: Record<string, { judge?: { model: string } | undefined; optimizer?: { models: string[] } | undefined; fallbacks?: string[] | undefined }>;
   patterns: { embeddings?: { model: string } | undefined; summaries?: { model: string } | undefined; diagnosis?: { model: string } | undefined };
   optimizer: { model?: string | undefined };
   retrain: { teacher?: string | undefined; openai: { provider: string }; local: { serveProvider?: string | undefined } };
@@ -63,7 +64,8 @@ interface Referencing {
  * such as `Qwen/Qwen2.5-0.5B-Instruct`), never resolved through the providers.
  */
 export function checkModelReferences(cfg: Referencing, ctx: z.RefinementCtx): void {
-  const targets = modelTargetsOf(cfg.providers, cfg.aliases);
+  const aliasTargets = Object.fromEntries(Object.entries(cfg.aliases).map(([name, a]) => [name, aliasTarget(a)]));
+  const targets = modelTargetsOf(cfg.providers, aliasTargets);
   const model = (path: (string | number)[], value: string | undefined, aliasesAllowed = true): void => {
     const problem = value === undefined ? null : modelReferenceProblem(value, targets, { aliasesAllowed });
     if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
@@ -73,8 +75,12 @@ export function checkModelReferences(cfg: Referencing, ctx: z.RefinementCtx): vo
     if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
   };
 
-  for (const [alias, target] of Object.entries(cfg.aliases)) model(['aliases', alias], target, false);
+  for (const [alias, entry] of Object.entries(cfg.aliases)) {
+    model(typeof entry === 'string' ? ['aliases', alias] : ['aliases', alias, 'model'], aliasTarget(entry), false);
+    aliasFallbacks(entry).forEach((m, i) => model(['aliases', alias, 'fallbacks', i], m));
+  }
   for (const [name, c] of Object.entries(cfg.components)) {
+    c.fallbacks?.forEach((m, i) => model(['components', name, 'fallbacks', i], m));
     model(['components', name, 'judge', 'model'], c.judge?.model);
     c.optimizer?.models.forEach((m, i) => model(['components', name, 'optimizer', 'models', i], m));
   }

@@ -4,6 +4,7 @@ import { hotswapSchema } from './hotswap.ts';
 import { checkModelReferences } from './model-references.ts';
 import { optimizerSchema } from './optimizer.ts';
 import { patternsSchema } from './patterns.ts';
+import { aliasSchema, aliasTarget, resilienceSchema, upstreamTimeoutsSchema } from './resilience.ts';
 import { retrainSchema } from './retrain.ts';
 import { tracingEnvSchema } from './tracing.ts';
 import { translationSchema } from './translation.ts';
@@ -40,6 +41,8 @@ export const providerSchema = z.object({
    * token counts; turn off for an upstream that rejects the field (tokens of its streams stay unknown).
    */
   streamUsage: z.boolean().default(true),
+  /** This provider's upstream timeouts, over `resilience.timeouts` (a route's own override these). */
+  timeouts: upstreamTimeoutsSchema.optional(),
 });
 export type ProviderSettings = z.infer<typeof providerSchema>;
 
@@ -49,8 +52,8 @@ export const fileConfigSchema = z
     providers: z
       .record(z.string().regex(providerNamePattern, 'provider names are lowercase letters, digits, - and _'), providerSchema)
       .default({}),
-    /** alias -> "provider/model" or a plain model name. */
-    aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** alias -> "provider/model" or a plain model name, or { model, fallbacks }. */
+    aliases: z.record(z.string().min(1), aliasSchema).default({}),
     /** model name (as served) -> price; overrides the built-in table. */
     prices: z.record(z.string().min(1), priceSchema).default({}),
     /** Agent components by name (the x-fixpoint-component value or an auto:… fingerprint): rules and judge. */
@@ -65,10 +68,13 @@ export const fileConfigSchema = z
     retrain: retrainSchema.default(() => retrainSchema.parse({})),
     /** Translating between the OpenAI and Anthropic formats: the token-limit fields and defaults. */
     translation: translationSchema.default(() => translationSchema.parse({})),
+    /** Upstream retries, fallbacks' limits, circuit breakers and timeouts. */
+    resilience: resilienceSchema.default(() => resilienceSchema.parse({})),
   })
   .strict()
   .superRefine((cfg, ctx) => {
-    for (const [alias, target] of Object.entries(cfg.aliases)) {
+    for (const [alias, entry] of Object.entries(cfg.aliases)) {
+      const target = aliasTarget(entry);
       if (cfg.aliases[target] !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['aliases', alias], message: `points at another alias (${target}); point it at a model` });
       }

@@ -11,6 +11,24 @@ export type ResponseShape =
 export const callStatuses = ['success', 'upstream_error', 'timeout', 'client_abort', 'gateway_error', 'rejected'] as const;
 export type CallStatus = (typeof callStatuses)[number];
 
+/** How one upstream attempt of a call ended (the `outcome` of an attempt in the record and the metrics). */
+export type AttemptOutcome = 'success' | 'http_error' | 'retryable_status' | 'connect_error' | 'timeout' | 'breaker_open' | 'client_abort' | 'cut_mid_response';
+
+/** One upstream attempt of a call, as stored in the calls table's `attempts` (snake_case, as the admin API answers). */
+export interface UpstreamAttempt {
+  provider: string;
+  model: string;
+  outcome: AttemptOutcome;
+  /** The upstream's status, when it answered. */
+  http_status: number | null;
+  /** From sending the attempt to its end (0 for one refused by an open circuit). */
+  latency_ms: number;
+  /** What the upstream asked to wait (`retry-after`), when it did. */
+  retry_after_ms?: number;
+  /** The attempt was a fallback (another model than the one asked for). */
+  fallback?: boolean;
+}
+
 /**
  * What the hot path hands to the recorder: cheap to build, nothing parsed that did not have to be.
  * The recorder turns it into a database row after the response is on its way.
@@ -47,4 +65,6 @@ export interface CallCapture {
   clientKeyHash: string | null;
   /** The prompt version swapped in (hot-swap), or null when the request went as sent. */
   promptVersionId?: string | null;
+  /** Every upstream attempt, when there was more than one or a fallback answered; null: the one attempt the record describes. */
+  attempts?: UpstreamAttempt[] | null;
 }

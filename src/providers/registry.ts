@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
-import type { Config, ProviderSettings } from '../config/index.ts';
+import { aliasFallbacks, aliasTarget, type Config, type ProviderSettings, type UpstreamTimeoutSettings } from '../config/index.ts';
 import { AppError } from '../core/errors.ts';
+import { createUpstreamResilience, type UpstreamResilience } from './resilience/index.ts';
 import { createTokenLimits, type TokenLimits } from './token-limits.ts';
 
 export type ProviderKind = 'openai' | 'anthropic';
@@ -19,6 +20,8 @@ export interface Provider {
   modelPrefixes: string[];
   /** Whether chat streams are asked for usage on the client's behalf. */
   streamUsage: boolean;
+  /** This provider's own upstream timeouts (FIXPOINT_CONFIG `providers.<name>.timeouts`). */
+  timeouts: UpstreamTimeoutSettings | undefined;
   pool: Pool;
 }
 
@@ -35,6 +38,13 @@ export interface ProviderRegistry {
   aliases: Readonly<Record<string, string>>;
   /** Alias, `provider/model`, or a plain name routed by prefix (`claude-*` → anthropic, configured prefixes, else openai). */
   resolve(model: string): ResolvedModel;
+  /**
+   * The models a call may be served by, in the order they are tried: the one asked for, then the
+   * alias's fallbacks, then the component's (each resolved like `resolve`, duplicates dropped).
+   */
+  candidates(model: string, component: string): ResolvedModel[];
+  /** Retries, circuit breakers and timeouts of the upstream calls. */
+  resilience: UpstreamResilience;
   /** What translations between the OpenAI and Anthropic formats send as token limits, per model. */
   tokenLimits: TokenLimits;
   close(): Promise<void>;
@@ -58,10 +68,11 @@ function makeProvider(name: string, s: ProviderSettings, keySetting: string, t: 
     headers: s.headers,
     modelPrefixes: s.modelPrefixes,
     streamUsage: s.streamUsage,
+    timeouts: s.timeouts,
     pool: new Pool(url.origin, {
       connections: 256,
       pipelining: 1,
-      connect: { timeout: t.connectTimeoutMs },
+      connect: { timeout: s.timeouts?.connectMs ?? t.connectTimeoutMs },
       headersTimeout: t.idleTimeoutMs,
       bodyTimeout: t.idleTimeoutMs,
       keepAliveTimeout: 30_000,
@@ -79,7 +90,9 @@ export function createProviderRegistry(config: Config, timeouts: PoolTimeouts): 
   };
   const builtInKeys: Record<string, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
   const keySettingOf = (name: string): string => (Object.hasOwn(file.providers, name) ? `providers.${name}.apiKey` : (builtInKeys[name] ?? `providers.${name}.apiKey`));
-  const providers = new Map(Object.entries(settings).map(([name, s]) => [name, makeProvider(name, s, keySettingOf(name), timeouts)]));
+  const connectDefault = file.resilience.timeouts.connectMs ?? timeouts.connectTimeoutMs;
+  const providers = new Map(Object.entries(settings).map(([name, s]) => [name, makeProvider(name, s, keySettingOf(name), { ...timeouts, connectTimeoutMs: connectDefault })]));
+  const aliases = Object.fromEntries(Object.entries(file.aliases).map(([name, a]) => [name, aliasTarget(a)]));
   const byPrefix = [...providers.values()]
     .flatMap((p) => p.modelPrefixes.map((prefix) => ({ prefix, provider: p })))
     .sort((a, b) => b.prefix.length - a.prefix.length);
@@ -95,15 +108,30 @@ export function createProviderRegistry(config: Config, timeouts: PoolTimeouts): 
     return { provider: hit?.provider ?? fallback, upstreamModel: model, requested };
   }
 
+  const resolve = (model: string): ResolvedModel => {
+    if (!model) throw new AppError('invalid_request', 'model is required', { param: 'model' });
+    const target = aliases[model];
+    return resolvePlain(target ?? model, model);
+  };
+
   return {
     providers,
-    aliases: file.aliases,
+    aliases,
     tokenLimits: createTokenLimits(file.translation),
-    resolve(model) {
-      if (!model) throw new AppError('invalid_request', 'model is required', { param: 'model' });
-      const target = file.aliases[model];
-      return resolvePlain(target ?? model, model);
+    resolve,
+    candidates(model, component) {
+      const primary = resolve(model);
+      const alias = file.aliases[model];
+      const names = [...(alias ? aliasFallbacks(alias) : []), ...(file.components[component]?.fallbacks ?? [])];
+      if (names.length === 0) return [primary];
+      const out = [primary];
+      for (const name of names) {
+        const r = { ...resolve(name), requested: model };
+        if (!out.some((o) => o.provider === r.provider && o.upstreamModel === r.upstreamModel)) out.push(r);
+      }
+      return out;
     },
+    resilience: createUpstreamResilience(file.resilience, [...providers.keys()], { idleMs: timeouts.idleTimeoutMs }),
     async close() {
       await Promise.all([...providers.values()].map((p) => p.pool.close()));
     },

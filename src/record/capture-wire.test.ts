@@ -8,7 +8,12 @@ function capture(over: Partial<CallCapture> = {}): CallCapture {
     upstreamLatencyMs: 11.25, ttftMs: null, component: 'intent', provider: 'openai', requestedModel: 'fast', servedModel: 'gpt-4o-mini',
     status: 'success', httpStatus: 200, stream: false, request: null, requestBytes: null,
     response: { shape: 'openai.chat', stream: false, body: null }, error: null, sessionId: 's-1', userId: null,
-    properties: { team: 'billing' }, clientKeyHash: 'kh', promptVersionId: null, ...over,
+    properties: { team: 'billing' }, clientKeyHash: 'kh', promptVersionId: null,
+    attempts: [
+      { provider: 'openai', model: 'gpt-4o-mini', outcome: 'retryable_status', http_status: 503, latency_ms: 3, retry_after_ms: 1000 },
+      { provider: 'openai', model: 'gpt-4o-mini', outcome: 'success', http_status: 200, latency_ms: 8 },
+    ],
+    ...over,
   };
 }
 

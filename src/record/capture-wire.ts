@@ -26,7 +26,7 @@ type Line = [
   status: CallStatus, httpStatus: number, stream: boolean, requestAt: number, requestLength: number, request: unknown,
   shape: ResponseShape, responseStream: boolean, responseAt: number, responseLength: number, response: unknown,
   error: string | null, sessionId: string | null, userId: string | null, properties: Record<string, string>,
-  clientKeyHash: string | null, promptVersionId: string | null,
+  clientKeyHash: string | null, promptVersionId: string | null, attempts: CallCapture['attempts'],
 ];
 
 /** Positions in a Line of the fields `lineText` may have to leave out. */
@@ -75,7 +75,7 @@ export class CapturePacker {
       c.id, c.route, c.startedAt, c.endedAt, c.latencyMs, c.upstreamLatencyMs, c.ttftMs, c.component, c.provider,
       c.requestedModel, c.servedModel, c.status, c.httpStatus, c.stream, req[0], req[1], req[0] === -1 ? c.request : null,
       c.response.shape, c.response.stream, res[0], res[1], res[0] === -1 ? body : null, c.error, c.sessionId, c.userId,
-      c.properties, c.clientKeyHash, c.promptVersionId ?? null,
+      c.properties, c.clientKeyHash, c.promptVersionId ?? null, c.attempts ?? null,
     ];
     this.lines.push(lineText(line, c));
     this.ids.push(c.id);
@@ -144,13 +144,13 @@ function unpackLine(text: string, arena: Buffer): CallCapture {
   const [
     id, route, startedAt, endedAt, latencyMs, upstreamLatencyMs, ttftMs, component, provider, requestedModel, servedModel,
     status, httpStatus, stream, requestAt, requestLength, requestObject, shape, responseStream, responseAt, responseLength,
-    responseObject, error, sessionId, userId, properties, clientKeyHash, promptVersionId,
+    responseObject, error, sessionId, userId, properties, clientKeyHash, promptVersionId, attempts,
   ] = JSON.parse(text) as Line;
   const request = requestAt === -1 ? requestObject : parseRequest(arena.toString('utf8', requestAt, requestAt + requestLength));
   const body = responseAt === -1 ? (responseObject as CallCapture['response']['body']) : arena.subarray(responseAt, responseAt + responseLength);
   return {
     id, route, startedAt, endedAt, latencyMs, upstreamLatencyMs, ttftMs, component, provider, requestedModel, servedModel,
     status, httpStatus, stream, request, requestBytes: null, response: { shape, stream: responseStream, body }, error,
-    sessionId, userId, properties, clientKeyHash, promptVersionId,
+    sessionId, userId, properties, clientKeyHash, promptVersionId, attempts: attempts ?? null,
   };
 }

@@ -34,7 +34,7 @@ export const callColumns: (keyof CallRow)[] = [
   'id', 'startedAt', 'endedAt', 'latencyMs', 'upstreamLatencyMs', 'ttftMs', 'route', 'component', 'provider',
   'requestedModel', 'servedModel', 'status', 'httpStatus', 'stream', 'finishReasons', 'inputTokens', 'outputTokens',
   'totalTokens', 'cachedTokens', 'costUsd', 'systemPromptHash', 'requestBody', 'responseBody', 'error', 'sessionId',
-  'userId', 'properties', 'clientKeyHash', 'promptVersionId',
+  'userId', 'properties', 'clientKeyHash', 'promptVersionId', 'attempts',
 ];
 export const callColumnNames = callColumns.map(snake);
 /** Their SQL types, from the schema (the batch insert casts its text parameters to them). */
@@ -169,6 +169,7 @@ function capturedFields(c: CallCapture) {
     properties: c.properties,
     clientKeyHash: c.clientKeyHash,
     promptVersionId: c.promptVersionId ?? null,
+    attempts: c.attempts ?? null,
   } satisfies Partial<CallRow>;
 }
 
@@ -216,6 +217,10 @@ export function reviveRecord(raw: unknown): FinalRecord {
   const r = raw as FinalRecord & { callJson?: unknown };
   if (typeof r?.id !== 'string') throw new Error('spooled record has an unknown shape');
   if (Array.isArray(r.values) && r.values.length === callColumns.length) return r;
+  // Spooled before columns were added at the end (attempts): those columns are null.
+  if (Array.isArray(r.values) && r.values.length < callColumns.length && r.values.length >= callColumns.indexOf('attempts')) {
+    return { ...r, values: [...r.values, ...new Array<null>(callColumns.length - r.values.length).fill(null)] };
+  }
   if (typeof r.callJson === 'string') {
     const row = JSON.parse(r.callJson) as Record<string, unknown>;
     const { callJson: _legacy, ...rest } = r;

@@ -58,6 +58,36 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       registers,
     }),
     inflight: new Gauge({ name: 'fixpoint_inflight_requests', help: 'Calls in progress', registers }),
+    upstreamAttempts: new SeriesCounter({
+      name: 'fixpoint_upstream_attempts_total',
+      help: 'Upstream attempts by provider and outcome (success, http_error, retryable_status, connect_error, timeout, breaker_open, client_abort)',
+      labelNames: ['provider', 'outcome'] as const,
+      registers,
+    }),
+    upstreamRetries: new SeriesCounter({
+      name: 'fixpoint_upstream_retries_total',
+      help: 'Attempts that repeated a failed one on the same model, by provider and why (connect_error, timeout, retryable_status)',
+      labelNames: ['provider', 'reason'] as const,
+      registers,
+    }),
+    upstreamFallbacks: new SeriesCounter({
+      name: 'fixpoint_upstream_fallbacks_total',
+      help: 'Calls that moved on to a fallback model, by the provider that failed and the one tried next',
+      labelNames: ['from_provider', 'to_provider'] as const,
+      registers,
+    }),
+    upstreamRetryBudgetExhausted: new SeriesCounter({
+      name: 'fixpoint_upstream_retry_budget_exhausted_total',
+      help: 'Retries not made because the provider\'s retry budget was spent',
+      labelNames: ['provider'] as const,
+      registers,
+    }),
+    upstreamBreakerState: new Gauge({
+      name: 'fixpoint_upstream_breaker_state',
+      help: 'Circuit breaker of each provider: 0 closed, 1 half-open, 2 open',
+      labelNames: ['provider'] as const,
+      registers,
+    }),
     connectionsRefused: new Counter({ name: 'fixpoint_connections_refused_total', help: 'Client connections closed on arrival: FIXPOINT_MAX_CONNECTIONS were open', registers }),
     recordQueueDepth: new Gauge({ name: 'fixpoint_record_queue_depth', help: 'Records waiting in memory for the database', registers }),
     recordBatchSize: new Histogram({

@@ -9,6 +9,11 @@ function eventOf(chunk: SseChunk): StreamEvent {
 
 export async function answerScript(ex: Exchange, script: FakeScript): Promise<void> {
   if (script.hang) return;
+  if (script.reset) {
+    ex.markSelfDestroyed();
+    ex.res.socket?.destroy();
+    return;
+  }
   await delay(script.delayMs ?? 0);
   if (ex.res.destroyed) return;
   const status = script.status ?? 200;

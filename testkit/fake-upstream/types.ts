@@ -47,6 +47,8 @@ export interface FakeScript {
   destroyAfter?: number;
   /** Accept the request and never answer. */
   hang?: boolean;
+  /** Read the request and close the connection without any answer (the client sees a reset / socket hang up). */
+  reset?: boolean;
 }
 
 export interface FakeUpstream {

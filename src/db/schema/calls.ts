@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { UpstreamAttempt } from '../../core/call-capture.ts';
 import { boolean, doublePrecision, index, integer, json, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** System prompts, stored once and referenced by hash (sha256 hex of the text). */
@@ -51,6 +52,12 @@ export const calls = pgTable(
     clientKeyHash: text(),
     /** The prompt version the gateway swapped in (null: the request's own prompt). */
     promptVersionId: uuid(),
+    /**
+     * Every upstream attempt ({provider, model, outcome, http_status, latency_ms, retry_after_ms?,
+     * fallback?}) when the call took more than one or a fallback answered; null: the one attempt the
+     * row describes (most calls, so most rows pay nothing for it).
+     */
+    attempts: jsonb().$type<UpstreamAttempt[]>(),
     insertedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   // Few indexes on purpose: every index is paid on each of thousands of inserts a second. Admin

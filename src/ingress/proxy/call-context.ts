@@ -1,4 +1,4 @@
-import type { CallCapture, CallStatus, ResponseShape } from '../../core/call-capture.ts';
+import type { AttemptOutcome, CallCapture, CallStatus, ResponseShape, UpstreamAttempt } from '../../core/call-capture.ts';
 import type { Metrics } from '../../telemetry/index.ts';
 
 export interface CallSink {
@@ -19,6 +19,12 @@ export class CallContext {
   private upstreamEnd: number | null = null;
   private firstByte: number | null = null;
   private done = false;
+  /** The upstream attempts so far; the last one may still be running (`attemptOpen`). */
+  private readonly attemptLog: UpstreamAttempt[] = [];
+  private attemptOpen = false;
+  private sent = 0;
+  /** The running attempt's upstream sent its response head. */
+  upstreamAnswered = false;
 
   component = 'unknown';
   provider: string | null = null;
@@ -50,6 +56,44 @@ export class CallContext {
 
   upstreamStarted(): void {
     this.upstreamStart = performance.now();
+    this.upstreamEnd = null;
+  }
+
+  /** An upstream attempt begins on this provider and model (the record's provider and served model follow it). */
+  attemptStarted(provider: string, model: string, fallback: boolean): void {
+    this.provider = provider;
+    this.servedModel = model;
+    this.attemptLog.push({ provider, model, outcome: 'success', http_status: null, latency_ms: 0, ...(fallback ? { fallback: true } : {}) });
+    this.attemptOpen = true;
+    this.sent++;
+    this.upstreamAnswered = false;
+    this.upstreamStarted();
+  }
+
+  /** The running attempt ended without an answer to the client (another may follow). */
+  attemptFailed(outcome: AttemptOutcome, httpStatus: number | null, retryAfterMs: number | null): void {
+    const a = this.attemptLog.at(-1);
+    if (!a || !this.attemptOpen) return;
+    this.attemptOpen = false;
+    a.outcome = outcome;
+    a.http_status = httpStatus;
+    a.latency_ms = Math.round(performance.now() - (this.upstreamStart ?? this.t0));
+    if (retryAfterMs !== null) a.retry_after_ms = retryAfterMs;
+  }
+
+  /** An attempt refused by the provider's open circuit: nothing was sent. */
+  attemptRefused(provider: string, model: string, fallback: boolean): void {
+    this.attemptLog.push({ provider, model, outcome: 'breaker_open', http_status: null, latency_ms: 0, ...(fallback ? { fallback: true } : {}) });
+  }
+
+  /** How the last attempt ended (after the call finished: the answered one). */
+  get lastAttemptOutcome(): AttemptOutcome | null {
+    return this.attemptLog.at(-1)?.outcome ?? null;
+  }
+
+  /** How many attempts were sent upstream (refused ones aside). */
+  get attemptsSent(): number {
+    return this.sent;
   }
   upstreamFinished(): void {
     this.upstreamEnd ??= performance.now();
@@ -75,6 +119,7 @@ export class CallContext {
     const latencyMs = end - this.t0;
     const upstreamLatencyMs = this.upstreamStart === null ? null : (this.upstreamEnd ?? end) - this.upstreamStart;
     const ttftMs = this.stream && this.firstByte !== null ? this.firstByte - this.t0 : null;
+    this.closeAttempt(status, end);
     this.observe(status, latencyMs, upstreamLatencyMs, ttftMs);
     this.sink.capture({
       id: this.id,
@@ -101,7 +146,18 @@ export class CallContext {
       properties: this.properties,
       clientKeyHash: this.clientKeyHash,
       promptVersionId: this.promptVersionId,
+      attempts: this.attemptLog.length > 1 || this.attemptLog[0]?.fallback === true ? this.attemptLog : null,
     });
+  }
+
+  /** The attempt that was running when the call finished: the one that answered (or failed mid-response). */
+  private closeAttempt(status: CallStatus, end: number): void {
+    const a = this.attemptLog.at(-1);
+    if (!a || !this.attemptOpen) return;
+    this.attemptOpen = false;
+    a.http_status = this.httpStatus > 0 && this.httpStatus !== 499 ? this.httpStatus : null;
+    a.latency_ms = Math.round((this.upstreamEnd ?? end) - (this.upstreamStart ?? this.t0));
+    a.outcome = attemptOutcomeOf(status, this.httpStatus, this.firstByte !== null, this.upstreamAnswered);
   }
 
   private observe(status: CallStatus, latencyMs: number, upstreamMs: number | null, ttftMs: number | null): void {
@@ -117,5 +173,20 @@ export class CallContext {
       m.overhead.series(this.route).observe(Math.max(0, latencyMs - upstreamMs) / 1000);
     }
     if (ttftMs !== null) m.timeToFirstToken.series(this.route, provider, model).observe(ttftMs / 1000);
+  }
+}
+
+/** How the attempt that ended a call went, from the call's status. */
+function attemptOutcomeOf(status: CallStatus, httpStatus: number, bytesSent: boolean, answered: boolean): AttemptOutcome {
+  switch (status) {
+    case 'success':
+      return 'success';
+    case 'client_abort':
+      return 'client_abort';
+    case 'timeout':
+      return bytesSent ? 'cut_mid_response' : 'timeout';
+    default:
+      if (!answered) return 'connect_error';
+      return bytesSent && httpStatus < 400 ? 'cut_mid_response' : 'http_error';
   }
 }

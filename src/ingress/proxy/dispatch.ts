@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { AppError } from '../../core/errors.ts';
-import { type CredentialHeader, forwardRequestHeaders, type Provider } from '../../providers/index.ts';
-import { missingProviderKey } from '../client-auth.ts';
+import { type CredentialHeader, forwardRequestHeaders, type Provider, type ResolvedModel } from '../../providers/index.ts';
 import type { IngressDeps } from '../deps.ts';
+import type { AttemptOptions, AttemptResult } from './attempt-result.ts';
 import type { CallContext } from './call-context.ts';
 import type { ClientHangup } from './client-hangup.ts';
 import { forwardRaw } from './forward-raw.ts';
@@ -28,50 +28,58 @@ export interface DispatchInput {
   extraHeaders: Record<string, string>;
 }
 
+/** One model a call may be served by, with the key and credential header its attempt goes up with. */
+export interface AttemptTarget {
+  resolved: ResolvedModel;
+  key: string;
+  /** The client's own credential header, forwarded as sent (null: the provider's configured key). */
+  credentialHeader: CredentialHeader | null;
+}
+
 /**
- * Picks how a call reaches its model: pass-through when the provider speaks the client's dialect,
- * a translation when it speaks the other one. Keyless clients (local only, checked before) get
- * the provider's configured key, or 401 when it has none. On the pass-through path the client's own credential header goes up
+ * One attempt on one model: pass-through when the provider speaks the client's dialect, a translation
+ * when it speaks the other one. On the pass-through path the client's own credential header goes up
  * as the client sent it; on a translation, and for the configured key, the key goes the provider's way.
  */
-export async function dispatch(d: DispatchInput): Promise<void> {
+export async function attemptOn(d: DispatchInput, target: AttemptTarget, o: AttemptOptions): Promise<AttemptResult> {
+  const { provider, upstreamModel } = target.resolved;
   const model = d.body['model'] as string;
-  const resolved = d.deps.registry.resolve(model);
-  const { provider, upstreamModel } = resolved;
-  d.ctx.provider = provider.name;
-  d.ctx.requestedModel = model;
-  d.ctx.servedModel = upstreamModel;
-  const key = d.key ?? provider.apiKey ?? null;
-  if (key === null) throw missingProviderKey(provider);
   if (provider.kind === d.route.native) {
     d.ctx.responseShape = d.route.shape;
     const { payload, stripUsage } = upstreamPayload(d, provider, upstreamModel);
-    await forwardRaw({
-      ctx: d.ctx,
-      res: d.res,
-      provider,
-      hangup: d.hangup,
-      extraHeaders: d.extraHeaders,
-      path: d.route.path,
-      method: 'POST',
-      headers: forwardRequestHeaders(provider, d.clientHeaders, key, payload.length, d.key ? d.credentialHeader : null),
-      body: payload,
-      key,
-      stripUsage,
-      dialect: d.route.dialect,
-    });
-    return;
+    return forwardRaw(
+      {
+        ctx: d.ctx,
+        res: d.res,
+        provider,
+        hangup: d.hangup,
+        extraHeaders: d.extraHeaders,
+        path: d.route.path,
+        method: 'POST',
+        headers: forwardRequestHeaders(provider, d.clientHeaders, target.key, payload.length, target.credentialHeader),
+        body: payload,
+        key: target.key,
+        stripUsage,
+        dialect: d.route.dialect,
+      },
+      o,
+    );
   }
-  const call = { ctx: d.ctx, res: d.res, provider, key, clientHeaders: d.clientHeaders, signal: d.hangup.signal, extraHeaders: d.extraHeaders };
+  const call = { ctx: d.ctx, res: d.res, provider, key: target.key, clientHeaders: d.clientHeaders, signal: d.hangup.signal, extraHeaders: d.extraHeaders };
   if (d.route.name === 'chat.completions') {
     d.ctx.responseShape = 'openai.chat';
-    await runTranslated(call, chatToAnthropic(d.body, upstreamModel, d.ctx.id, model, d.deps.registry.tokenLimits));
-  } else if (d.route.name === 'messages') {
-    d.ctx.responseShape = 'anthropic.messages';
-    await runTranslated(call, messagesToChat(d.body, upstreamModel, d.ctx.id, model, d.deps.registry.tokenLimits));
-  } else {
-    throw new AppError('unsupported', `model ${model} is served by provider ${provider.name} (${provider.kind}), which has no ${d.route.name} API`, { param: 'model' });
+    return runTranslated(call, chatToAnthropic(d.body, upstreamModel, d.ctx.id, model, d.deps.registry.tokenLimits), o);
   }
+  if (d.route.name === 'messages') {
+    d.ctx.responseShape = 'anthropic.messages';
+    return runTranslated(call, messagesToChat(d.body, upstreamModel, d.ctx.id, model, d.deps.registry.tokenLimits), o);
+  }
+  throw new AppError('unsupported', `model ${model} is served by provider ${provider.name} (${provider.kind}), which has no ${d.route.name} API`, { param: 'model' });
+}
+
+/** Whether a route can be served by a provider of this kind at all (natively or by translation). */
+export function routeServes(route: ProxyRoute, provider: Provider): boolean {
+  return provider.kind === route.native || route.name === 'chat.completions' || route.name === 'messages';
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { KeyMask } from '../../core/redact-keys.ts';
-import { type Provider, responseHeaders, upstreamFailure } from '../../providers/index.ts';
+import { failureKindOf, isRetryableStatus, type Provider, responseHeaders, retryAfterMsOfHeaders, totalTimeoutError, upstreamFailure } from '../../providers/index.ts';
+import type { AttemptOptions, AttemptResult } from './attempt-result.ts';
 import type { CallContext } from './call-context.ts';
 import type { ClientHangup } from './client-hangup.ts';
 import { sendError, type ErrorDialect } from './respond.ts';
@@ -30,13 +31,26 @@ export interface ForwardRequest {
 /**
  * Transparent forwarding for a provider that speaks the client's dialect: the body goes up as given,
  * status, headers and bytes come back as the upstream sent them, each chunk written as it arrives.
- * A copy of the upstream bytes is kept for the record. Resolves once the call is recorded as finished.
+ * A copy of the upstream bytes is kept for the record. With `o.hold`, a 429/5xx answer or a failure
+ * before the response head is held back and returned as `failed` (another attempt may follow);
+ * otherwise resolves once the call is recorded as finished.
  */
-export function forwardRaw(f: ForwardRequest): Promise<void> {
+export function forwardRaw(f: ForwardRequest, o: AttemptOptions): Promise<AttemptResult> {
   f.ctx.upstreamStarted();
   return new Promise((resolve) => {
-    f.provider.pool.dispatch({ path: f.provider.basePath + f.path, method: f.method, headers: f.headers, body: f.body }, new Relay(f, resolve));
+    f.provider.pool.dispatch(
+      { path: f.provider.basePath + f.path, method: f.method, headers: f.headers, body: f.body, headersTimeout: o.headersMs, bodyTimeout: o.idleMs },
+      new Relay(f, o, resolve),
+    );
   });
+}
+
+const ANSWERED: AttemptResult = { kind: 'answered' };
+
+/** A held-back upstream answer: status, headers and body, sent as they came if no other attempt follows. */
+interface Held {
+  status: number;
+  headers: IncomingHttpHeaders;
 }
 
 function clientClosed(): Error {
@@ -55,10 +69,13 @@ class Relay implements Dispatcher.DispatchHandler {
   private filter: UsageChunkFilter | null = null;
   private responding = false;
   private settled = false;
+  private held: Held | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly f: ForwardRequest,
-    private readonly done: () => void,
+    private readonly o: AttemptOptions,
+    private readonly resolve: (r: AttemptResult) => void,
   ) {
     this.mask = KeyMask.for(f.key);
   }
@@ -67,11 +84,27 @@ class Relay implements Dispatcher.DispatchHandler {
     this.f.hangup.onHangup(() => {
       if (!this.settled) controller.abort(clientClosed());
     });
+    const total = this.o.totalMs;
+    if (total !== null) {
+      this.timer = setTimeout(() => {
+        if (!this.settled) controller.abort(totalTimeoutError(total));
+      }, total);
+    }
+  }
+
+  private settle(r: AttemptResult): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.resolve(r);
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, upstreamHeaders: IncomingHttpHeaders): void {
     if (statusCode < 200) return; // informational (100 Continue, 103 Early Hints): the final head follows
     const { ctx, res } = this.f;
+    ctx.upstreamAnswered = true;
+    if (this.o.hold && isRetryableStatus(statusCode)) {
+      this.held = { status: statusCode, headers: upstreamHeaders };
+      return;
+    }
     const isSse = String(upstreamHeaders['content-type'] ?? '').includes('text/event-stream');
     this.filter = this.f.stripUsage && isSse && statusCode < 400 ? new UsageChunkFilter() : null;
     const headers = responseHeaders(upstreamHeaders, { keepLength: this.filter === null });
@@ -86,6 +119,7 @@ class Relay implements Dispatcher.DispatchHandler {
     const masked = this.mask ? this.mask.push(chunk) : chunk;
     if (masked.length === 0) return;
     this.chunks.push(masked);
+    if (this.held) return;
     const out = this.filter ? this.filter.push(masked) : masked;
     if (out.length === 0) return;
     this.f.ctx.firstChunkWritten();
@@ -101,6 +135,10 @@ class Relay implements Dispatcher.DispatchHandler {
     this.settled = true;
     const { ctx, res } = this.f;
     ctx.upstreamFinished();
+    if (this.held) {
+      this.settleHeld(this.held);
+      return;
+    }
     const held = this.mask?.end();
     if (held && held.length > 0) {
       this.chunks.push(held);
@@ -112,7 +150,30 @@ class Relay implements Dispatcher.DispatchHandler {
     res.end();
     ctx.responseBody = this.received();
     ctx.finish(ctx.httpStatus >= 400 ? 'upstream_error' : 'success');
-    this.done();
+    this.settle(ANSWERED);
+  }
+
+  /** The held-back 429/5xx: returned as a failure whose answer is the upstream's own, should no other attempt follow. */
+  private settleHeld(h: Held): void {
+    const rest = this.mask?.end();
+    if (rest && rest.length > 0) this.chunks.push(rest);
+    const body = this.received();
+    const { ctx, res } = this.f;
+    this.settle({
+      kind: 'failed',
+      failure: { kind: 'status', status: h.status, retryAfterMs: retryAfterMsOfHeaders(h.headers) },
+      httpStatus: h.status,
+      answer: () => {
+        const headers = responseHeaders(h.headers, { keepLength: false });
+        for (const name in this.f.extraHeaders) headers[name] = this.f.extraHeaders[name];
+        headers['content-length'] = body.length;
+        ctx.httpStatus = h.status;
+        res.writeHead(h.status, headers);
+        res.end(body);
+        ctx.responseBody = body;
+        ctx.finish('upstream_error');
+      },
+    });
   }
 
   /** The upstream's bytes as received, for the record. */
@@ -127,15 +188,24 @@ class Relay implements Dispatcher.DispatchHandler {
     ctx.upstreamFinished();
     const failure = upstreamFailure(err, this.f.provider.name, hangup.happened || res.destroyed);
     if (!this.responding) {
-      ctx.httpStatus = failure.status === 'client_abort' ? 499 : failure.error.status;
-      if (failure.status !== 'client_abort') ctx.responseBody = sendError(res, failure.error, this.f.dialect, this.f.extraHeaders);
-      ctx.finish(failure.status, failure.message);
+      const send = (): void => {
+        ctx.httpStatus = failure.status === 'client_abort' ? 499 : failure.error.status;
+        if (failure.status !== 'client_abort') ctx.responseBody = sendError(res, failure.error, this.f.dialect, this.f.extraHeaders);
+        ctx.finish(failure.status, failure.message);
+      };
+      if (this.o.hold && failure.status !== 'client_abort') {
+        // A held 5xx whose body broke off is still that 5xx; otherwise the connection failed before any head.
+        const h = this.held;
+        this.settle(h ? { kind: 'failed', failure: { kind: 'status', status: h.status, retryAfterMs: retryAfterMsOfHeaders(h.headers) }, httpStatus: h.status, answer: send } : { kind: 'failed', failure: failureKindOf(err), httpStatus: null, answer: send });
+        return;
+      }
+      send();
     } else {
       ctx.responseBody = this.received();
       // Headers and part of the body are out: the only honest signal left is to cut the connection.
       res.destroy();
       ctx.finish(failure.status, failure.status === 'client_abort' ? failure.message : `${failure.message} mid-response`);
     }
-    this.done();
+    this.settle(ANSWERED);
   }
 }

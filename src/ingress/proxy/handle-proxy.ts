@@ -11,7 +11,7 @@ import { parseJsonObject, readBody } from '../read-body.ts';
 import { CallContext } from './call-context.ts';
 import { ClientHangup } from './client-hangup.ts';
 import { applyPromptVersion } from './apply-prompt.ts';
-import { dispatch } from './dispatch.ts';
+import { dispatch } from './upstream-attempts.ts';
 import { sendError } from './respond.ts';
 import type { ProxyRoute } from './routes.ts';
 
@@ -56,6 +56,15 @@ function checkDepth(raw: Buffer, maxDepth: number): void {
   });
 }
 
+/**
+ * A compressed request body is refused by name: the gateway reads bodies as they are, so a gzip body
+ * would fail as "not valid JSON" here, or, were it forwarded with its Content-Encoding, upstream.
+ */
+function checkEncoding(encoding: string | string[] | undefined): void {
+  if (encoding === undefined || encoding === '' || encoding === 'identity') return;
+  throw new AppError('unsupported', `Content-Encoding ${String(encoding)} is not supported on request bodies; send the body uncompressed`);
+}
+
 /** The hot path for every proxied POST route: admit, read, route, forward, record. */
 export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHandler {
   const resolveComponent = createComponentResolver();
@@ -75,6 +84,7 @@ export function createProxyHandler(deps: IngressDeps, route: ProxyRoute): NodeHa
     let raw: Buffer | null = null;
     try {
       raw = await readBody(req, limit);
+      checkEncoding(req.headers['content-encoding']);
       checkDepth(raw, maxDepth);
       const body = parseJsonObject(raw);
       ctx.receivedRequest(body, raw);

@@ -3,7 +3,8 @@ import type { Dispatcher } from 'undici';
 import { AppError } from '../../core/errors.ts';
 import { redactExactKey } from '../../core/redact-keys.ts';
 import { parseSseEvent, SseFramer } from '../../core/sse.ts';
-import { composedRequestHeaders, type Provider, rateLimitHeaders, upstreamFailure } from '../../providers/index.ts';
+import { composedRequestHeaders, failureKindOf, isRetryableStatus, type Provider, rateLimitHeaders, retryAfterMsOfHeaders, upstreamFailure } from '../../providers/index.ts';
+import type { AttemptOptions, AttemptResult } from './attempt-result.ts';
 import type { CallContext } from './call-context.ts';
 import { sendError, sendJson, sseHeaders, write, type ErrorDialect } from './respond.ts';
 import { readJson, sendComposed } from './upstream-json.ts';
@@ -41,21 +42,39 @@ export interface TranslatedCall {
   extraHeaders: OutgoingHttpHeaders;
 }
 
-/** Calls a provider in its own dialect and answers the client in the client's, streaming or not. */
-export async function runTranslated(call: TranslatedCall, t: Translation): Promise<void> {
+const ANSWERED: AttemptResult = { kind: 'answered' };
+
+/**
+ * Calls a provider in its own dialect and answers the client in the client's, streaming or not.
+ * With `o.hold`, a 429/5xx answer or a failure before the response head is held back and returned as
+ * `failed` (another attempt may follow).
+ */
+export async function runTranslated(call: TranslatedCall, t: Translation, o: AttemptOptions): Promise<AttemptResult> {
   const { ctx, res } = call;
   const payload = Buffer.from(JSON.stringify(t.body));
   ctx.upstreamStarted();
-  const sent = await sendComposed(call.provider, t.path, composedRequestHeaders(call.provider, call.key, call.clientHeaders, payload.length), payload, call.signal);
+  const sent = await sendComposed(call.provider, t.path, composedRequestHeaders(call.provider, call.key, call.clientHeaders, payload.length), payload, call.signal, o);
   if (!sent.ok) {
     ctx.upstreamFinished();
-    ctx.httpStatus = sent.failure.status === 'client_abort' ? 499 : sent.failure.error.status;
-    if (sent.failure.status !== 'client_abort') ctx.responseBody = sendError(res, sent.failure.error, t.dialect, call.extraHeaders);
-    ctx.finish(sent.failure.status, sent.failure.message);
-    return;
+    const send = (): void => {
+      ctx.httpStatus = sent.failure.status === 'client_abort' ? 499 : sent.failure.error.status;
+      if (sent.failure.status !== 'client_abort') ctx.responseBody = sendError(res, sent.failure.error, t.dialect, call.extraHeaders);
+      ctx.finish(sent.failure.status, sent.failure.message);
+    };
+    if (o.hold && sent.failure.status !== 'client_abort') return { kind: 'failed', failure: failureKindOf(sent.err), httpStatus: null, answer: send };
+    send();
+    return ANSWERED;
   }
   const { up } = sent;
+  ctx.upstreamAnswered = true;
   const headers = { ...rateLimitHeaders(up.headers), ...call.extraHeaders };
+  if (o.hold && isRetryableStatus(up.statusCode)) {
+    const held = await heldError(call, up, t);
+    if (held) {
+      sent.done();
+      return held;
+    }
+  }
   ctx.httpStatus = up.statusCode;
   try {
     if (up.statusCode >= 400) {
@@ -76,7 +95,33 @@ export async function runTranslated(call: TranslatedCall, t: Translation): Promi
     }
   } catch (err) {
     finishFailed(call, t, err);
+  } finally {
+    sent.done();
   }
+  return ANSWERED;
+}
+
+/** A 429/5xx answer read whole and held back; null when reading it failed (the caller answers as usual). */
+async function heldError(call: TranslatedCall, up: Dispatcher.ResponseData, t: Translation): Promise<AttemptResult | null> {
+  const { ctx, res } = call;
+  let body: unknown;
+  try {
+    body = await readJson(up, call.key);
+  } catch {
+    return null;
+  }
+  ctx.upstreamFinished();
+  const status = up.statusCode;
+  return {
+    kind: 'failed',
+    failure: { kind: 'status', status, retryAfterMs: retryAfterMsOfHeaders(up.headers) },
+    httpStatus: status,
+    answer: () => {
+      ctx.httpStatus = status;
+      ctx.responseBody = sendJson(res, status, t.translateError(body), { ...rateLimitHeaders(up.headers), ...call.extraHeaders });
+      ctx.finish('upstream_error');
+    },
+  };
 }
 
 async function relayTranslatedStream(call: TranslatedCall, t: Translation, up: Dispatcher.ResponseData, headers: OutgoingHttpHeaders): Promise<void> {
