@@ -12,7 +12,8 @@ export const callStatuses = ['success', 'upstream_error', 'timeout', 'client_abo
 export type CallStatus = (typeof callStatuses)[number];
 
 /** How one upstream attempt of a call ended (the `outcome` of an attempt in the record and the metrics). */
-export type AttemptOutcome = 'success' | 'http_error' | 'retryable_status' | 'connect_error' | 'timeout' | 'breaker_open' | 'client_abort' | 'cut_mid_response';
+export const attemptOutcomes = ['success', 'http_error', 'retryable_status', 'connect_error', 'timeout', 'breaker_open', 'client_abort', 'cut_mid_response'] as const;
+export type AttemptOutcome = (typeof attemptOutcomes)[number];
 
 /** One upstream attempt of a call, as stored in the calls table's `attempts` (snake_case, as the admin API answers). */
 export interface UpstreamAttempt {

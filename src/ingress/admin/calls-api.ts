@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { and, desc, eq, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { callStatuses } from '../../core/call-capture.ts';
+import { attemptOutcomes, callStatuses } from '../../core/call-capture.ts';
 import { AppError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import { callEvaluations, calls, failures, feedback, judgeVerdicts, prompts, type Db } from '../../db/index.ts';
@@ -60,6 +60,20 @@ export const callDetailResponse = z.object({
   client_key_hash: z.string().nullable(),
   prompt_version_id: uuid.nullable(),
   inserted_at: time,
+  /** Every upstream attempt (retries, fallbacks), when there was more than one; null for a single attempt. */
+  attempts: z
+    .array(
+      z.object({
+        provider: z.string(),
+        model: z.string(),
+        outcome: z.enum(attemptOutcomes),
+        http_status: z.number().int().nullable(),
+        latency_ms: z.number(),
+        retry_after_ms: z.number().optional(),
+        fallback: z.boolean().optional(),
+      }),
+    )
+    .nullable(),
   evaluation: z.object({ call_id: uuid, failure_count: z.number().int(), evaluated_at: time }).nullable(),
   failures: z.array(failureSchema),
   verdicts: z.array(
