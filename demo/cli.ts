@@ -28,23 +28,29 @@ Options:
   -h, --help       show this help
 
 Prints progress while it runs, then a before/after table per component. Exits 1 when a story's
-loop did not close. See docs/demo.md.`;
+loop did not close, 2 on a usage mistake. See docs/demo.md.`;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function demoMain(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { fast: { type: 'boolean' }, seed: { type: 'string' }, keep: { type: 'boolean' }, 'write-readme': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-    allowPositionals: false,
-  });
+  let values: { fast?: boolean; seed?: string; keep?: boolean; 'write-readme'?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { fast: { type: 'boolean' }, seed: { type: 'string' }, keep: { type: 'boolean' }, 'write-readme': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+    if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw new Error(`--seed wants a whole number, got ${values.seed}`);
+  } catch (err) {
+    console.error(`fixpoint demo: ${(err as Error).message}\nRun fixpoint demo --help for usage.`);
+    return 2;
+  }
   if (values.help) {
     console.log(demoHelp);
     return 0;
   }
   const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed wants a whole number, got ${values.seed}`);
   const log = (line: string) => console.log(line);
   log(`fixpoint demo${values.fast ? ' (fast)' : ''}: three stories, one healthy control, the loop unattended\n`);
   const run = await runDemo({ ...(values.fast ? FAST : FULL), seed, keep: values.keep === true, log });

@@ -90,7 +90,9 @@ function componentFigures(story: Story, records: readonly CallRecord[], s: LoopS
       const v = prompts?.versions.find((x) => x.id === a.versionId);
       return { version: v?.version ?? -1, action: a.action, what: v?.origin.source === 'retrain' ? `tuned model ${v.model ?? ''}` : 'prompt' };
     });
-  const recommendation = s.recommendations.find((r) => r.component === story.component) ?? null;
+  // The one that reached furthest: a promoted recommendation over a later one, else the newest.
+  const recs = s.recommendations.filter((r) => r.component === story.component);
+  const recommendation = recs.find((r) => r.status === 'promoted') ?? recs[0] ?? null;
   const promotedVersions = (prompts?.audit ?? []).filter((a) => a.actor === 'canary-monitor' && a.action === 'promoted').map((a) => prompts?.versions.find((v) => v.id === a.versionId));
   return {
     story,

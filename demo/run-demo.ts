@@ -28,7 +28,7 @@ export interface DemoOptions {
   log(line: string): void;
 }
 
-export const FAST: Omit<DemoOptions, 'seed' | 'keep' | 'log'> = { beforeCalls: 60, afterCalls: 80, roundCalls: 10, rate: 30, maxLoopSeconds: 180, quietSeconds: 8 };
+export const FAST: Omit<DemoOptions, 'seed' | 'keep' | 'log'> = { beforeCalls: 60, afterCalls: 80, roundCalls: 10, rate: 30, maxLoopSeconds: 240, quietSeconds: 8 };
 export const FULL: Omit<DemoOptions, 'seed' | 'keep' | 'log'> = { beforeCalls: 150, afterCalls: 200, roundCalls: 10, rate: 30, maxLoopSeconds: 420, quietSeconds: 20 };
 
 export interface DemoRun {
