@@ -44,7 +44,8 @@ export interface ComponentFigures {
 
 export interface DemoFigures {
   seed: number;
-  seconds: { before: number; loop: number; after: number; total: number };
+  /** Wall-clock seconds: starting the provider and the gateway, each phase, and all of it. */
+  seconds: { start: number; before: number; loop: number; after: number; total: number };
   calls: { sent: number; errors: number; feedback: number; corrections: number };
   simulated: { agent: number; judge: number; optimizer: number; embeddings: number; trainingJobs: number };
   settings: string[];

@@ -85,7 +85,7 @@ export function formatDemoReport(f: DemoFigures): string {
     '',
     ...f.components.flatMap((c, i) => [...storyLines(c, i), '']),
     `${f.calls.sent} calls (${f.calls.errors} errors), ${f.calls.feedback} feedback (${f.calls.corrections} with a correction); simulated provider: ${f.simulated.agent} agent answers, ${f.simulated.judge} verdicts, ${f.simulated.optimizer} optimizer proposals, ${f.simulated.trainingJobs} training jobs`,
-    `time: ${f.seconds.total.toFixed(0)} s (before ${f.seconds.before.toFixed(0)} s, loop ${f.seconds.loop.toFixed(0)} s, after ${f.seconds.after.toFixed(0)} s)`,
+    `time: ${f.seconds.total.toFixed(0)} s (starting the gateway ${f.seconds.start.toFixed(0)} s, before ${f.seconds.before.toFixed(0)} s, loop ${f.seconds.loop.toFixed(0)} s, after ${f.seconds.after.toFixed(0)} s)`,
     `settings changed from the defaults to fit days into minutes: ${f.settings.join('; ')}`,
   ];
   return lines.join('\n');

@@ -28,8 +28,10 @@ export interface DemoOptions {
   log(line: string): void;
 }
 
-export const FAST: Omit<DemoOptions, 'seed' | 'keep' | 'log'> = { beforeCalls: 60, afterCalls: 80, roundCalls: 10, rate: 30, maxLoopSeconds: 240, quietSeconds: 8 };
-export const FULL: Omit<DemoOptions, 'seed' | 'keep' | 'log'> = { beforeCalls: 150, afterCalls: 200, roundCalls: 10, rate: 30, maxLoopSeconds: 420, quietSeconds: 20 };
+/** The before phase sends as fast as the gateway takes it: it is also where the loop's first evidence comes from, so a short run keeps most of it. */
+export const FAST: Omit<DemoOptions, 'seed' | 'keep' | 'log'> = { beforeCalls: 120, afterCalls: 80, roundCalls: 10, rate: 30, maxLoopSeconds: 240, quietSeconds: 5 };
+/** The full run measures more calls, and waits longer for the loop to be quiet (a follow-up run on a partial fix gets its turn). */
+export const FULL: Omit<DemoOptions, 'seed' | 'keep' | 'log'> = { beforeCalls: 150, afterCalls: 250, roundCalls: 10, rate: 30, maxLoopSeconds: 600, quietSeconds: 30 };
 
 export interface DemoRun {
   figures: DemoFigures;
@@ -108,13 +110,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
   try {
     provider = await startSimulatedProvider(world, o.seed);
     gateway = await startGatewayProcess(world, provider.baseUrl);
+    const startSeconds = secs();
     o.log(`gateway   ${gateway.url} (fixpoint serve: embedded PGlite in a temporary folder, jobs in-process; ready in ${gateway.readySeconds.toFixed(0)} s)`);
     o.log(`provider  ${provider.baseUrl} (simulated: agents' model, judge, optimizer, embeddings, files + fine-tuning jobs); seed ${o.seed}`);
     const api = new AdminClient(gateway.url);
     const driver = new FleetDriver({ gatewayUrl: gateway.url, clientKey: `sk-demo-agents-${o.seed}-abcdefghijklmnop`, sim: provider.sim, seed: o.seed });
     o.log(`\n— before: ${o.beforeCalls} calls per component through the gateway, with the users' feedback`);
     await driver.drive({ phase: 'before', perComponent: o.beforeCalls, concurrency: 6, feedback: true });
-    const beforeSeconds = secs();
+    const beforeSeconds = secs() - startSeconds;
     o.log(`\n— the loop, unattended: traffic keeps flowing while Fixpoint finds, diagnoses and fixes`);
     const loopStarted = secs();
     await loopPhase(o, api, driver, started);
@@ -123,7 +126,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRun> {
     const afterStarted = secs();
     await driver.drive({ phase: 'after', perComponent: o.afterCalls, concurrency: 6, feedback: false });
     const state = await readLoopState(api, stories.map((s) => s.component));
-    const figures = figuresOf({ driver, state, provider, settings: gateway.changed, seed: o.seed, seconds: { before: beforeSeconds, loop: loopSeconds, after: secs() - afterStarted, total: secs() } });
+    const figures = figuresOf({ driver, state, provider, settings: gateway.changed, seed: o.seed, seconds: { start: startSeconds, before: beforeSeconds, loop: loopSeconds, after: secs() - afterStarted, total: secs() } });
     const gatewayUrl = gateway.url;
     if (!o.keep) await close();
     return { figures, gatewayUrl, close };
