@@ -21,7 +21,7 @@ temporary folder, jobs in-process); a simulated provider on 127.0.0.1 plays the 
 judge, the optimizer, embeddings and a fine-tuning jobs API. Nothing leaves the machine.
 
 Options:
-  --fast           a short run (about 3 minutes; fewer calls, a shorter loop)
+  --fast           a short run, bounded (fewer calls, a loop phase of at most 4 minutes)
   --seed N         the simulation's seed (default 1)
   --keep           leave the gateway up afterwards and print its URL and console links (Ctrl-C stops it)
   --write-readme   write this run's figures into README.md's "What it does" section
