@@ -12,6 +12,7 @@ Commands:
   patterns         list failure patterns (or one, by id) from a running gateway
   optimize         start (and follow, --wait) a prompt optimization run for a pattern
   recommendations  list, show, approve, dismiss or cancel fine-tuning recommendations
+  demo             run the whole loop offline on a simulated provider, in minutes (docs/demo.md)
 
 Options:
   -h, --help       show this help

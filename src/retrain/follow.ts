@@ -46,9 +46,10 @@ export async function resumeStalled(deps: RetrainDeps): Promise<void> {
     .from(trainingJobs)
     .where(and(isNotNull(trainingJobs.externalId), isNull(trainingJobs.finishedAt), or(isNull(trainingJobs.polledAt), lt(trainingJobs.polledAt, stale))));
   for (const j of jobs) await deps.jobs.enqueue('retrain.poll', { trainingJobId: j.id }, { jobId: `poll:${j.id}:${j.polls}` });
-  const evaluating = await deps.db.select().from(finetuneRecommendations).where(and(inArray(finetuneRecommendations.status, ['evaluating']), lt(finetuneRecommendations.updatedAt, stale)));
+  // An accepted tuned model waiting for the canary to free up tries at every sweep; an evaluation that never ran, once stale.
+  const evaluating = await deps.db.select().from(finetuneRecommendations).where(inArray(finetuneRecommendations.status, ['evaluating']));
   for (const r of evaluating) {
     if (r.versionId) await publishTunedModel(deps, r);
-    else await deps.jobs.enqueue('retrain.evaluate', { recommendationId: r.id }, { jobId: `evaluate:${r.id}` });
+    else if (r.updatedAt < stale) await deps.jobs.enqueue('retrain.evaluate', { recommendationId: r.id }, { jobId: `evaluate:${r.id}` });
   }
 }

@@ -1,0 +1,52 @@
+/**
+ * The demo's world: the fleet's components that tell the three stories Fixpoint exists for, and the
+ * healthy one that must come out untouched. The components, their hidden facts and their problems are
+ * the simulated fleet's (testkit/fleet); the demo only picks them and says what each story is.
+ */
+import { clauseAnalyzer } from '../testkit/fleet/components/clause-analyzer.ts';
+import { orderStatus } from '../testkit/fleet/components/order-status.ts';
+import { productRecommender } from '../testkit/fleet/components/product-recommender.ts';
+import { ticketRouter } from '../testkit/fleet/components/ticket-router.ts';
+import { World } from '../testkit/fleet/index.ts';
+
+/** What the loop should do about a component: fix it with a prompt, with a tuned model, both, or leave it alone. */
+export type Remedy = 'prompt' | 'tuned model' | 'prompt + tuned model' | 'none';
+
+export interface Story {
+  component: string;
+  title: string;
+  /** What is wrong with it, in the words of the person who would file it. */
+  problem: string;
+  expected: Remedy;
+}
+
+export const stories: readonly Story[] = [
+  {
+    component: ticketRouter.name,
+    title: 'The intent classifier with inconsistent labels',
+    problem: 'answers BILLING_ISSUE, "This is a billing question." or Billing where the contract is billing | technical | account',
+    expected: 'prompt',
+  },
+  {
+    component: clauseAnalyzer.name,
+    title: 'The legal clause analyzer',
+    problem: 'confuses indemnification with limitation of liability — knowledge no prompt gives it',
+    expected: 'tuned model',
+  },
+  {
+    component: productRecommender.name,
+    title: 'The product recommender',
+    problem: 'ignores the JSON output format and recommends products the catalogue does not have',
+    expected: 'prompt + tuned model',
+  },
+  {
+    component: orderStatus.name,
+    title: 'The healthy order-status assistant',
+    problem: 'nothing: its failures are one-off glitches, and the loop must leave it alone',
+    expected: 'none',
+  },
+];
+
+export function demoWorld(): World {
+  return new World([ticketRouter, clauseAnalyzer, productRecommender, orderStatus]);
+}
