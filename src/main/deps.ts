@@ -111,10 +111,10 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
     writeTimeoutMs: env.FIXPOINT_RECORD_WRITE_TIMEOUT_MS,
     schemaPending: !core.schema.migrated,
   };
-  // PGlite lives in this thread only, so the embedded database keeps the recorder here too.
+  // The recorder's thread connects on its own: to Postgres, or to the embedded database's thread.
   const recorder: CallRecorder =
-    env.DATABASE_URL && env.FIXPOINT_RECORDER === 'thread'
-      ? await ThreadedRecorder.start({ ...settings, databaseUrl: env.DATABASE_URL, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE, cpuProfileDir: env.BENCH_GATEWAY_PROFILE }, logger, onStored)
+    env.FIXPOINT_RECORDER === 'thread'
+      ? await ThreadedRecorder.start({ ...settings, databaseUrl: database.url, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE, cpuProfileDir: env.BENCH_GATEWAY_PROFILE }, logger, onStored)
       : await createRecorder({ ...settings, database, metrics, logger, onStored });
   const registry = createProviderRegistry(config, { connectTimeoutMs: env.FIXPOINT_CONNECT_TIMEOUT_MS, idleTimeoutMs: env.FIXPOINT_IDLE_TIMEOUT_MS });
   warnAboutMissingKeys(registry, logger);
