@@ -1,18 +1,10 @@
 /** Printing results: plain tables per scenario, the target checks, and one markdown table. */
-import type { CellResult, Target } from './scenarios.ts';
+import type { Cell, Target } from './scenarios.ts';
+export type { Cell } from './scenarios.ts';
 import { summaryLines } from './summary.ts';
 export { printSummary } from './summary.ts';
 import { FLAT_GROWTH_PCT, type SoakResult } from './soak.ts';
 
-export interface Cell {
-  scenario: string;
-  connections: number;
-  /** The moderate load: where added latency is judged. */
-  moderate: boolean;
-  /** Paced at this many requests/s in all; absent: closed loop. */
-  rate?: number;
-  results: CellResult[];
-}
 
 const loadOf = (cell: Cell) => (cell.rate ? `${cell.connections} conns @ ${cell.rate} req/s` : `${cell.connections} conns, closed loop`);
 

@@ -47,6 +47,16 @@ export interface CellResult {
   firstError?: string;
 }
 
+export interface Cell {
+  scenario: string;
+  connections: number;
+  /** The moderate load: where added latency is judged. */
+  moderate: boolean;
+  /** Paced at this many requests/s in all; absent: closed loop. */
+  rate?: number;
+  results: CellResult[];
+}
+
 export function chatRequest(stream: boolean, text: string): LoadRequest {
   const body = {
     model: 'gpt-4o-mini',

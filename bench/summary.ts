@@ -3,8 +3,7 @@
  * Fixpoint embedded, the peer gateway), throughput and CPU per call at the heaviest closed-loop load
  * and p50 / p99 at the moderate one, each scenario side by side, ratios against the bare forwarder.
  */
-import type { Cell } from './report.ts';
-import type { CellResult, Target } from './scenarios.ts';
+import type { Cell, CellResult, Target } from './scenarios.ts';
 
 const int = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 const ms = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(2) : '—');
