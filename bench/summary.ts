@@ -7,6 +7,8 @@ import type { Cell, CellResult, Target } from './scenarios.ts';
 
 const int = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 const ms = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(2) : '—');
+/** A target's result where it answered calls (a target that failed every call has no figures). */
+const answered = (r: CellResult | undefined) => (r && r.requests > 0 ? r : undefined);
 const times = (n: number) => (Number.isFinite(n) ? ` (${n.toFixed(2)}×)` : '');
 
 function loadName(cell: Cell): string {
@@ -26,15 +28,15 @@ export function summaryLines(cells: Cell[], targets: Target[], notes: string[]):
     if (!c) continue;
     const bare = bareOf(c);
     rows.push([`${scenario}, ${loadName(c)}, req/s`, ...columns.map((t) => {
-      const r = result(c, t);
+      const r = answered(result(c, t));
       return r && bare && r !== bare ? `${int(r.rps)}${times(r.rps / bare.rps)}` : int(r?.rps);
     })]);
   }
   const heavyCells = scenarios.map((s) => cellOf(s, false));
   if (heavyCells.some(Boolean)) {
     rows.push([`process CPU per call, µs (${scenarios.join(' / ')}; ${heavy} connections)`, ...columns.map((t) => {
-      const values = heavyCells.map((c) => result(c, t)?.cpuUsPerReq);
-      const ratios = heavyCells.map((c) => (result(c, t)?.cpuUsPerReq ?? NaN) / (bareOf(c)?.cpuUsPerReq ?? NaN));
+      const values = heavyCells.map((c) => answered(result(c, t))?.cpuUsPerReq);
+      const ratios = heavyCells.map((c) => (answered(result(c, t))?.cpuUsPerReq ?? NaN) / (bareOf(c)?.cpuUsPerReq ?? NaN));
       return `${values.map(int).join(' / ')}${t.key === 'bare' ? '' : ` (${ratios.map((x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—')).join(' / ')})`}`;
     })]);
   }
