@@ -39,8 +39,9 @@ export interface Database {
 export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 const MIGRATION_LOCK = 0x46495850; // "FIXP"
 
-export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Database {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openEmbedded(path.join(opts.dataDir, 'db'));
+/** `nice`: for the embedded database's thread, nice steps below the process's CPU priority (Linux). */
+export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string; nice?: number }): Database {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openEmbedded(path.join(opts.dataDir, 'db'), opts.nice ?? 0);
 }
 
 /**
@@ -102,8 +103,8 @@ function openPostgres(databaseUrl: string, embedded?: EmbeddedDatabase): Databas
 }
 
 /** Embedded PGlite, in a thread of its own behind the wire protocol (embedded.ts), reached with the same driver and code as Postgres. */
-function openEmbedded(dir: string): Database {
-  const embedded = startEmbeddedDatabase(dir);
+function openEmbedded(dir: string, nice: number): Database {
+  const embedded = startEmbeddedDatabase(dir, nice);
   const database = openPostgres(embedded.url, embedded);
   return {
     ...database,

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { lowerThreadPriority } from '../core/thread-priority.ts';
 import { serveWireProtocol } from './wire-server.ts';
 import type { EmbeddedFromThread, EmbeddedThreadOptions } from './embedded.ts';
 
@@ -15,6 +16,13 @@ const o = workerData as EmbeddedThreadOptions;
 const send = (m: EmbeddedFromThread) => port.postMessage(m);
 
 try {
+  // Its work is the recording's and the jobs' (the calls in flight never wait on it): on a busy
+  // machine the thread that proxies calls goes first.
+  try {
+    lowerThreadPriority(o.nice);
+  } catch {
+    // It runs at the process's priority then.
+  }
   mkdirSync(o.dir, { recursive: true });
   const pg = await PGlite.create(o.dir);
   const server = serveWireProtocol(pg, (err) => send({ t: 'error', message: err instanceof Error ? err.message : String(err) }));

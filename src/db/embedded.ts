@@ -9,6 +9,8 @@ export interface EmbeddedThreadOptions {
   dir: string;
   /** The Unix socket it serves the Postgres wire protocol on. */
   socketPath: string;
+  /** Nice steps below the process's CPU priority for the thread (Linux; 0: the same). */
+  nice: number;
 }
 
 export type EmbeddedFromThread =
@@ -34,11 +36,11 @@ const bootFile = new URL('./embedded-thread-boot.mjs', import.meta.url);
  * private temporary folder (mode 0700: only this user can connect). The gateway, the admin reads,
  * the jobs and the recorder's thread all reach it with postgres.js, as they reach Postgres.
  */
-export function startEmbeddedDatabase(dir: string, onError: (message: string) => void = () => undefined): EmbeddedDatabase {
+export function startEmbeddedDatabase(dir: string, nice = 0, onError: (message: string) => void = () => undefined): EmbeddedDatabase {
   const socketDir = mkdtempSync(path.join(tmpdir(), 'fixpoint-db-'));
   const port = 5432;
   const socketPath = path.join(socketDir, `.s.PGSQL.${port}`);
-  const worker = new Worker(bootFile, { workerData: { dir, socketPath } satisfies EmbeddedThreadOptions, name: 'fixpoint-embedded-db' });
+  const worker = new Worker(bootFile, { workerData: { dir, socketPath, nice } satisfies EmbeddedThreadOptions, name: 'fixpoint-embedded-db' });
   let closed: (m: Extract<EmbeddedFromThread, { t: 'closed' }>) => void = () => undefined;
   const removeSocketDir = () => rmSync(socketDir, { recursive: true, force: true });
   const ready = new Promise<void>((resolve, reject) => {
