@@ -43,6 +43,8 @@ export function startEmbeddedDatabase(dir: string, nice = 0, onError: (message: 
   const worker = new Worker(bootFile, { workerData: { dir, socketPath, nice } satisfies EmbeddedThreadOptions, name: 'fixpoint-embedded-db' });
   let closed: (m: Extract<EmbeddedFromThread, { t: 'closed' }>) => void = () => undefined;
   const removeSocketDir = () => rmSync(socketDir, { recursive: true, force: true });
+  // A process that exits without closing the database (a crash, process.exit) leaves no socket folder behind.
+  process.once('exit', removeSocketDir);
   const ready = new Promise<void>((resolve, reject) => {
     worker.on('message', (m: EmbeddedFromThread) => {
       if (m.t === 'ready') resolve();
@@ -73,6 +75,7 @@ export function startEmbeddedDatabase(dir: string, nice = 0, onError: (message: 
       } finally {
         await worker.terminate();
         removeSocketDir();
+        process.off('exit', removeSocketDir);
       }
       if (error) throw new Error(`closing the embedded database: ${error}`);
     },
