@@ -1,9 +1,15 @@
 /** Command-line flags of bench/run.ts. */
 import { parseArgs } from 'node:util';
 import { DEFAULT_GROUPING, parseSize, QUICK_GROUPING, type GroupingOptions } from './grouping-options.ts';
+import type { TargetId } from './scenarios.ts';
+
+const TARGET_IDS: readonly TargetId[] = ['upstream', 'bare', 'postgres', 'embedded', 'peer'];
+const DEFAULT_TARGETS: TargetId[] = ['bare', 'postgres', 'embedded', 'peer'];
 
 export interface BenchOptions {
   gateway: boolean;
+  /** What is measured beside the bare forwarder (always measured: the reference). */
+  targets: TargetId[];
   rounds: number;
   roundSeconds: number;
   warmupSeconds: number;
@@ -28,12 +34,16 @@ export interface BenchOptions {
 
 export const USAGE = `usage: node --import tsx bench/run.ts [flags]
   --quick                 smoke run: 2 rounds of 1.5 s, 0.5 s warm-up, 10 s soak
-  --no-gateway            measure only the fake upstream and the bare forwarder
+  --targets A,B           what to measure beside the bare forwarder (always measured): postgres (Fixpoint on
+                          Postgres), embedded (Fixpoint as \`npm start\` runs it), peer (@portkey-ai/gateway
+                          installed from npm into a temporary folder), upstream (the fake upstream, direct)
+                          (default postgres,embedded,peer)
+  --no-gateway            measure only the bare forwarder (and the upstream when named)
   --rounds N              interleaved rounds per target (default 6)
   --round-seconds S       measured seconds per round (default 4)
   --warmup-seconds S      warm-up before each scenario, per target (default 2)
-  --connections A,B       concurrent connections (default 8,64); the first is the moderate load
-  --moderate-rate R       pace the moderate load at R requests/s in all (default 300; 0: closed loop)
+  --connections A,B       concurrent connections (default 1,64); the first is the moderate load
+  --moderate-rate R       pace the moderate load at R requests/s in all (default 0: closed loop)
   --moderate-rounds N     interleaved rounds per target at the moderate load (default 10)
   --moderate-round-seconds S  measured seconds per round there (default 3)
   --soak-seconds S        memory soak duration (default 60; 0 skips it)
@@ -63,6 +73,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     options: {
       quick: { type: 'boolean', default: false },
       'no-gateway': { type: 'boolean', default: false },
+      targets: { type: 'string' },
       rounds: { type: 'string' },
       'round-seconds': { type: 'string' },
       'warmup-seconds': { type: 'string' },
@@ -88,7 +99,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick === true;
-  const connections = (values.connections ?? '8,64').split(',').map((c) => positive('connections', c, 8));
+  const targets = values.targets ? values.targets.split(',').map((t) => t.trim()) : DEFAULT_TARGETS;
+  const unknown = targets.filter((t) => !TARGET_IDS.includes(t as TargetId));
+  if (unknown.length) throw new Error(`--targets: unknown ${unknown.join(', ')}; known: ${TARGET_IDS.join(', ')}`);
+  const connections = (values.connections ?? '1,64').split(',').map((c) => positive('connections', c, 8));
   if (connections.some((c) => c < 1 || !Number.isInteger(c))) throw new Error('--connections must be positive integers');
   const groupingOnly = values['grouping-only'] === true;
   if (groupingOnly && values['no-grouping'] === true) throw new Error('--grouping-only and --no-grouping exclude each other');
@@ -102,13 +116,14 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   };
   return {
     gateway: values['no-gateway'] !== true,
+    targets: targets as TargetId[],
     rounds: Math.max(1, Math.round(positive('rounds', values.rounds, quick ? 2 : 6))),
     roundSeconds: positive('round-seconds', values['round-seconds'], quick ? 1.5 : 4),
     warmupSeconds: positive('warmup-seconds', values['warmup-seconds'], quick ? 0.5 : 2),
     connections,
     moderateRounds: Math.max(1, Math.round(positive('moderate-rounds', values['moderate-rounds'], quick ? 2 : 10))),
     moderateRoundSeconds: positive('moderate-round-seconds', values['moderate-round-seconds'], quick ? 1.5 : 3),
-    moderateRate: positive('moderate-rate', values['moderate-rate'], 300),
+    moderateRate: positive('moderate-rate', values['moderate-rate'], 0),
     soakSeconds: positive('soak-seconds', values['soak-seconds'], quick ? 10 : 60),
     soakConnections: Math.max(1, Math.round(positive('soak-connections', values['soak-connections'], 8))),
     strict: values.strict === true,

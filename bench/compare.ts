@@ -76,7 +76,8 @@ try {
     const saved = { ...process.env };
     Object.assign(process.env, t.env);
     try {
-      const g = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl: t.env.DATABASE_URL ?? databaseUrl, entry: t.entry, redisUrl });
+      // `@DATABASE_URL=` runs it embedded, `@REDIS_URL=` with in-process jobs (as `npm start` does).
+      const g = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl: t.env.DATABASE_URL ?? databaseUrl, entry: t.entry, redisUrl: t.env.REDIS_URL ?? redisUrl });
       started.push(g);
       targets.push({ label: t.label, p: g, gateway: true });
     } finally {

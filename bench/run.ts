@@ -1,16 +1,18 @@
 /**
- * `npm run bench`: the fake upstream (the ceiling), a bare undici forwarder (the floor every proxy
- * pays) and the Fixpoint gateway, side by side under the same load, interleaved in one run.
+ * `npm run bench`: a bare undici forwarder (the floor every proxy pays), the Fixpoint gateway on
+ * Postgres and embedded (as `npm start` runs it), a peer gateway from npm, and optionally the fake
+ * upstream itself (the ceiling), side by side under the same load, interleaved in one run.
  * Each server and the load generator run in their own process. Then the cost of grouping failures
  * into patterns as the store grows (bench/grouping.ts). See `--help`.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseBenchArgs, type BenchOptions } from './args.ts';
 import { resolveDatabaseUrl, resolveRedisUrl, startGateway } from './gateway.ts';
+import { PEER_LABEL, PEER_PACKAGE, startPeerGateway } from './peer-gateway.ts';
 import { startLoadGenerator, type LoadGenerator } from './load-client.ts';
 import { forkServer, type ServerProcess } from './processes.ts';
 import { groupingChecks, groupingMarkdown, printGrouping, runGroupingBench, type GroupingResult } from './grouping.ts';
-import { checks, markdown, printCell, printChecks, printSoak, type Cell, type Check } from './report.ts';
+import { checks, markdown, printCell, printChecks, printSoak, printSummary, type Cell, type Check } from './report.ts';
 import { measureCell, SCENARIOS, type Target } from './scenarios.ts';
 import { runSoak, type SoakResult } from './soak.ts';
 
@@ -31,24 +33,48 @@ function assertAlive(): void {
   }
 }
 
-async function startTargets(opts: BenchOptions): Promise<{ targets: Target[]; gateway?: ServerProcess }> {
+async function startTargets(opts: BenchOptions): Promise<{ targets: Target[]; gateways: ServerProcess[]; notes: string[] }> {
+  const want = new Set(opts.targets);
+  const notes: string[] = [];
   const upstream = await forkServer('fake upstream', './upstream-process.ts', []);
   started.push(upstream);
   const bare = await forkServer('bare forwarder', './bare-forwarder.ts', [upstream.origin]);
   started.push(bare);
-  const targets: Target[] = [
-    { key: 'upstream', label: 'fake upstream (direct)', origin: upstream.origin, pid: upstream.pid },
-    { key: 'bare', label: 'bare forwarder (undici Pool)', origin: bare.origin, pid: bare.pid },
-  ];
-  if (!opts.gateway) return { targets };
-  const databaseUrl = await resolveDatabaseUrl(process.env);
-  console.log(`starting the gateway (database: ${databaseUrl ? databaseUrl.replace(/\/\/[^@]*@/, '//…@') : 'embedded PGlite'})…`);
-  const redisUrl = await resolveRedisUrl(process.env);
-  console.log(`  jobs: ${redisUrl ? 'BullMQ on Redis (detection runs in workers, not measured here)' : 'in-process (no Redis: detection runs inside the gateway)'}`);
-  const gateway = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl, entry: opts.gatewayEntry, redisUrl });
-  started.push(gateway);
-  targets.push({ key: 'gateway', label: 'fixpoint gateway', origin: gateway.origin, pid: gateway.pid });
-  return { targets, gateway };
+  const targets: Target[] = [];
+  if (want.has('upstream')) targets.push({ key: 'upstream', id: 'upstream', label: 'fake upstream (direct)', origin: upstream.origin, pid: upstream.pid });
+  targets.push({ key: 'bare', id: 'bare', label: 'bare forwarder (undici Pool)', origin: bare.origin, pid: bare.pid });
+  if (!opts.gateway) return { targets, gateways: [], notes };
+  const gateways: ServerProcess[] = [];
+  if (want.has('postgres')) {
+    const databaseUrl = await resolveDatabaseUrl(process.env);
+    if (!databaseUrl) notes.push('Fixpoint on Postgres not measured: Postgres unreachable (set DATABASE_URL)');
+    else {
+      const redisUrl = await resolveRedisUrl(process.env);
+      console.log(`starting the gateway on Postgres (${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}; jobs: ${redisUrl ? 'BullMQ on Redis, detection in workers not measured here' : 'in-process, no Redis'})…`);
+      const gateway = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl, entry: opts.gatewayEntry, redisUrl });
+      started.push(gateway);
+      gateways.push(gateway);
+      targets.push({ key: 'gateway', id: 'postgres', label: 'Fixpoint, Postgres', origin: gateway.origin, pid: gateway.pid });
+    }
+  }
+  if (want.has('embedded')) {
+    // As `npm start` runs it: the embedded database and the jobs in-process (no DATABASE_URL, no REDIS_URL).
+    console.log('starting the gateway as `npm start` runs it (embedded PGlite, in-process jobs)…');
+    const gateway = await startGateway({ upstreamOrigin: upstream.origin, databaseUrl: undefined, entry: opts.gatewayEntry, redisUrl: undefined });
+    started.push(gateway);
+    gateways.push(gateway);
+    targets.push({ key: 'gateway', id: 'embedded', label: 'Fixpoint, embedded', origin: gateway.origin, pid: gateway.pid });
+  }
+  if (want.has('peer')) {
+    console.log(`installing and starting ${PEER_PACKAGE} in a temporary folder…`);
+    const peer = await startPeerGateway(upstream.origin);
+    if ('skipped' in peer) notes.push(`${PEER_LABEL} not measured: ${peer.skipped}`);
+    else {
+      started.push(peer.server);
+      targets.push({ key: 'peer', id: 'peer', label: PEER_LABEL, origin: peer.server.origin, pid: peer.server.pid, headers: peer.headers });
+    }
+  }
+  return { targets, gateways, notes };
 }
 
 async function main(): Promise<void> {
@@ -71,18 +97,22 @@ async function main(): Promise<void> {
   printChecks(list);
   if (proxies?.warnings) console.log(`\ngateway log (last lines at warn and above):\n${proxies.warnings}`);
   console.log('\n--- markdown ---\n');
-  const md = [proxies ? markdown(proxies.cells, proxies.soak, list, setup) : list.map((c) => `- ${c.pass === null ? 'skipped' : c.pass ? '✅' : '❌'} ${c.name}: ${c.detail}`).join('\n')];
+  const md = [proxies ? markdown(proxies.cells, proxies.soak, list, setup, proxies.targets, proxies.notes) : list.map((c) => `- ${c.pass === null ? 'skipped' : c.pass ? '✅' : '❌'} ${c.name}: ${c.detail}`).join('\n')];
   if (grouping) md.push(groupingMarkdown(grouping));
   console.log(md.join('\n\n'));
   if (opts.strict && list.some((c) => c.pass === false)) process.exitCode = 1;
 }
 
 /** The proxy benchmark: upstream, bare forwarder and gateway side by side, then the soak; servers stopped at the end. */
-async function benchProxies(opts: BenchOptions, setup: string): Promise<{ cells: Cell[]; soak: SoakResult | undefined; checks: Check[]; warnings: string | undefined }> {
+async function benchProxies(
+  opts: BenchOptions,
+  setup: string,
+): Promise<{ cells: Cell[]; soak: SoakResult | undefined; checks: Check[]; warnings: string | undefined; targets: Target[]; notes: string[] }> {
   console.log(`fixpoint bench — ${setup}`);
-  const { targets, gateway } = await startTargets(opts);
+  const { targets, gateways, notes } = await startTargets(opts);
   load = startLoadGenerator();
   for (const t of targets) console.log(`  ${t.label.padEnd(30)} ${t.origin} (pid ${t.pid})`);
+  for (const n of notes) console.log(`  ! ${n}`);
 
   const cells: Cell[] = [];
   const chosen = opts.scenarios ? SCENARIOS.filter((s) => opts.scenarios?.includes(s.key)) : SCENARIOS;
@@ -112,9 +142,14 @@ async function benchProxies(opts: BenchOptions, setup: string): Promise<{ cells:
       printSoak(soak);
     }
   }
-  const warnings = gateway?.logTail?.(5);
+  // A target whose every call failed in a scenario (the peer, on a feature it lacks) is said so beside the table.
+  for (const cell of cells) {
+    for (const r of cell.results) if (r.requests === 0 && r.firstError) notes.push(`${r.target.label}, ${cell.scenario}, ${cell.connections} connection(s): every call failed (${r.firstError.slice(0, 160)})`);
+  }
+  const warnings = gateways.map((g) => g.logTail?.(5)).filter(Boolean).join('\n') || undefined;
   await cleanup();
-  return { cells, soak, checks: checks(cells, soak), warnings };
+  printSummary(cells, targets, notes);
+  return { cells, soak, checks: checks(cells, soak), warnings, targets, notes };
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

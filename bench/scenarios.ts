@@ -10,27 +10,51 @@ export interface Scenario {
   requests: LoadRequest[];
 }
 
+export type TargetId = 'upstream' | 'bare' | 'postgres' | 'embedded' | 'peer';
+
 export interface Target {
-  key: 'upstream' | 'bare' | 'gateway';
+  /** What kind of server: a Fixpoint gateway (either database) waits out its recording backlog after each round. */
+  key: 'upstream' | 'bare' | 'gateway' | 'peer';
+  /** Which one, for --targets and the summary table. */
+  id: TargetId;
   label: string;
   origin: string;
   /** The process whose CPU is charged to this target. */
   pid: number;
+  /** Headers this target needs on every request (the peer gateway's provider and upstream). */
+  headers?: Record<string, string>;
 }
 
+/** The scenario's requests with the target's own headers added. */
+export function requestsFor(t: Target, requests: LoadRequest[]): LoadRequest[] {
+  const extra = t.headers;
+  return extra ? requests.map((r) => ({ ...r, headers: { ...r.headers, ...extra } })) : requests;
+}
+
+/** Each figure is the median of the target's interleaved rounds: a round the machine stalled in moves it little. */
 export interface CellResult {
   target: Target;
   rps: number;
   p50: number;
   p99: number;
-  /** The median of the rounds' own p99s: a round the machine stalled in moves it little. */
-  p99RoundMedian: number;
+  /** The p99 of every round's latencies pooled. */
+  p99Pooled: number;
   /** CPU of the target's process per answered request, microseconds. */
   cpuUsPerReq: number;
   requests: number;
   errors: number;
   incomplete: number;
   firstError?: string;
+}
+
+export interface Cell {
+  scenario: string;
+  connections: number;
+  /** The moderate load: where added latency is judged. */
+  moderate: boolean;
+  /** Paced at this many requests/s in all; absent: closed loop. */
+  rate?: number;
+  results: CellResult[];
 }
 
 export function chatRequest(stream: boolean, text: string): LoadRequest {
@@ -84,29 +108,33 @@ export async function recordingBacklogSeconds(origin: string): Promise<number> {
 /** Warm every target up, then rounds a,b,c,a,b,c… so drift hits all targets alike. */
 export async function measureCell(load: LoadGenerator, targets: Target[], scenario: Scenario, opts: CellOptions): Promise<CellResult[]> {
   const base = {
-    requests: scenario.requests,
     connections: opts.connections,
     ...(opts.ratePerSecond ? { ratePerSecond: opts.ratePerSecond } : {}),
   };
-  for (const t of targets) {
-    await load.run({ ...base, origin: t.origin, warmupMs: opts.warmupSeconds * 1000, durationMs: 0 });
+  const requests = targets.map((t) => requestsFor(t, scenario.requests));
+  for (const [i, t] of targets.entries()) {
+    await load.run({ ...base, requests: requests[i]!, origin: t.origin, warmupMs: opts.warmupSeconds * 1000, durationMs: 0 });
   }
-  const acc = targets.map(() => ({ latencies: [] as number[], roundP99s: [] as number[], seconds: 0, cpu: 0, completed: 0, errors: 0, incomplete: 0, firstError: undefined as string | undefined }));
+  const acc = targets.map(() => ({ latencies: [] as number[], rps: [] as number[], cpu: [] as number[], p50s: [] as number[], p99s: [] as number[], completed: 0, errors: 0, incomplete: 0, firstError: undefined as string | undefined }));
   for (let round = 0; round < opts.rounds; round++) {
     for (const [i, t] of targets.entries()) {
       const a = acc[i]!;
       const cpu0 = cpuMicros(t.pid);
-      const res = await load.run({ ...base, origin: t.origin, warmupMs: ROUND_WARMUP_MS, durationMs: opts.roundSeconds * 1000 });
+      const res = await load.run({ ...base, requests: requests[i]!, origin: t.origin, warmupMs: ROUND_WARMUP_MS, durationMs: opts.roundSeconds * 1000 });
       // Recording that fell behind under a closed loop is work of this round: the time until it is
       // written counts too. A paced round only waits (its records sit out the flush interval).
+      let seconds = res.measuredS;
       if (t.key === 'gateway') {
         const backlog = await recordingBacklogSeconds(t.origin);
-        if (!opts.ratePerSecond) a.seconds += backlog;
+        if (!opts.ratePerSecond) seconds += backlog;
       }
-      a.cpu += cpuMicros(t.pid) - cpu0;
+      const cpu = cpuMicros(t.pid) - cpu0;
       for (const l of res.latenciesUs) a.latencies.push(l);
-      a.roundP99s.push(summarizeMicros(res.latenciesUs).p99);
-      a.seconds += res.measuredS;
+      const round = summarizeMicros(res.latenciesUs);
+      a.rps.push(round.count / seconds);
+      a.cpu.push(res.completed ? cpu / res.completed : Number.NaN);
+      a.p50s.push(round.p50);
+      a.p99s.push(round.p99);
       a.completed += res.completed;
       a.errors += res.errors;
       a.incomplete += res.incomplete;
@@ -118,11 +146,11 @@ export async function measureCell(load: LoadGenerator, targets: Target[], scenar
     const lat = summarizeMicros(a.latencies);
     return {
       target,
-      rps: lat.count / a.seconds,
-      p50: lat.p50,
-      p99: lat.p99,
-      p99RoundMedian: median(a.roundP99s),
-      cpuUsPerReq: a.completed ? a.cpu / a.completed : Number.NaN,
+      rps: median(a.rps),
+      p50: median(a.p50s),
+      p99: median(a.p99s),
+      p99Pooled: lat.p99,
+      cpuUsPerReq: median(a.cpu),
       requests: lat.count,
       errors: a.errors,
       incomplete: a.incomplete,

@@ -1,14 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { createConnection } from 'node:net';
 import postgres from 'postgres';
-import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.ts';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -19,7 +17,10 @@ export interface Statement {
 
 export interface Database {
   db: Db;
+  /** `pglite`: the embedded database, in a thread of its own, reached over a Unix socket like Postgres. */
   kind: 'postgres' | 'pglite';
+  /** A URL other threads (the recorder's) connect with. */
+  url: string;
   /** Apply committed migrations (serialised across processes on Postgres with an advisory lock). */
   migrate(): Promise<void>;
   /**
@@ -38,12 +39,29 @@ export interface Database {
 export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 const MIGRATION_LOCK = 0x46495850; // "FIXP"
 
-export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Database {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(path.join(opts.dataDir, 'db'));
+/** `nice`: for the embedded database's thread, nice steps below the process's CPU priority (Linux). */
+export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string; nice?: number }): Database {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openEmbedded(path.join(opts.dataDir, 'db'), opts.nice ?? 0);
 }
 
-function openPostgres(url: string): Database {
+/**
+ * The driver's options for a URL. A `host` parameter that is a folder (libpq's form for a Unix
+ * socket, `postgres://user@localhost/db?host=/run/postgresql`) connects to the socket in it.
+ */
+function clientOptions(url: string): { url: string; path?: string } {
+  const u = new URL(url);
+  const host = u.searchParams.get('host');
+  if (!host?.startsWith('/')) return { url };
+  u.searchParams.delete('host');
+  return { url: u.toString(), path: path.join(host, `.s.PGSQL.${u.port || 5432}`) };
+}
+
+function openPostgres(databaseUrl: string, embedded?: EmbeddedDatabase): Database {
+  const { url, ...socketPath } = clientOptions(databaseUrl);
   const client = postgres(url, {
+    ...socketPath,
+    // The embedded database: each connection waits until it serves.
+    ...(embedded ? { socket: async () => embedded.ready.then(() => createConnection(embedded.socketPath)) } : {}),
     max: 10,
     connect_timeout: 5,
     idle_timeout: 60,
@@ -52,7 +70,8 @@ function openPostgres(url: string): Database {
   const db = drizzlePostgres({ client, schema, casing: 'snake_case' }) as unknown as Db;
   return {
     db,
-    kind: 'postgres',
+    kind: embedded ? 'pglite' : 'postgres',
+    url: databaseUrl,
     async runAll(statements) {
       if (statements.length === 1) {
         const [one] = statements as [Statement];
@@ -83,32 +102,15 @@ function openPostgres(url: string): Database {
   };
 }
 
-function openPglite(dir: string): Database {
-  mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir);
-  const pdb = drizzlePglite({ client, schema, casing: 'snake_case' });
+/** Embedded PGlite, in a thread of its own behind the wire protocol (embedded.ts), reached with the same driver and code as Postgres. */
+function openEmbedded(dir: string, nice: number): Database {
+  const embedded = startEmbeddedDatabase(dir, nice);
+  const database = openPostgres(embedded.url, embedded);
   return {
-    db: pdb as unknown as Db,
-    kind: 'pglite',
-    async runAll(statements) {
-      if (statements.length === 1) {
-        const [one] = statements as [Statement];
-        await client.query(one.text, one.params);
-        return;
-      }
-      await client.transaction(async (tx) => {
-        for (const s of statements) await tx.query(s.text, s.params);
-      });
+    ...database,
+    async close() {
+      await database.close();
+      await embedded.close();
     },
-    migrate: () => migratePglite(pdb, { migrationsFolder }),
-    async ping() {
-      try {
-        await client.query('select 1');
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    close: () => client.close(),
   };
 }

@@ -6,6 +6,10 @@ import type { JobSystem } from '../jobs/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import { createCallChecker, type CallView, isDetectedRoute, loadCalls, reportRuleErrors, rubricVersionOf } from '../evaluate/index.ts';
 import { markEvaluated, storeFailures, type FailureRow } from './store-failures.ts';
+import { TimeSlice } from '../core/time-slice.ts';
+
+/** Checking yields to the event loop after this much work, so a proxied call never waits longer behind it. */
+const DETECT_SLICE_MS = 0.5;
 
 export interface DetectorDeps {
   config: Config;
@@ -44,7 +48,10 @@ export function createDetector(deps: DetectorDeps) {
       const loaded = (await loadCalls(deps.db, callIds.filter((id) => !skip.has(id)))).filter((l) => isDetectedRoute(l.view.route));
       const rows: FailureRow[] = [];
       const results: { callId: string; failureCount: number }[] = [];
+      // In slices: with the jobs in-process (no REDIS_URL) this runs on the thread that proxies calls.
+      const slice = new TimeSlice(DETECT_SLICE_MS);
       for (const { view, startedAt } of loaded) {
+        if (slice.spent) await slice.yield();
         const found = await check(view);
         rows.push(...found.map((f) => ({ ...f, callStartedAt: startedAt })));
         results.push({ callId: view.id, failureCount: found.length });

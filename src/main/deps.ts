@@ -54,7 +54,7 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
   const { env } = config;
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const metrics = createMetrics(new Registry());
-  const database = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.FIXPOINT_DATA_DIR });
+  const database = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.FIXPOINT_DATA_DIR, nice: env.FIXPOINT_RECORDER_NICE });
   // Say what the start is doing: the embedded database's first start (loading Postgres compiled to
   // WebAssembly, then every migration) takes a while on a small machine.
   logger.info(
@@ -116,10 +116,10 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
     // One OpenTelemetry span per call, made where the record is finalized (the recorder's thread, if it has one).
     callSpans: traces && { ...traces, servers: Object.fromEntries([...registry.providers.values()].map((p) => [p.name, p.origin])) },
   };
-  // PGlite lives in this thread only, so the embedded database keeps the recorder here too.
+  // The recorder's thread connects on its own: to Postgres, or to the embedded database's thread.
   const recorder: CallRecorder =
-    env.DATABASE_URL && env.FIXPOINT_RECORDER === 'thread'
-      ? await ThreadedRecorder.start({ ...settings, databaseUrl: env.DATABASE_URL, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE, cpuProfileDir: env.BENCH_GATEWAY_PROFILE }, logger, onStored)
+    env.FIXPOINT_RECORDER === 'thread'
+      ? await ThreadedRecorder.start({ ...settings, databaseUrl: database.url, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE, cpuProfileDir: env.BENCH_GATEWAY_PROFILE }, logger, onStored)
       : await createRecorder({ ...settings, database, metrics, logger, onStored });
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
   const prompts = createLivePrompts({ db: database.db, redis: core.redis, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });

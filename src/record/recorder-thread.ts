@@ -10,7 +10,7 @@ import { createLogger, createMetrics } from '../telemetry/index.ts';
 import { unpackCaptures } from './capture-wire.ts';
 import { createRecorder } from './create-recorder.ts';
 import type { Recorder } from './recorder.ts';
-import { lowerThreadPriority } from './thread-priority.ts';
+import { lowerThreadPriority } from '../core/thread-priority.ts';
 import type { FromThread, ThreadOptions, ToThread } from './threaded-recorder.ts';
 
 const port = parentPort;

@@ -1,4 +1,5 @@
 import type { CallCapture } from '../core/call-capture.ts';
+import { TimeSlice } from '../core/time-slice.ts';
 import { pendingCallOf, type CallRecorder, type MetricsJson, type PendingCall } from './call-recorder.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import { finalizeCapture, minimalRecord, reasonOf, redactKeys, reviveRecord, type FinalizeResult, type FinalRecord } from './finalize.ts';
@@ -9,7 +10,6 @@ import { FULL_STATEMENT_ROWS, type RecordStore } from './store.ts';
 
 /** Finalizing yields to the event loop after this much work, so proxied calls never wait longer behind it. */
 const FINALIZE_SLICE_MS = 0.25;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Flushes failing one after another (not a database outage: something unexpected) before the recorder says it is stuck. */
 const STUCK_AFTER_FAILED_FLUSHES = 3;
 
@@ -131,12 +131,9 @@ export class Recorder implements CallRecorder {
    */
   private async take(n: number): Promise<FinalRecord[]> {
     const count = Math.min(n, this.queue.length);
-    let sliceStart = performance.now();
+    const slice = new TimeSlice(FINALIZE_SLICE_MS);
     for (let i = 0; i < count; i++) {
-      if (performance.now() - sliceStart > FINALIZE_SLICE_MS) {
-        await yieldToEventLoop();
-        sliceStart = performance.now();
-      }
+      if (slice.spent) await slice.yield();
       const entry = this.queue[i] as CallCapture | FinalRecord;
       if ('values' in entry) continue;
       this.queue[i] = this.prepare(entry);
