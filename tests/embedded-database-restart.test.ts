@@ -60,6 +60,7 @@ describe('embedded database thread restart', () => {
       ids.push(await call(i));
       if (down && embedded.restarting) whileDown++;
       if (i > 2000) throw new Error('the embedded database did not come back');
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(whileDown).toBeGreaterThan(0);
 
