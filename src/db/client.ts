@@ -6,7 +6,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.ts';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
+import { startEmbeddedDatabase, type EmbeddedDatabase, type EmbeddedDatabaseHooks } from './embedded.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -33,15 +33,22 @@ export interface Database {
   runAll(statements: readonly Statement[]): Promise<void>;
   /** A cheap round trip: true when the database answers. */
   ping(): Promise<boolean>;
+  /** True while it is known to be down without asking it: the embedded database's thread restarting. */
+  knownDown(): boolean;
+  /** The embedded database's handle (its thread's restarts; a test-only way to end it); none on Postgres. */
+  embedded?: EmbeddedDatabase;
   close(): Promise<void>;
 }
 
 export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 const MIGRATION_LOCK = 0x46495850; // "FIXP"
 
-/** `nice`: for the embedded database's thread, nice steps below the process's CPU priority (Linux). */
-export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string; nice?: number }): Database {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openEmbedded(path.join(opts.dataDir, 'db'), opts.nice ?? 0);
+/**
+ * `nice`: for the embedded database's thread, nice steps below the process's CPU priority (Linux);
+ * `embedded`: what the embedded database reports (its connections' errors, its thread's restarts).
+ */
+export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string; nice?: number; embedded?: EmbeddedDatabaseHooks }): Database {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openEmbedded(path.join(opts.dataDir, 'db'), opts.nice ?? 0, opts.embedded);
 }
 
 /**
@@ -60,7 +67,8 @@ function openPostgres(databaseUrl: string, embedded?: EmbeddedDatabase): Databas
   const { url, ...socketPath } = clientOptions(databaseUrl);
   const client = postgres(url, {
     ...socketPath,
-    // The embedded database: each connection waits until it serves.
+    // The embedded database: each connection waits until it first serves. While its thread restarts,
+    // connecting fails at once (ECONNREFUSED or ENOENT) and the next query connects again.
     ...(embedded ? { socket: async () => embedded.ready.then(() => createConnection(embedded.socketPath)) } : {}),
     max: 10,
     connect_timeout: 5,
@@ -98,13 +106,15 @@ function openPostgres(databaseUrl: string, embedded?: EmbeddedDatabase): Databas
         return false;
       }
     },
+    knownDown: () => embedded?.restarting ?? false,
+    ...(embedded ? { embedded } : {}),
     close: () => client.end({ timeout: 5 }),
   };
 }
 
 /** Embedded PGlite, in a thread of its own behind the wire protocol (embedded.ts), reached with the same driver and code as Postgres. */
-function openEmbedded(dir: string, nice: number): Database {
-  const embedded = startEmbeddedDatabase(dir, nice);
+function openEmbedded(dir: string, nice: number, hooks: EmbeddedDatabaseHooks = {}): Database {
+  const embedded = startEmbeddedDatabase(dir, nice, hooks);
   const database = openPostgres(embedded.url, embedded);
   return {
     ...database,

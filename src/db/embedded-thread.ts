@@ -4,7 +4,7 @@
  * synchronously, in WebAssembly) never stalls the thread that proxies calls.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { lowerThreadPriority } from '../core/thread-priority.ts';
 import { serveWireProtocol } from './wire-server.ts';
@@ -26,6 +26,8 @@ try {
   mkdirSync(o.dir, { recursive: true });
   const pg = await PGlite.create(o.dir);
   const server = serveWireProtocol(pg, (err) => send({ t: 'error', message: err instanceof Error ? err.message : String(err) }));
+  // A thread that died before this one (restarted on the same socket) may have left its socket file.
+  rmSync(o.socketPath, { force: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.socketPath, () => resolve());

@@ -6,9 +6,9 @@ const unavailableCodes = new Set([
 ]);
 
 /** The error and the errors it wraps (drizzle puts the driver's error in `cause`), at most five deep. */
-function* causeChain(err: unknown): Generator<{ code?: unknown; message?: unknown }> {
+function* causeChain(err: unknown): Generator<{ code?: unknown; message?: unknown; syscall?: unknown }> {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    yield e as { code?: unknown; message?: unknown };
+    yield e as { code?: unknown; message?: unknown; syscall?: unknown };
     e = (e as { cause?: unknown }).cause;
   }
 }
@@ -18,9 +18,11 @@ function* causeChain(err: unknown): Generator<{ code?: unknown; message?: unknow
  * (as opposed to a row it refused). Looks through wrappers.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (const { code, message } of causeChain(err)) {
+  for (const { code, message, syscall } of causeChain(err)) {
     if (typeof code === 'string') {
       if (unavailableCodes.has(code)) return true;
+      // A Unix socket with no server behind it (Postgres stopped, the embedded database's thread restarting).
+      if (code === 'ENOENT' && syscall === 'connect') return true;
       // SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57P admin shutdown / cannot connect now.
       if (/^(08|53|57P)/.test(code)) return true;
     }

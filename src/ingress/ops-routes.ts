@@ -16,11 +16,12 @@ export interface Readiness {
   recording: boolean;
 }
 
-export function readiness(deps: Pick<IngressDeps, 'lifecycle' | 'recorder' | 'schema'>): Readiness {
+export function readiness(deps: Pick<IngressDeps, 'lifecycle' | 'recorder' | 'schema' | 'database'>): Readiness {
   const { schema, recorder, lifecycle } = deps;
   let database = 'up';
   if (!schema.migrated) database = `${schema.lastError ? `unreachable: ${schema.lastError}` : 'up'}, migrations pending`;
-  else if (!recorder.databaseUp) database = 'unreachable';
+  // The recorder finds out on its next write; the embedded database's restart is known at once.
+  else if (!recorder.databaseUp || deps.database.knownDown()) database = 'unreachable';
   const recording = recorder.accepting;
   const status = lifecycle.draining || !recording ? 'not ready' : database === 'up' ? 'ready' : 'degraded';
   return { status, draining: lifecycle.draining, database, recording };

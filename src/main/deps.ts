@@ -54,7 +54,18 @@ export async function buildCoreDeps(config: Config, opts: BuildOptions = {}): Pr
   const { env } = config;
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const metrics = createMetrics(new Registry());
-  const database = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.FIXPOINT_DATA_DIR, nice: env.FIXPOINT_RECORDER_NICE });
+  const database = openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.FIXPOINT_DATA_DIR,
+    nice: env.FIXPOINT_RECORDER_NICE,
+    embedded: {
+      onError: (message) => logger.warn({ database: 'pglite', error: message }, 'embedded database: a connection failed'),
+      onRestart: (reason, delayMs) => {
+        metrics.embeddedDatabaseRestarts.inc();
+        logger.error({ database: 'pglite', reason, delayMs }, "embedded database's thread died: starting it again; records are spooled until it is back");
+      },
+    },
+  });
   // Say what the start is doing: the embedded database's first start (loading Postgres compiled to
   // WebAssembly, then every migration) takes a while on a small machine.
   logger.info(

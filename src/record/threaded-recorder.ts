@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { CallCapture } from '../core/call-capture.ts';
+import { RestartBackoff } from '../core/restart-backoff.ts';
 import type { Logger } from '../telemetry/index.ts';
 import type { CallRecorder, MetricsJson, PendingCall } from './call-recorder.ts';
 import { CapturePacker, type PackedCaptures } from './capture-wire.ts';
@@ -41,7 +42,6 @@ export type FromThread =
 const HANDOFF_MS = 50;
 const HANDOFF_MAX = 1024;
 const HANDOFF_MAX_BYTES = 8 * 1024 * 1024;
-const RESTART_DELAY_MS = 500;
 const bootFile = new URL('./recorder-thread-boot.mjs', import.meta.url);
 
 /**
@@ -60,7 +60,7 @@ export class ThreadedRecorder implements CallRecorder {
   private started = false;
   private closing = false;
   private nextId = 1;
-  private restartDelayMs = RESTART_DELAY_MS;
+  private readonly restarts = new RestartBackoff();
   private readonly replies = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   private constructor(
@@ -91,7 +91,7 @@ export class ThreadedRecorder implements CallRecorder {
       worker.on('message', (m: FromThread) => {
         if (m.t === 'ready') {
           this.ready = true;
-          this.restartDelayMs = RESTART_DELAY_MS;
+          this.restarts.reset();
           if (this.started) worker.postMessage({ t: 'start' } satisfies ToThread);
           if (!this.options.schemaPending) worker.postMessage({ t: 'schema-migrated' } satisfies ToThread);
           this.handoff(); // what piled up while it was away
@@ -121,8 +121,7 @@ export class ThreadedRecorder implements CallRecorder {
 
   /** Start the thread again after a delay that grows while it keeps failing (at most 10 s). */
   private scheduleRestart(): void {
-    const delay = this.restartDelayMs;
-    this.restartDelayMs = Math.min(delay * 2, 10_000);
+    const delay = this.restarts.next();
     setTimeout(() => {
       if (this.closing) return;
       // A failed start ends in 'exit', which schedules the next attempt.

@@ -117,6 +117,11 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       registers,
     }),
     spoolBytes: new Gauge({ name: 'fixpoint_record_spool_bytes', help: 'Bytes waiting in spool files', registers }),
+    embeddedDatabaseRestarts: new Counter({
+      name: 'fixpoint_embedded_database_restarts_total',
+      help: "Restarts of the embedded database's thread (PGlite, no DATABASE_URL) after it died",
+      registers,
+    }),
     detectEnqueueFailures: new Counter({
       name: 'fixpoint_detect_enqueue_failures_total',
       help: 'Stored batches whose detection could not be enqueued (Redis down); the sweep catches them up',
