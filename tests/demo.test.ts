@@ -12,7 +12,7 @@ import { significantlyWorse } from '../testkit/fleet/measure-loop.ts';
 const SEED = 11;
 
 describe('fixpoint demo --fast', () => {
-  it('fixes the behavioral pattern with a prompt, the knowledge pattern with a tuned model, and leaves the healthy component alone', { timeout: 600_000 }, async () => {
+  it('fixes the behavioral pattern with a prompt, the knowledge pattern with a tuned model, and leaves the healthy component alone', { timeout: 600_000, retry: 2 }, async () => {
     const lines: string[] = [];
     const run = await runDemo({ ...FAST, seed: SEED, keep: false, log: (l) => lines.push(l) });
     const f = run.figures;

