@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeFineTuning, type FakeFineTuning } from '../testkit/fake-finetune/index.ts';
 import { textReply } from '../testkit/fake-upstream/index.ts';
-import { BASE_MODEL, FleetDriver, JUDGE_MODEL, learnsFacts, OPTIMIZER_MODEL, Simulation, startFleetGateway, TUNED_MODEL, World, type CallRecord, type FleetGateway } from '../testkit/fleet/index.ts';
+import { BASE_MODEL, FleetDriver, JUDGE_MODEL, learnedFacts, OPTIMIZER_MODEL, tunedAnswersAs, Simulation, startFleetGateway, TUNED_MODEL, World, type CallRecord, type FleetGateway } from '../testkit/fleet/index.ts';
 import { clauseAnalyzer } from '../testkit/fleet/components/clause-analyzer.ts';
 import { orderStatus } from '../testkit/fleet/components/order-status.ts';
 import { SIM_PROVIDER_KEY } from '../testkit/fleet/gateway.ts';
@@ -74,8 +74,8 @@ async function startLoop(o: { learns: boolean; seed: number }): Promise<Loop> {
     responder: { chat: reply, embed: (inputs) => sim.embed(inputs) },
     // The tuned model answers as the model that knows the facts only when its rows taught them.
     learn: (rows) => {
-      const knows = o.learns && learnsFacts(world, clause, rows);
-      return (body) => reply({ ...body, model: knows ? TUNED_MODEL : BASE_MODEL });
+      const learned = o.learns ? learnedFacts(world, rows) : new Set<string>();
+      return (body) => reply({ ...body, model: tunedAnswersAs(world, learned, body['messages']) });
     },
   });
   const receiver = await startReceiver();

@@ -45,6 +45,8 @@ export interface SearchContext {
 interface SearchState {
   /** Pareto front over the selection cases. */
   front: Evaluated[];
+  /** Every candidate scored on the selection set, the current prompt first (a lean parent may have left the front). */
+  scored: Evaluated[];
   /** candidate id → the pattern's feedback cases it still fails */
   feedbackFails: Map<string, OptimizationCase[]>;
 }
@@ -52,6 +54,14 @@ interface SearchState {
 const passedOf = (e: Evaluated): number => e.cand.scores['selection']?.passed ?? 0;
 const bySelection = (a: Evaluated, b: Evaluated): number => passedOf(b) - passedOf(a);
 const patternCases = (on: OptimizationCase[]): OptimizationCase[] => on.filter((c) => c.kind === 'pattern');
+/**
+ * A candidate within the relative growth bound (`maxGrowth` of the current prompt's length, without the
+ * characters' allowance). One that passes everything but grew past it does not end the search: the
+ * next proposals start from the best lean candidate, so that a prompt of the same quality and a sane
+ * length can still be found (pickBest takes the shorter among equals). A prompt twice as long costs
+ * on every call, and it makes the pattern a fine-tuning candidate (`retrain.bakeGrowth`).
+ */
+const isLean = (ctx: SearchContext, e: Evaluated): boolean => e.cand.template.length <= ctx.current.template.length * (1 + ctx.settings.maxGrowth);
 const dominates = (a: Map<string, boolean>, b: Map<string, boolean>) => [...b].every(([id, ok]) => !ok || a.get(id)) && [...a].some(([id, ok]) => ok && !b.get(id));
 
 /** Pareto front over cases: drop those this one dominates; keep it unless one dominates it. */
@@ -84,7 +94,7 @@ export async function searchCandidates(ctx: SearchContext): Promise<{ baseline: 
   const baseSel = await ctx.replay.evaluate(current.template, current.model, sets.selection, baseline);
   baseline.scores['selection'] = score(baseSel, sets.selection);
   ctx.candidates.push(baseline);
-  const state: SearchState = { front: [{ cand: baseline, selection: baseSel }], feedbackFails: new Map([['current', patternCases(sets.feedback)]]) };
+  const state: SearchState = { front: [{ cand: baseline, selection: baseSel }], scored: [{ cand: baseline, selection: baseSel }], feedbackFails: new Map([['current', patternCases(sets.feedback)]]) };
   try {
     for (let it = 0; it < ctx.settings.maxIterations; it++) {
       if ((await proposeAndTry(ctx, state, it)) === 'stop') break;
@@ -101,8 +111,11 @@ export async function searchCandidates(ctx: SearchContext): Promise<{ baseline: 
 async function proposeAndTry(ctx: SearchContext, state: SearchState, it: number): Promise<'stop' | 'next'> {
   const { settings: s, sets, candidates } = ctx;
   if (ctx.replay.spent.tokens > s.maxTokens) throw new BudgetExhausted(`token budget of ${s.maxTokens} spent`);
-  // Parent: the front's best on the selection set, shorter first among equals.
-  const parent = [...state.front].sort((a, b) => bySelection(a, b) || a.cand.template.length - b.cand.template.length)[0]!;
+  // Parent: the front's best on the selection set, shorter first among equals — unless that one passes
+  // everything only by growing past the lean bound: then the best lean candidate, to find a shorter equal.
+  const best = (from: Evaluated[]) => [...from].sort((a, b) => bySelection(a, b) || a.cand.template.length - b.cand.template.length)[0];
+  const lead = best(state.front)!;
+  const parent = passedOf(lead) === sets.selection.length && !isLean(ctx, lead) ? (best(state.scored.filter((e) => isLean(ctx, e))) ?? lead) : lead;
   const failing = (state.feedbackFails.get(parent.cand.id) ?? patternCases(sets.feedback)).slice(0, 8);
   if (failing.length === 0) return 'stop';
   const shown = failing.map((c) => ({ input: JSON.stringify((c.request['messages'] as unknown[]).slice(1)).slice(0, 2000), output: c.output.slice(0, 2000), problems: c.evidence, correction: c.correction }));
@@ -124,7 +137,7 @@ async function proposeAndTry(ctx: SearchContext, state: SearchState, it: number)
   }
   const bestTried = await tryWithModels(ctx, state, cand);
   await ctx.save();
-  return passedOf(bestTried) === sets.selection.length ? 'stop' : 'next';
+  return passedOf(bestTried) === sets.selection.length && isLean(ctx, bestTried) ? 'stop' : 'next';
 }
 
 /**
@@ -140,6 +153,7 @@ async function tryWithModels(ctx: SearchContext, state: SearchState, cand: Store
     const sel = await ctx.replay.evaluate(pairCand.template, pairCand.model, sets.selection, pairCand);
     pairCand.scores['selection'] = score(sel, sets.selection);
     tried.push({ cand: pairCand, selection: sel });
+    state.scored.push({ cand: pairCand, selection: sel });
     state.front = withFront(state.front, { cand: pairCand, selection: sel });
   }
   const bestTried = [...tried].sort(bySelection)[0]!;
@@ -158,6 +172,7 @@ async function tryFewShot(ctx: SearchContext, state: SearchState): Promise<void>
   ctx.candidates.push(fs);
   const sel = await ctx.replay.evaluate(fs.template, fs.model, sets.selection, fs);
   fs.scores['selection'] = score(sel, sets.selection);
+  state.scored.push({ cand: fs, selection: sel });
   state.front = withFront(state.front, { cand: fs, selection: sel });
   await ctx.save();
 }

@@ -15,4 +15,4 @@ export { clarity, complianceOf } from './contract.ts';
 export { simEmbedding } from './embeddings.ts';
 export { BASE_MODEL, TUNED_MODEL, JUDGE_MODEL, OPTIMIZER_MODEL, EMBEDDINGS_MODEL } from './models.ts';
 export { GLITCH, type ComponentSpec, type FleetInput, type ProblemSpec, type Outcome } from './types.ts';
-export { learnsFacts, ROWS_TO_LEARN, type TrainingRowLike } from './tuning.ts';
+export { learnedFacts, ROWS_TO_LEARN, tunedAnswersAs, type TrainingRowLike } from './tuning.ts';

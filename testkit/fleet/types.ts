@@ -86,6 +86,12 @@ export interface ComponentSpec {
   knowledgeHint?: string;
   /** Probability that a model that was not tuned knows what this input needs (1: nothing to know). */
   baseKnows(input: FleetInput): number;
+  /**
+   * Which of the component's knowledge problems the fact this input needs belongs to (the problem id): a
+   * tuned model knows the facts of a problem once its training rows taught enough of them. Without it,
+   * all the component's facts are one.
+   */
+  factOf?(input: FleetInput): string;
   problems: ProblemSpec[];
   /** Declared rules, as in the gateway's YAML. */
   rules: Record<string, unknown>[];

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeUpstream, type FakeUpstream } from '../../testkit/fake-upstream/index.ts';
+import { loadConfig } from '../config/index.ts';
+import { optimizerSchema } from '../config/optimizer.ts';
+import type { StoredCandidate } from '../db/index.ts';
+import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
+import { createLogger } from '../telemetry/index.ts';
+import { ReplayVerdicts, type BudgetedReplay } from './budgeted-replay.ts';
+import type { OptimizationCase } from './cases.ts';
+import { pickBest } from './gate.ts';
+import { searchCandidates } from './search.ts';
+
+/**
+ * The search's stop rule: a candidate that passes every case only by growing far past the current
+ * prompt does not end the search; the next proposal starts from the best lean candidate, and the
+ * shorter of two equal fixes wins. The optimizer model is the fake upstream over HTTP (its answers
+ * queued in order); the replay is a rule of the test (a case passes when the prompt states the labels).
+ */
+const CURRENT = 'You route tickets for {{slot1}}. Say what kind of issue it is.';
+const FIX = 'Reply with exactly one of: billing, technical, account.';
+const FILLER = 'You are a meticulous, world-class professional who reads every detail of the input and weighs the needs of every stakeholder before answering. ';
+const VERBOSE = `${FILLER.repeat(2)}${CURRENT} ${FIX}`;
+const CONCISE = `You route tickets for {{slot1}}. ${FIX}`;
+
+let fake: FakeUpstream;
+let registry: ProviderRegistry;
+
+beforeAll(async () => {
+  fake = await startFakeUpstream();
+  registry = createProviderRegistry(loadConfig({ OPENAI_BASE_URL: fake.openaiBaseUrl, OPENAI_API_KEY: 'sk-test-optimizer-0123456789' }), { connectTimeoutMs: 2000, idleTimeoutMs: 5000 });
+});
+afterAll(async () => {
+  await registry?.close();
+  await fake?.close();
+});
+
+const cases = (n: number, kind: OptimizationCase['kind']): OptimizationCase[] =>
+  Array.from({ length: n }, (_, i) => ({
+    callId: `${kind}-${i}`,
+    sessionKey: `s-${kind}-${i}`,
+    request: { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You route tickets for Acme. Say what kind of issue it is.' }, { role: 'user', content: `ticket ${kind} ${i}` }] },
+    slots: { slot1: 'Acme' },
+    evidence: ['Rule label: expected one of [billing, technical, account], got "Billing issue"'],
+    correction: null,
+    output: 'Billing issue',
+    kind,
+  }));
+
+/** Pattern cases pass when the prompt states the labels; the others always do. */
+function ruleReplay(): BudgetedReplay & { templates: string[] } {
+  const templates: string[] = [];
+  return {
+    templates,
+    spent: { evalCalls: 0, tokens: 0, costUsd: 0 },
+    reserve: () => {},
+    release: () => {},
+    async evaluate(tmpl, _mdl, on) {
+      templates.push(tmpl);
+      const v = new ReplayVerdicts();
+      for (const c of on) {
+        const ok = c.kind === 'regression' || tmpl.includes(FIX);
+        v.set(c.callId, ok);
+        v.ownFailure.set(c.callId, !ok);
+      }
+      return v;
+    },
+  };
+}
+
+const proposal = (template: string) => ({ path: '/v1/chat/completions', body: { id: 'chatcmpl-x', object: 'chat.completion', created: 0, model: 'gpt-4o-mini', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: JSON.stringify({ template, rationale: 'state the labels' }) } }], usage: { prompt_tokens: 100, completion_tokens: 40, total_tokens: 140 } } });
+
+describe('the candidate search', () => {
+  it('keeps looking after a fix that grew past maxGrowth, from the lean parent, and picks the shorter equal fix', async () => {
+    fake.enqueue(proposal(VERBOSE));
+    fake.enqueue(proposal(CONCISE));
+    const before = fake.requests.length;
+    const candidates: StoredCandidate[] = [];
+    const settings = optimizerSchema.parse({ model: 'gpt-4o-mini', maxIterations: 4 });
+    const sets = { feedback: [...cases(6, 'pattern'), ...cases(2, 'regression')], selection: [...cases(6, 'pattern'), ...cases(2, 'regression')], gate: [] };
+    const { front } = await searchCandidates({
+      registry,
+      logger: createLogger('silent'),
+      runId: 'run-lean',
+      settings,
+      model: 'gpt-4o-mini',
+      current: { template: CURRENT, model: null },
+      slots: ['slot1'],
+      sets,
+      extraModels: [],
+      replay: ruleReplay(),
+      candidates,
+      save: async () => {},
+    });
+    const asked = fake.requests.slice(before).filter((r) => r.path === '/v1/chat/completions');
+    // Two proposals: the verbose fix passed everything but grew ~6×, so the search asked again…
+    expect(asked).toHaveLength(2);
+    // …from the current prompt (the lean parent), not from the verbose one.
+    expect(JSON.stringify(asked[1]!.body)).not.toContain('world-class');
+    expect(candidates.map((c) => [c.id, c.parent])).toEqual([
+      ['current', null],
+      ['c1', 'current'],
+      ['c2', 'current'],
+    ]);
+    // Both fixes pass every case; the shorter one wins.
+    expect(pickBest(front)?.template).toBe(CONCISE);
+  });
+
+  it('stops at the first fix that passes everything within the growth bound', async () => {
+    fake.enqueue(proposal(CONCISE));
+    const before = fake.requests.length;
+    const candidates: StoredCandidate[] = [];
+    const sets = { feedback: cases(6, 'pattern'), selection: cases(6, 'pattern'), gate: [] };
+    await searchCandidates({
+      registry,
+      logger: createLogger('silent'),
+      runId: 'run-lean-2',
+      settings: optimizerSchema.parse({ model: 'gpt-4o-mini', maxIterations: 4 }),
+      model: 'gpt-4o-mini',
+      current: { template: CURRENT, model: null },
+      slots: ['slot1'],
+      sets,
+      extraModels: [],
+      replay: ruleReplay(),
+      candidates,
+      save: async () => {},
+    });
+    expect(fake.requests.slice(before).filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
+    expect(candidates.map((c) => c.id)).toEqual(['current', 'c1']);
+  });
+});
