@@ -18,12 +18,12 @@ afterAll(async () => closeDatabase?.());
 const settings = retrainSchema.parse({});
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 
-async function pattern(component: string, o: { status?: string; systematic?: boolean; remedy?: string; diagnosis?: string; merged?: boolean; h24?: number; share?: number }): Promise<string> {
+async function pattern(component: string, o: { status?: string; systematic?: boolean; remedy?: string; diagnosis?: string; merged?: boolean; mergedInto?: string; h24?: number; share?: number }): Promise<string> {
   const id = crypto.randomUUID();
   await database.db.insert(patterns).values({
     id, component, kind: 'judge', ruleId: 'judge:v1', shape: 's', title: `${component} pattern`, summary: 's', space: 'local', centroid: { idx: [], val: [] }, centroidNorm2: 0,
     firstSeen: hoursAgo(48), lastSeen: hoursAgo(0), status: o.status ?? 'systematic', systematic: o.systematic ?? true, remedy: o.remedy ?? 'prompt', diagnosis: o.diagnosis ?? 'behavioral',
-    mergedInto: o.merged ? crypto.randomUUID() : null,
+    mergedInto: o.mergedInto ?? (o.merged ? crypto.randomUUID() : null),
     stats: { windows: { h1: 1, h24: o.h24 ?? 40, d7: 100 }, componentCalls: { h1: 10, h24: 200, d7: 900 }, share24h: o.share ?? 0.2, rateLowerBound: 0.1, hoursSeen: 20, hoursWithTraffic: 24, sessions: 10, users: 8, unmet: [] },
   });
   return id;
@@ -120,12 +120,26 @@ describe('recommendations', () => {
   });
 });
 
+describe('merged patterns', () => {
+  it("hand their could-not-fix runs to the pattern they were merged into, through a chain of merges", async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const survivor = await pattern(`merged-${tag}`, { remedy: 'prompt_then_finetune', diagnosis: 'unknown' });
+    const middle = await pattern(`merged-${tag}`, { remedy: 'prompt_then_finetune', mergedInto: survivor });
+    const first = await pattern(`merged-${tag}`, { remedy: 'prompt_then_finetune', mergedInto: middle });
+    await run(first, `merged-${tag}`, 'could_not_fix');
+    await run(middle, `merged-${tag}`, 'could_not_fix');
+    // Its own runs: none. Before, it was no candidate (and a waiting recommendation on `first` was dismissed).
+    const found = (await findCandidates(database.db, settings)).filter((x) => x.component === `merged-${tag}`);
+    expect(found.map((x) => x.patterns.map((p) => [p.id, p.reasons]))).toEqual([[[survivor, ['prompt_could_not_fix']]]]);
+  });
+});
+
 describe('the cooldown', () => {
   it('leaves out a pattern a recommendation ended on lately, unless a promoted one regressed', async () => {
     const tag = crypto.randomUUID().slice(0, 8);
-    const ended = async (component: string, status: string, patternId: string, hoursAgo: number) =>
+    const ended = async (component: string, status: string, patternId: string, hoursAgo: number, id: string = crypto.randomUUID()) =>
       database.db.insert(finetuneRecommendations).values({
-        id: crypto.randomUUID(), component, status, examples: { trusted: 60, bySource: { correction: 60, later_prompt: 0, teacher: 0 }, missing: 0 }, baseModel: 'm', backend: 'openai',
+        id, component, status, examples: { trusted: 60, bySource: { correction: 60, later_prompt: 0, teacher: 0 }, missing: 0 }, baseModel: 'm', backend: 'openai',
         arithmetic: { failuresPerDay: 1, costPerFailureUsd: 1, failureCostPerDayUsd: 1, estimatedTrainingTokens: 1, estimatedTrainingCostUsd: 1, servingCostPerDayUsd: 0, paybackDays: 1 },
         patterns: [{ id: patternId, title: 't', kind: 'judge', diagnosis: 'knowledge', remedy: 'finetune', reasons: ['finetune_remedy'], failures24h: 1, failureRate: 0.1 }], updatedAt: new Date(Date.now() - hoursAgo * 3_600_000),
       });
@@ -137,7 +151,16 @@ describe('the cooldown', () => {
     await ended(`dismissed-${tag}`, 'dismissed', dismissed, 1);
     const long = await pattern(`long-ago-${tag}`, { remedy: 'finetune' });
     await ended(`long-ago-${tag}`, 'rejected', long, 100);
+    // A rejection on a pattern since merged into another holds the other back too.
+    const survivor = await pattern(`merged-rejected-${tag}`, { remedy: 'finetune' });
+    const gone = await pattern(`merged-rejected-${tag}`, { remedy: 'finetune', mergedInto: survivor });
+    await ended(`merged-rejected-${tag}`, 'rejected', gone, 1);
+    // The sweep's own dismissal ("no candidate pattern left") is no judgement: no cooldown.
+    const swept = await pattern(`swept-${tag}`, { remedy: 'finetune' });
+    const sweptRec = crypto.randomUUID();
+    await ended(`swept-${tag}`, 'dismissed', swept, 1, sweptRec);
+    await database.db.insert(recommendationEvents).values({ id: crypto.randomUUID(), recommendationId: sweptRec, type: 'status', fromStatus: 'needs_examples', toStatus: 'dismissed', actor: 'retrain', detail: { reason: 'no candidate pattern left' } });
     const found = (await findCandidates(database.db, settings)).filter((x) => x.component.endsWith(tag)).map((x) => x.component).sort();
-    expect(found).toEqual([`long-ago-${tag}`, `regressed-${tag}`]);
+    expect(found).toEqual([`long-ago-${tag}`, `regressed-${tag}`, `swept-${tag}`]);
   });
 });
