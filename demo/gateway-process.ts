@@ -37,7 +37,7 @@ export function demoSettings(world: World): Record<string, unknown> {
     patterns: { fineTuneConfidence: 0.7 },
     optimizer: { model: OPTIMIZER_MODEL, auto: true, minCases: 16, canaryShare: 0.5 },
     // The simulated provider answers in a millisecond: a canary's latency says only how busy the machine was.
-    hotswap: { canary: { minCalls: 20, minLatencyIncreaseMs: 1000 } },
+    hotswap: { canary: { minCalls: 20, maxCalls: 150, minLatencyIncreaseMs: 1000 } },
     retrain: {
       auto: true,
       // A pattern whose diagnosis was unsure gets one judged prompt run before fine-tuning (default 2, a day apart).
@@ -124,7 +124,7 @@ export async function startGatewayProcess(world: World, providerBaseUrl: string,
   const changed = [
     ...Object.entries(DEMO_INTERVALS).map(([k, v]) => `${k}=${v}`),
     'optimizer: minCases 16, canaryShare 0.5',
-    'hotswap.canary: minCalls 20, minLatencyIncreaseMs 1000',
+    'hotswap.canary: minCalls 20, maxCalls 150, minLatencyIncreaseMs 1000',
     'patterns.fineTuneConfidence 0.7',
     'retrain: auto, afterFailedPromptRuns 1, minExamples 20, canaryShare 0.5, pollMs 200',
     'judge sampleRate 1 for the components with a knowledge problem',

@@ -47,7 +47,8 @@ function decided(s: LoopState): boolean {
   return stories.every((story) => {
     const recs = s.recommendations.filter((r) => r.component === story.component);
     const promoted = (s.prompts[story.component]?.audit ?? []).some((a) => a.actor === 'canary-monitor' && a.action === 'promoted');
-    const tuned = recs.some((r) => ENDED_RECOMMENDATION.includes(r.status));
+    // A recommendation the sweep dismissed by itself (its patterns merged or gone quiet) is no decision: another follows.
+    const tuned = recs.some((r) => ENDED_RECOMMENDATION.includes(r.status) && r.status !== 'dismissed');
     switch (story.expected) {
       case 'prompt':
         return promoted;

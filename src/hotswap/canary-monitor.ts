@@ -76,6 +76,12 @@ export function decide(control: ArmStats, canary: ArmStats, s: CanarySettings): 
   }
   if (test.significant && test.difference < 0) return { decision: 'rollback', reason: `failure rate worse by ${(-test.difference * 100).toFixed(1)} points (sequential test, alpha ${s.alpha})`, test };
   if (test.significant && test.difference > 0) return { decision: 'promote', reason: `failure rate better by ${(test.difference * 100).toFixed(1)} points (sequential test, alpha ${s.alpha})`, test };
+  if (control.calls >= s.maxCalls && canary.calls >= s.maxCalls) {
+    const [cur, cand] = [control.failures / control.calls, canary.failures / canary.calls];
+    return cand <= cur
+      ? { decision: 'promote', reason: `no significant difference after ${s.maxCalls} calls per arm, and not worse (${(cand * 100).toFixed(1)} % against ${(cur * 100).toFixed(1)} % failing)`, test }
+      : { decision: 'rollback', reason: `no significant difference after ${s.maxCalls} calls per arm, and not better (${(cand * 100).toFixed(1)} % against ${(cur * 100).toFixed(1)} % failing)`, test };
+  }
   return { decision: 'continue', reason: 'no significant difference yet', test };
 }
 

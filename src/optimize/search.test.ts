@@ -47,15 +47,18 @@ const cases = (n: number, kind: OptimizationCase['kind']): OptimizationCase[] =>
   }));
 
 /** Pattern cases pass when the prompt states the labels; the others always do. */
-function ruleReplay(): BudgetedReplay & { templates: string[] } {
+function ruleReplay(): BudgetedReplay & { templates: string[]; sizes: number[] } {
   const templates: string[] = [];
+  const sizes: number[] = [];
   return {
     templates,
+    sizes,
     spent: { evalCalls: 0, tokens: 0, costUsd: 0 },
     reserve: () => {},
     release: () => {},
     async evaluate(tmpl, _mdl, on) {
       templates.push(tmpl);
+      sizes.push(on.length);
       const v = new ReplayVerdicts();
       for (const c of on) {
         const ok = c.kind === 'regression' || tmpl.includes(FIX);
@@ -126,5 +129,30 @@ describe('the candidate search', () => {
     });
     expect(fake.requests.slice(before).filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
     expect(candidates.map((c) => c.id)).toEqual(['current', 'c1']);
+  });
+
+  it("replays a child on its parent's first 16 failing feedback cases, not the whole feedback set", async () => {
+    fake.enqueue(proposal(`${CURRENT} Be precise.`));
+    fake.enqueue(proposal(CONCISE));
+    const replay = ruleReplay();
+    const sets = { feedback: cases(40, 'pattern'), selection: cases(6, 'pattern'), gate: [] };
+    const candidates: StoredCandidate[] = [];
+    await searchCandidates({
+      registry,
+      logger: createLogger('silent'),
+      runId: 'run-recheck',
+      settings: optimizerSchema.parse({ model: 'gpt-4o-mini', maxIterations: 4 }),
+      model: 'gpt-4o-mini',
+      current: { template: CURRENT, model: null },
+      slots: ['slot1'],
+      sets,
+      extraModels: [],
+      replay,
+      candidates,
+      save: async () => {},
+    });
+    expect(candidates.map((c) => c.id)).toEqual(['current', 'c1', 'c2']);
+    // The baseline on selection; then each child on selection and on 16 of the 40 feedback cases.
+    expect(replay.sizes).toEqual([6, 6, 16, 6, 16]);
   });
 });

@@ -116,7 +116,8 @@ async function proposeAndTry(ctx: SearchContext, state: SearchState, it: number)
   const best = (from: Evaluated[]) => [...from].sort((a, b) => bySelection(a, b) || a.cand.template.length - b.cand.template.length)[0];
   const lead = best(state.front)!;
   const parent = passedOf(lead) === sets.selection.length && !isLean(ctx, lead) ? (best(state.scored.filter((e) => isLean(ctx, e))) ?? lead) : lead;
-  const failing = (state.feedbackFails.get(parent.cand.id) ?? patternCases(sets.feedback)).slice(0, 8);
+  const parentFails = state.feedbackFails.get(parent.cand.id) ?? patternCases(sets.feedback);
+  const failing = parentFails.slice(0, SHOWN);
   if (failing.length === 0) return 'stop';
   const shown = failing.map((c) => ({ input: JSON.stringify((c.request['messages'] as unknown[]).slice(1)).slice(0, 2000), output: c.output.slice(0, 2000), problems: c.evidence, correction: c.correction }));
   const p = await proposeTemplate(ctx.registry, { ...s, model: ctx.model }, { template: parent.cand.template, slots: ctx.slots }, shown, ctx.signal);
@@ -135,16 +136,23 @@ async function proposeAndTry(ctx: SearchContext, state: SearchState, it: number)
     await ctx.save();
     return 'next';
   }
-  const bestTried = await tryWithModels(ctx, state, cand);
+  const bestTried = await tryWithModels(ctx, state, cand, parentFails);
   await ctx.save();
   return passedOf(bestTried) === sets.selection.length && isLean(ctx, bestTried) ? 'stop' : 'next';
 }
 
+/** Failing cases the optimizer model is shown per proposal, and how many of the parent's a child is replayed on. */
+const SHOWN = 8;
+const RECHECKED = 2 * SHOWN;
+
 /**
  * The proposal with each model the component allows (its parent's model first), each taken into the
- * front; the best of them is replayed on the feedback set to learn which cases its children must fix.
+ * front; the best of them is replayed on the parent's first failing feedback cases (twice as many as
+ * the optimizer model is shown) to learn which its children must still fix — the rest of the parent's
+ * list follows unchecked. Replaying the whole feedback set instead cost more than the selection set
+ * and spent a run's budget after two or three candidates.
  */
-async function tryWithModels(ctx: SearchContext, state: SearchState, cand: StoredCandidate): Promise<Evaluated> {
+async function tryWithModels(ctx: SearchContext, state: SearchState, cand: StoredCandidate, parentFails: OptimizationCase[]): Promise<Evaluated> {
   const { sets } = ctx;
   const tried: Evaluated[] = [];
   for (const [i, mdl] of [cand.model, ...ctx.extraModels.filter((m) => m !== cand.model)].entries()) {
@@ -157,8 +165,10 @@ async function tryWithModels(ctx: SearchContext, state: SearchState, cand: Store
     state.front = withFront(state.front, { cand: pairCand, selection: sel });
   }
   const bestTried = [...tried].sort(bySelection)[0]!;
-  const fb = await ctx.replay.evaluate(bestTried.cand.template, bestTried.cand.model, patternCases(sets.feedback), bestTried.cand);
-  for (const t of tried) state.feedbackFails.set(t.cand.id, sets.feedback.filter((c) => c.kind === 'pattern' && !fb.get(c.callId)));
+  const rechecked = parentFails.slice(0, RECHECKED);
+  const fb = await ctx.replay.evaluate(bestTried.cand.template, bestTried.cand.model, rechecked, bestTried.cand);
+  const stillFailing = [...rechecked.filter((c) => !fb.get(c.callId)), ...parentFails.slice(RECHECKED)];
+  for (const t of tried) state.feedbackFails.set(t.cand.id, stillFailing);
   return bestTried;
 }
 
