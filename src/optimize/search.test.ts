@@ -155,4 +155,40 @@ describe('the candidate search', () => {
     // The baseline on selection; then each child on selection and on 16 of the 40 feedback cases.
     expect(replay.sizes).toEqual([6, 6, 16, 6, 16]);
   });
+
+  it('goes on after one repeated proposal (a wasted sample), and stops after two in a row', async () => {
+    const vague = `${CURRENT} Be precise.`;
+    const search = async (runId: string) => {
+      const candidates: StoredCandidate[] = [];
+      await searchCandidates({
+        registry,
+        logger: createLogger('silent'),
+        runId,
+        settings: optimizerSchema.parse({ model: 'gpt-4o-mini', maxIterations: 6 }),
+        model: 'gpt-4o-mini',
+        current: { template: CURRENT, model: null },
+        slots: ['slot1'],
+        sets: { feedback: cases(6, 'pattern'), selection: cases(6, 'pattern'), gate: [] },
+        extraModels: [],
+        replay: ruleReplay(),
+        candidates,
+        save: async () => {},
+      });
+      return candidates.map((c) => [c.id, c.rejected]);
+    };
+    for (const t of [vague, vague, CONCISE]) fake.enqueue(proposal(t));
+    expect(await search('run-repeat-once')).toEqual([
+      ['current', null],
+      ['c1', null],
+      ['c2', 'repeats c1'],
+      ['c3', null],
+    ]);
+    for (const t of [vague, vague, vague]) fake.enqueue(proposal(t));
+    expect(await search('run-repeat-twice')).toEqual([
+      ['current', null],
+      ['c1', null],
+      ['c2', 'repeats c1'],
+      ['c3', 'repeats c1'],
+    ]);
+  });
 });

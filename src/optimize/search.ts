@@ -49,6 +49,8 @@ interface SearchState {
   scored: Evaluated[];
   /** candidate id → the pattern's feedback cases it still fails */
   feedbackFails: Map<string, OptimizationCase[]>;
+  /** Proposals in a row that repeated an earlier candidate. */
+  repeats: number;
 }
 
 const passedOf = (e: Evaluated): number => e.cand.scores['selection']?.passed ?? 0;
@@ -94,7 +96,7 @@ export async function searchCandidates(ctx: SearchContext): Promise<{ baseline: 
   const baseSel = await ctx.replay.evaluate(current.template, current.model, sets.selection, baseline);
   baseline.scores['selection'] = score(baseSel, sets.selection);
   ctx.candidates.push(baseline);
-  const state: SearchState = { front: [{ cand: baseline, selection: baseSel }], scored: [{ cand: baseline, selection: baseSel }], feedbackFails: new Map([['current', patternCases(sets.feedback)]]) };
+  const state: SearchState = { front: [{ cand: baseline, selection: baseSel }], scored: [{ cand: baseline, selection: baseSel }], feedbackFails: new Map([['current', patternCases(sets.feedback)]]), repeats: 0 };
   try {
     for (let it = 0; it < ctx.settings.maxIterations; it++) {
       if ((await proposeAndTry(ctx, state, it)) === 'stop') break;
@@ -126,11 +128,14 @@ async function proposeAndTry(ctx: SearchContext, state: SearchState, it: number)
   const cand: StoredCandidate = { id: `c${it + 1}`, parent: parent.cand.id, template: p.template, model: parent.cand.model, rejected: null, scores: {}, costUsd: 0, latencyMs: 0 };
   candidates.push(cand);
   if (seen) {
-    // The optimizer model has nothing new to say from this parent: stop asking.
+    // A repeat is one sample of the optimizer model (it proposes at temperature 0.7) gone to waste;
+    // two in a row say it has nothing new to say: stop asking.
     cand.rejected = `repeats ${seen.id}`;
     await ctx.save();
-    return 'stop';
+    state.repeats++;
+    return state.repeats >= 2 ? 'stop' : 'next';
   }
+  state.repeats = 0;
   cand.rejected = rejectCandidate(p.template, ctx.current.template, ctx.slots, failing.flatMap((c) => [c.output, JSON.stringify(c.request['messages'])]), s.maxGrowth, s.minGrowthChars);
   if (cand.rejected) {
     await ctx.save();
