@@ -8,7 +8,7 @@ import { createLogger } from '../telemetry/index.ts';
 import { ReplayVerdicts, type BudgetedReplay } from './budgeted-replay.ts';
 import type { OptimizationCase } from './cases.ts';
 import { pickBest } from './gate.ts';
-import { searchCandidates } from './search.ts';
+import { searchCandidates, type CaseSets } from './search.ts';
 
 /**
  * The search's stop rule: a candidate that passes every case only by growing far past the current
@@ -72,29 +72,36 @@ function ruleReplay(): BudgetedReplay & { templates: string[]; sizes: number[] }
 
 const proposal = (template: string) => ({ path: '/v1/chat/completions', body: { id: 'chatcmpl-x', object: 'chat.completion', created: 0, model: 'gpt-4o-mini', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: JSON.stringify({ template, rationale: 'state the labels' }) } }], usage: { prompt_tokens: 100, completion_tokens: 40, total_tokens: 140 } } });
 
+/** A search from CURRENT with the queued proposals: its candidates, its front, the proposals it asked for, the replay's case counts. */
+async function search(o: { proposals: string[]; sets: CaseSets; maxIterations?: number }) {
+  for (const t of o.proposals) fake.enqueue(proposal(t));
+  const before = fake.requests.length;
+  const replay = ruleReplay();
+  const candidates: StoredCandidate[] = [];
+  const { front } = await searchCandidates({
+    registry,
+    logger: createLogger('silent'),
+    runId: crypto.randomUUID(),
+    settings: optimizerSchema.parse({ model: 'gpt-4o-mini', maxIterations: o.maxIterations ?? 4 }),
+    model: 'gpt-4o-mini',
+    current: { template: CURRENT, model: null },
+    slots: ['slot1'],
+    sets: o.sets,
+    extraModels: [],
+    replay,
+    candidates,
+    save: async () => {},
+  });
+  const asked = fake.requests.slice(before).filter((r) => r.path === '/v1/chat/completions');
+  return { candidates, front, asked, sizes: replay.sizes };
+}
+
+const patternOnly = (feedback: number, selection: number): CaseSets => ({ feedback: cases(feedback, 'pattern'), selection: cases(selection, 'pattern'), gate: [] });
+
 describe('the candidate search', () => {
   it('keeps looking after a fix that grew past maxGrowth, from the lean parent, and picks the shorter equal fix', async () => {
-    fake.enqueue(proposal(VERBOSE));
-    fake.enqueue(proposal(CONCISE));
-    const before = fake.requests.length;
-    const candidates: StoredCandidate[] = [];
-    const settings = optimizerSchema.parse({ model: 'gpt-4o-mini', maxIterations: 4 });
     const sets = { feedback: [...cases(6, 'pattern'), ...cases(2, 'regression')], selection: [...cases(6, 'pattern'), ...cases(2, 'regression')], gate: [] };
-    const { front } = await searchCandidates({
-      registry,
-      logger: createLogger('silent'),
-      runId: 'run-lean',
-      settings,
-      model: 'gpt-4o-mini',
-      current: { template: CURRENT, model: null },
-      slots: ['slot1'],
-      sets,
-      extraModels: [],
-      replay: ruleReplay(),
-      candidates,
-      save: async () => {},
-    });
-    const asked = fake.requests.slice(before).filter((r) => r.path === '/v1/chat/completions');
+    const { candidates, front, asked } = await search({ proposals: [VERBOSE, CONCISE], sets });
     // Two proposals: the verbose fix passed everything but grew ~6×, so the search asked again…
     expect(asked).toHaveLength(2);
     // …from the current prompt (the lean parent), not from the verbose one.
@@ -109,82 +116,29 @@ describe('the candidate search', () => {
   });
 
   it('stops at the first fix that passes everything within the growth bound', async () => {
-    fake.enqueue(proposal(CONCISE));
-    const before = fake.requests.length;
-    const candidates: StoredCandidate[] = [];
-    const sets = { feedback: cases(6, 'pattern'), selection: cases(6, 'pattern'), gate: [] };
-    await searchCandidates({
-      registry,
-      logger: createLogger('silent'),
-      runId: 'run-lean-2',
-      settings: optimizerSchema.parse({ model: 'gpt-4o-mini', maxIterations: 4 }),
-      model: 'gpt-4o-mini',
-      current: { template: CURRENT, model: null },
-      slots: ['slot1'],
-      sets,
-      extraModels: [],
-      replay: ruleReplay(),
-      candidates,
-      save: async () => {},
-    });
-    expect(fake.requests.slice(before).filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
+    const { candidates, asked } = await search({ proposals: [CONCISE], sets: patternOnly(6, 6) });
+    expect(asked).toHaveLength(1);
     expect(candidates.map((c) => c.id)).toEqual(['current', 'c1']);
   });
 
   it("replays a child on its parent's first 16 failing feedback cases, not the whole feedback set", async () => {
-    fake.enqueue(proposal(`${CURRENT} Be precise.`));
-    fake.enqueue(proposal(CONCISE));
-    const replay = ruleReplay();
-    const sets = { feedback: cases(40, 'pattern'), selection: cases(6, 'pattern'), gate: [] };
-    const candidates: StoredCandidate[] = [];
-    await searchCandidates({
-      registry,
-      logger: createLogger('silent'),
-      runId: 'run-recheck',
-      settings: optimizerSchema.parse({ model: 'gpt-4o-mini', maxIterations: 4 }),
-      model: 'gpt-4o-mini',
-      current: { template: CURRENT, model: null },
-      slots: ['slot1'],
-      sets,
-      extraModels: [],
-      replay,
-      candidates,
-      save: async () => {},
-    });
+    const { candidates, sizes } = await search({ proposals: [`${CURRENT} Be precise.`, CONCISE], sets: patternOnly(40, 6) });
     expect(candidates.map((c) => c.id)).toEqual(['current', 'c1', 'c2']);
     // The baseline on selection; then each child on selection and on 16 of the 40 feedback cases.
-    expect(replay.sizes).toEqual([6, 6, 16, 6, 16]);
+    expect(sizes).toEqual([6, 6, 16, 6, 16]);
   });
 
   it('goes on after one repeated proposal (a wasted sample), and stops after two in a row', async () => {
     const vague = `${CURRENT} Be precise.`;
-    const search = async (runId: string) => {
-      const candidates: StoredCandidate[] = [];
-      await searchCandidates({
-        registry,
-        logger: createLogger('silent'),
-        runId,
-        settings: optimizerSchema.parse({ model: 'gpt-4o-mini', maxIterations: 6 }),
-        model: 'gpt-4o-mini',
-        current: { template: CURRENT, model: null },
-        slots: ['slot1'],
-        sets: { feedback: cases(6, 'pattern'), selection: cases(6, 'pattern'), gate: [] },
-        extraModels: [],
-        replay: ruleReplay(),
-        candidates,
-        save: async () => {},
-      });
-      return candidates.map((c) => [c.id, c.rejected]);
-    };
-    for (const t of [vague, vague, CONCISE]) fake.enqueue(proposal(t));
-    expect(await search('run-repeat-once')).toEqual([
+    const once = await search({ proposals: [vague, vague, CONCISE], sets: patternOnly(6, 6), maxIterations: 6 });
+    expect(once.candidates.map((c) => [c.id, c.rejected])).toEqual([
       ['current', null],
       ['c1', null],
       ['c2', 'repeats c1'],
       ['c3', null],
     ]);
-    for (const t of [vague, vague, vague]) fake.enqueue(proposal(t));
-    expect(await search('run-repeat-twice')).toEqual([
+    const twice = await search({ proposals: [vague, vague, vague], sets: patternOnly(6, 6), maxIterations: 6 });
+    expect(twice.candidates.map((c) => [c.id, c.rejected])).toEqual([
       ['current', null],
       ['c1', null],
       ['c2', 'repeats c1'],
