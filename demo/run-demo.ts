@@ -46,7 +46,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 function decided(s: LoopState): boolean {
   return stories.every((story) => {
     const recs = s.recommendations.filter((r) => r.component === story.component);
-    const promoted = (s.prompts[story.component]?.audit ?? []).some((a) => a.actor === 'canary-monitor' && a.action === 'promoted');
+    // A prompt fix: a version the optimizer made, promoted by the canary monitor (a tuned model's version is not one).
+    const prompts = s.prompts[story.component];
+    const promoted = (prompts?.audit ?? []).some((a) => a.actor === 'canary-monitor' && a.action === 'promoted' && prompts?.versions.find((v) => v.id === a.versionId)?.origin.source === 'optimizer');
     // A recommendation the sweep dismissed by itself (its patterns merged or gone quiet) is no decision: another follows.
     const tuned = recs.some((r) => ENDED_RECOMMENDATION.includes(r.status) && r.status !== 'dismissed');
     switch (story.expected) {
