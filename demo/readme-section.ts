@@ -36,9 +36,10 @@ export function readmeSection(f: DemoFigures, mode: string): string {
   story('ticket-router', (c) => `**An intent classifier with inconsistent labels** (\`BILLING_ISSUE\`, "This is a billing question.", \`Billing\` for \`billing | technical | account\`): a behavioral pattern; ${c.promptPromoted ? 'the prompt was re-optimized, canaried and promoted' : 'no prompt was promoted'} — ${pct(c.before.rate)} → ${pct(c.after.rate)} correct${c.recommendation ? `; its remaining failures then went to fine-tuning (recommendation ${c.recommendation.status}${c.recommendation.status === 'rejected' ? ': the gate turned the tuned model down' : ''})` : ''}.`);
   const knowledgePatterns = (c: ComponentFigures) => {
     const n = c.patterns.filter((p) => p.diagnosis === 'knowledge').length;
-    return n === 1 ? 'a knowledge pattern' : `${n} knowledge patterns`;
+    const them = n === 1 ? 'it' : 'them';
+    return `${n === 1 ? 'a knowledge pattern' : `${n} knowledge patterns`} (${couldNotFix(c) ? `prompt candidates could not fix ${them}` : `diagnosed as such, so no prompt was tried`})`;
   };
-  story('clause-analyzer', (c) => `**A legal clause analyzer** that confuses indemnification with limitation of liability and misses jurisdiction-specific terms (a German *Freistellung* labelled governing_law): ${knowledgePatterns(c)} (${couldNotFix(c) ? 'prompt candidates could not fix them' : 'diagnosed as such, so no prompt was tried'}); ${tuned(c)} — ${pct(c.before.rate)} → ${pct(c.after.rate)} correct (failures before: ${causes(c.before)}; after: ${causes(c.after)}).`);
+  story('clause-analyzer', (c) => `**A legal clause analyzer** that confuses indemnification with limitation of liability and misses jurisdiction-specific terms (a German *Freistellung* labelled governing_law): ${knowledgePatterns(c)}; ${tuned(c)} — ${pct(c.before.rate)} → ${pct(c.after.rate)} correct (failures before: ${causes(c.before)}; after: ${causes(c.after)}).`);
   story('product-recommender', (c) => `**A product recommender** that ignores the JSON format and invents catalogue facts: fixed by ${remedyApplied(c)} — ${pct(c.before.rate)} → ${pct(c.after.rate)} correct (failures before: ${causes(c.before)}; after: ${causes(c.after)}).`);
   story('order-status', (c) => `**A healthy order-status assistant**: ${c.live === null ? 'left alone' : `v${c.live.version} went live`} — ${pct(c.before.rate)} → ${pct(c.after.rate)}.`);
   lines.push('', 'How it works and what each figure means: [docs/demo.md](docs/demo.md).', END);
