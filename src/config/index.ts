@@ -4,7 +4,7 @@ export type { EnvSettings, FileConfig, ProviderSettings, Price } from './schema.
 export { judgeSchema, type ComponentSettings, type RuleSettings, type JudgeSettings } from './components.ts';
 export type { PatternSettings, GatewayModelSettings } from './patterns.ts';
 export type { HotswapSettings, CanarySettings } from './hotswap.ts';
-export type { OptimizerSettings } from './optimizer.ts';
+export { optimizerSchema, type OptimizerSettings } from './optimizer.ts';
 export type { RetrainSettings } from './retrain.ts';
 export { DEFAULT_ANTHROPIC_MAX_TOKENS, DEFAULT_MAX_COMPLETION_TOKENS_MODELS, type TranslationSettings } from './translation.ts';
 export { traceExportSettings, type TraceExportSettings } from './tracing.ts';

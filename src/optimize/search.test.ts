@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../../testkit/fake-upstream/index.ts';
-import { loadConfig } from '../config/index.ts';
-import { optimizerSchema } from '../config/optimizer.ts';
+import { loadConfig, optimizerSchema } from '../config/index.ts';
 import type { StoredCandidate } from '../db/index.ts';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
 import { createLogger } from '../telemetry/index.ts';
