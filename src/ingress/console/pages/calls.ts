@@ -1,14 +1,11 @@
 import { html } from 'hono/html';
 import { callStatuses } from '../../../core/call-capture.ts';
-import type { Query } from '../api-client.ts';
-import type { CallDetail, CallSummary, Page } from '../api-types.ts';
+import type { CallDetail, CallSummary } from '../api-types.ts';
 import { outputText, requestTurns, correctionText } from '../call-text.ts';
-import { pageHandler, field, render, type ConsoleContext } from '../context.ts';
+import { listPage } from '../list-page.ts';
+import { pageHandler, render, type ConsoleContext } from '../context.ts';
 import { badge, jsonBlock, num, percent, seg, shortId, time, usd } from '../format.ts';
-import { empty, filterForm, pager } from '../layout.ts';
-
-/** The console's filter names → the API's (`session` and `user` read better in a form). */
-const apiNames: Record<string, string> = { component: 'component', status: 'status', model: 'model', session: 'session_id', user: 'user_id', from: 'from', to: 'to' };
+import { empty } from '../layout.ts';
 
 /** A `datetime-local` value (taken as UTC) as the ISO time the API wants; anything else as typed (the API names what is wrong). */
 function isoTime(value: string): string {
@@ -16,43 +13,30 @@ function isoTime(value: string): string {
 }
 
 /** GET /console/calls: search by component, status, model, session, user and time range; newest first. */
-export const callsPage = pageHandler(async (c: ConsoleContext) => {
-  const filters: Query = {};
-  const query: Query = {};
-  for (const [name, apiName] of Object.entries(apiNames)) {
-    const v = field(c.req.query(name));
-    filters[name] = v;
-    query[apiName] = name === 'from' || name === 'to' ? (v ? isoTime(v) : '') : v;
-  }
-  const cursor = field(c.req.query('cursor')) || undefined;
-  const list = await c.get('view').api.get<Page<CallSummary>>('/calls', { ...query, cursor, limit: 50 });
-  return render(
-    c,
-    { title: 'Calls', nav: 'calls' },
-    html`${filterForm(
-      '/console/calls',
-      [
-        { name: 'component', label: 'Component' },
-        { name: 'status', label: 'Status', options: callStatuses },
-        { name: 'model', label: 'Model' },
-        { name: 'session', label: 'Session' },
-        { name: 'user', label: 'User' },
-        { name: 'from', label: 'From (UTC)', type: 'datetime-local' },
-        { name: 'to', label: 'To (UTC)', type: 'datetime-local' },
-      ],
-      filters,
-    )}
-${
-  list.data.length
-    ? html`<table class="list"><thead><tr><th>Call</th><th>Started</th><th>Component</th><th>Model</th><th>Status</th><th class="num">Latency</th><th class="num">Tokens in/out</th><th class="num">Cost</th><th>Session</th><th>User</th></tr></thead><tbody>${list.data.map(
-        (r) => html`<tr><td><a href="/console/calls/${r.id}">${shortId(r.id)}</a></td><td>${time(r.started_at)}</td><td><a href="/console/components/${seg(r.component)}">${r.component}</a></td><td><code>${r.served_model ?? r.requested_model ?? ''}</code></td>
+export const callsPage = listPage<CallSummary>({
+  path: '/console/calls',
+  title: 'Calls',
+  nav: 'calls',
+  api: '/calls',
+  fields: [
+    { name: 'component', label: 'Component' },
+    { name: 'status', label: 'Status', options: callStatuses },
+    { name: 'model', label: 'Model' },
+    { name: 'session', label: 'Session' },
+    { name: 'user', label: 'User' },
+    { name: 'from', label: 'From (UTC)', type: 'datetime-local' },
+    { name: 'to', label: 'To (UTC)', type: 'datetime-local' },
+  ],
+  // `session` and `user` read better in a form; the API names them session_id and user_id.
+  apiQuery: ({ session, user, from, to, ...rest }) => ({ ...rest, session_id: session, user_id: user, from: from ? isoTime(String(from)) : '', to: to ? isoTime(String(to)) : '' }),
+  table: (rows) =>
+    rows.length
+      ? html`<table class="list"><thead><tr><th>Call</th><th>Started</th><th>Component</th><th>Model</th><th>Status</th><th class="num">Latency</th><th class="num">Tokens in/out</th><th class="num">Cost</th><th>Session</th><th>User</th></tr></thead><tbody>${rows.map(
+          (r) => html`<tr><td><a href="/console/calls/${r.id}">${shortId(r.id)}</a></td><td>${time(r.started_at)}</td><td><a href="/console/components/${seg(r.component)}">${r.component}</a></td><td><code>${r.served_model ?? r.requested_model ?? ''}</code></td>
 <td>${badge(r.status)} ${r.http_status ?? ''}</td><td class="num">${r.latency_ms === null ? '–' : `${num(r.latency_ms)} ms`}</td><td class="num">${num(r.input_tokens)}/${num(r.output_tokens)}</td><td class="num">${usd(r.cost_usd)}</td>
 <td>${r.session_id ? html`<a href="/console/calls?session=${encodeURIComponent(r.session_id)}">${r.session_id}</a>` : ''}</td><td>${r.user_id ? html`<a href="/console/calls?user=${encodeURIComponent(r.user_id)}">${r.user_id}</a>` : ''}</td></tr>`,
-      )}</tbody></table>`
-    : empty('No calls match.')
-}
-${pager('/console/calls', filters, cursor, list.next_cursor)}`,
-  );
+        )}</tbody></table>`
+      : empty('No calls match.'),
 });
 
 /** GET /console/calls/:id: the request, the response, failures, judge verdicts and feedback. */

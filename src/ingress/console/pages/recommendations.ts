@@ -1,30 +1,28 @@
 import { html } from 'hono/html';
 import { recommendationStatuses } from '../../../db/index.ts';
-import type { Query } from '../api-client.ts';
-import type { Page, Recommendation, RecommendationDetail, TrainingJob } from '../api-types.ts';
-import { pageHandler, field, render, type ConsoleContext } from '../context.ts';
+import type { Recommendation, RecommendationDetail, TrainingJob } from '../api-types.ts';
+import { listPage } from '../list-page.ts';
+import { pageHandler, render, type ConsoleContext } from '../context.ts';
 import { badge, jsonBlock, num, percent, seg, shortId, time, usd, type Html } from '../format.ts';
-import { actionButton, empty, filterForm, pager } from '../layout.ts';
+import { actionButton, empty } from '../layout.ts';
 
 /** GET /console/recommendations: fine-tuning recommendations, newest first. */
-export const recommendationsPage = pageHandler(async (c: ConsoleContext) => {
-  const filters: Query = { component: field(c.req.query('component')), status: field(c.req.query('status')) };
-  const cursor = field(c.req.query('cursor')) || undefined;
-  const list = await c.get('view').api.get<Page<Recommendation>>('/recommendations', { ...filters, cursor, limit: 50 });
-  return render(
-    c,
-    { title: 'Fine-tuning recommendations', nav: 'recommendations' },
-    html`${filterForm('/console/recommendations', [{ name: 'component', label: 'Component' }, { name: 'status', label: 'Status', options: recommendationStatuses }], filters)}
-${
-  list.data.length
-    ? html`<table class="list"><thead><tr><th>Recommendation</th><th>Component</th><th>Status</th><th>Base model</th><th class="num">Failures / day</th><th class="num">Training cost</th><th class="num">Payback</th><th>Updated</th></tr></thead><tbody>${list.data.map(
-        (r) => html`<tr><td><a href="/console/recommendations/${r.id}">${shortId(r.id)}</a></td><td>${r.component}</td><td>${badge(r.status)}</td><td><code>${r.base_model}</code></td>
+export const recommendationsPage = listPage<Recommendation>({
+  path: '/console/recommendations',
+  title: 'Fine-tuning recommendations',
+  nav: 'recommendations',
+  api: '/recommendations',
+  fields: [
+    { name: 'component', label: 'Component' },
+    { name: 'status', label: 'Status', options: recommendationStatuses },
+  ],
+  table: (rows) =>
+    rows.length
+      ? html`<table class="list"><thead><tr><th>Recommendation</th><th>Component</th><th>Status</th><th>Base model</th><th class="num">Failures / day</th><th class="num">Training cost</th><th class="num">Payback</th><th>Updated</th></tr></thead><tbody>${rows.map(
+          (r) => html`<tr><td><a href="/console/recommendations/${r.id}">${shortId(r.id)}</a></td><td>${r.component}</td><td>${badge(r.status)}</td><td><code>${r.base_model}</code></td>
 <td class="num">${num(r.arithmetic['failures_per_day'], 1)}</td><td class="num">${usd(r.arithmetic['estimated_training_cost_usd'])}</td><td class="num">${payback(r.arithmetic['payback_days'])}</td><td>${time(r.updated_at)}</td></tr>`,
-      )}</tbody></table>`
-    : empty('No recommendations: the retrain stage recommends fine-tuning when prompts cannot fix a pattern.')
-}
-${pager('/console/recommendations', filters, cursor, list.next_cursor)}`,
-  );
+        )}</tbody></table>`
+      : empty('No recommendations: the retrain stage recommends fine-tuning when prompts cannot fix a pattern.'),
 });
 
 const payback = (days: unknown): string => (typeof days === 'number' ? `${num(days, 2)} days` : 'never');

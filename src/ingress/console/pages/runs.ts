@@ -1,39 +1,29 @@
 import { html } from 'hono/html';
 import { optimizationOutcomes, optimizationRunStatuses, optimizationTriggers } from '../../../db/index.ts';
-import { ApiError, type Query } from '../api-client.ts';
-import type { Candidate, Gate, Page, PromptsView, RunDetail, RunSummary } from '../api-types.ts';
-import { pageHandler, field, render, type ConsoleContext } from '../context.ts';
+import { ApiError } from '../api-client.ts';
+import type { Candidate, Gate, PromptsView, RunDetail, RunSummary } from '../api-types.ts';
+import { pageHandler, render, type ConsoleContext } from '../context.ts';
+import { listPage } from '../list-page.ts';
 import { badge, num, percent, seg, time, usd, type Html } from '../format.ts';
-import { empty, filterForm, pager } from '../layout.ts';
+import { empty } from '../layout.ts';
 import { promptDiff } from '../prompt-diff.ts';
 import { runTable } from './components.ts';
 import { versionActions } from './prompts.ts';
 
-const filterNames = ['component', 'pattern', 'status', 'trigger', 'outcome'] as const;
-
 /** GET /console/runs: optimization runs, newest first, with the API's filters. */
-export const runsPage = pageHandler(async (c: ConsoleContext) => {
-  const filters: Query = {};
-  for (const name of filterNames) filters[name] = field(c.req.query(name));
-  const cursor = field(c.req.query('cursor')) || undefined;
-  const list = await c.get('view').api.get<Page<RunSummary>>('/optimizations', { ...filters, cursor, limit: 50 });
-  return render(
-    c,
-    { title: 'Optimization runs', nav: 'runs' },
-    html`${filterForm(
-      '/console/runs',
-      [
-        { name: 'component', label: 'Component' },
-        { name: 'pattern', label: 'Pattern id' },
-        { name: 'status', label: 'Status', options: optimizationRunStatuses },
-        { name: 'outcome', label: 'Outcome', options: optimizationOutcomes },
-        { name: 'trigger', label: 'Trigger', options: optimizationTriggers },
-      ],
-      filters,
-    )}
-${runTable(list.data)}
-${pager('/console/runs', filters, cursor, list.next_cursor)}`,
-  );
+export const runsPage = listPage<RunSummary>({
+  path: '/console/runs',
+  title: 'Optimization runs',
+  nav: 'runs',
+  api: '/optimizations',
+  fields: [
+    { name: 'component', label: 'Component' },
+    { name: 'pattern', label: 'Pattern id' },
+    { name: 'status', label: 'Status', options: optimizationRunStatuses },
+    { name: 'outcome', label: 'Outcome', options: optimizationOutcomes },
+    { name: 'trigger', label: 'Trigger', options: optimizationTriggers },
+  ],
+  table: runTable,
 });
 
 const setOrder = ['feedback', 'selection', 'gate'];
