@@ -2,10 +2,10 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'n
 import type { Dispatcher } from 'undici';
 import { KeyMask } from '../../core/redact-keys.ts';
 import { failureKindOf, isRetryableStatus, type Provider, responseHeaders, retryAfterMsOfHeaders, totalTimeoutError, upstreamFailure } from '../../providers/index.ts';
-import type { AttemptOptions, AttemptResult } from './attempt-result.ts';
+import { ANSWERED, finishWithFailure, type AttemptOptions, type AttemptResult } from './attempt-result.ts';
 import type { CallContext } from './call-context.ts';
 import type { ClientHangup } from './client-hangup.ts';
-import { sendError, type ErrorDialect } from './respond.ts';
+import type { ErrorDialect } from './respond.ts';
 import { UsageChunkFilter } from './strip-usage.ts';
 
 export interface ForwardRequest {
@@ -44,8 +44,6 @@ export function forwardRaw(f: ForwardRequest, o: AttemptOptions): Promise<Attemp
     );
   });
 }
-
-const ANSWERED: AttemptResult = { kind: 'answered' };
 
 /** A held-back upstream answer: status, headers and body, sent as they came if no other attempt follows. */
 interface Held {
@@ -188,11 +186,7 @@ class Relay implements Dispatcher.DispatchHandler {
     ctx.upstreamFinished();
     const failure = upstreamFailure(err, this.f.provider.name, hangup.happened || res.destroyed);
     if (!this.responding) {
-      const send = (): void => {
-        ctx.httpStatus = failure.status === 'client_abort' ? 499 : failure.error.status;
-        if (failure.status !== 'client_abort') ctx.responseBody = sendError(res, failure.error, this.f.dialect, this.f.extraHeaders);
-        ctx.finish(failure.status, failure.message);
-      };
+      const send = (): void => finishWithFailure(ctx, res, failure, this.f.dialect, this.f.extraHeaders);
       if (this.o.hold && failure.status !== 'client_abort') {
         // A held 5xx whose body broke off is still that 5xx; otherwise the connection failed before any head.
         const h = this.held;

@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.ts';
 import { redactExactKey } from '../../core/redact-keys.ts';
 import { parseSseEvent, SseFramer } from '../../core/sse.ts';
 import { composedRequestHeaders, failureKindOf, isRetryableStatus, type Provider, rateLimitHeaders, retryAfterMsOfHeaders, upstreamFailure } from '../../providers/index.ts';
-import type { AttemptOptions, AttemptResult } from './attempt-result.ts';
+import { ANSWERED, finishWithFailure, type AttemptOptions, type AttemptResult } from './attempt-result.ts';
 import type { CallContext } from './call-context.ts';
 import { sendError, sendJson, sseHeaders, write, type ErrorDialect } from './respond.ts';
 import { readJson, sendComposed } from './upstream-json.ts';
@@ -42,8 +42,6 @@ export interface TranslatedCall {
   extraHeaders: OutgoingHttpHeaders;
 }
 
-const ANSWERED: AttemptResult = { kind: 'answered' };
-
 /**
  * Calls a provider in its own dialect and answers the client in the client's, streaming or not.
  * With `o.hold`, a 429/5xx answer or a failure before the response head is held back and returned as
@@ -56,11 +54,7 @@ export async function runTranslated(call: TranslatedCall, t: Translation, o: Att
   const sent = await sendComposed(call.provider, t.path, composedRequestHeaders(call.provider, call.key, call.clientHeaders, payload.length), payload, call.signal, o);
   if (!sent.ok) {
     ctx.upstreamFinished();
-    const send = (): void => {
-      ctx.httpStatus = sent.failure.status === 'client_abort' ? 499 : sent.failure.error.status;
-      if (sent.failure.status !== 'client_abort') ctx.responseBody = sendError(res, sent.failure.error, t.dialect, call.extraHeaders);
-      ctx.finish(sent.failure.status, sent.failure.message);
-    };
+    const send = (): void => finishWithFailure(ctx, res, sent.failure, t.dialect, call.extraHeaders);
     if (o.hold && sent.failure.status !== 'client_abort') return { kind: 'failed', failure: failureKindOf(sent.err), httpStatus: null, answer: send };
     send();
     return ANSWERED;
