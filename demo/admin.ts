@@ -1,16 +1,7 @@
 /**
  * The demo reads what the loop did through the gateway's admin API, as an operator's tools would (the
- * gateway runs in its own process, on its own embedded database). Keys are read in camelCase whatever
- * the API writes (snake_case is the admin API's style), so the demo does not care which.
+ * gateway runs in its own process, on its own embedded database).
  */
-
-const camel = (k: string): string => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
-function camelKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(camelKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [camel(k), camelKeys(x)]));
-  return v;
-}
 
 export class AdminClient {
   constructor(readonly url: string) {}
@@ -26,18 +17,18 @@ export class AdminClient {
       if (!res) await new Promise((r) => setTimeout(r, 1000));
     }
     if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-    return camelKeys(await res.json()) as T;
+    return (await res.json()) as T;
   }
 
-  /** Every item of a paged list (`data`, `nextCursor`). */
+  /** Every item of a paged list (`data`, `next_cursor`). */
   async list<T>(path: string): Promise<T[]> {
     const out: T[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 50; i++) {
       const sep = path.includes('?') ? '&' : '?';
-      const page: { data: T[]; nextCursor?: string | null } = await this.get(`${path}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: { data: T[]; next_cursor?: string | null } = await this.get(`${path}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`);
       out.push(...page.data);
-      cursor = page.nextCursor ?? null;
+      cursor = page.next_cursor ?? null;
       if (!cursor) break;
     }
     return out;

@@ -84,17 +84,17 @@ function componentFigures(story: Story, records: readonly CallRecord[], s: LoopS
   };
   for (const v of new Set(after.map((r) => versionLabel(r.promptVersion)))) afterByVersion[v] = rateOf(after.filter((r) => versionLabel(r.promptVersion) === v));
   const observed = prompts?.versions.find((v) => v.version === 0);
-  const active = prompts?.versions.find((v) => v.id === prompts.activeVersionId) ?? null;
+  const active = prompts?.versions.find((v) => v.id === prompts.active_version_id) ?? null;
   const canary = (prompts?.audit ?? [])
     .filter((a) => a.actor === 'canary-monitor')
     .map((a) => {
-      const v = prompts?.versions.find((x) => x.id === a.versionId);
+      const v = prompts?.versions.find((x) => x.id === a.version_id);
       return { version: v?.version ?? -1, action: a.action, what: v?.origin.source === 'retrain' ? `tuned model ${v.model ?? ''}` : 'prompt' };
     });
   // The one that reached furthest: a promoted recommendation over a later one, else the newest.
   const recs = s.recommendations.filter((r) => r.component === story.component);
   const recommendation = recs.find((r) => r.status === 'promoted') ?? recs[0] ?? null;
-  const promotedVersions = (prompts?.audit ?? []).filter((a) => a.actor === 'canary-monitor' && a.action === 'promoted').map((a) => prompts?.versions.find((v) => v.id === a.versionId));
+  const promotedVersions = (prompts?.audit ?? []).filter((a) => a.actor === 'canary-monitor' && a.action === 'promoted').map((a) => prompts?.versions.find((v) => v.id === a.version_id));
   return {
     story,
     before: rateOf(mine.filter((r) => r.phase === 'before')),
@@ -102,7 +102,7 @@ function componentFigures(story: Story, records: readonly CallRecord[], s: LoopS
     afterByVersion,
     patterns: s.patterns
       .filter((p) => p.component === story.component && p.systematic)
-      .map((p) => ({ title: p.title, failureCount: p.failureCount, remedy: p.remedy, diagnosis: p.diagnosis?.kind ?? '—' })),
+      .map((p) => ({ title: p.title, failureCount: p.failure_count, remedy: p.remedy, diagnosis: p.diagnosis?.kind ?? '—' })),
     runs: s.runs.filter((r) => r.component === story.component).map((r) => ({ status: r.status, outcome: r.outcome, result: r.result })),
     live: active ? { version: active.version, source: active.origin.source ?? 'unknown', model: active.model } : null,
     promptDiff: observed && active ? promptDiff(observed.template, active.template) : [],

@@ -3,80 +3,23 @@
  * and their canaries, fine-tuning recommendations and their training jobs. `changes` turns two
  * snapshots into the progress lines the demo prints while it runs.
  */
+import type { ComponentPromptsWire, OptimizationRunSummaryWire, PatternWire, RecommendationDetailWire, RecommendationWire } from '../src/ingress/index.ts';
 import type { AdminClient } from './admin.ts';
 
-export interface PatternView {
-  id: string;
-  component: string;
-  title: string;
-  status: string;
-  systematic: boolean;
-  failureCount: number;
-  diagnosis: { kind: string; confidence: number; source?: string } | null;
-  remedy: string;
-  mergedInto?: string | null;
-}
+/** The admin API's answers, typed by the schemas it answers by (the wire's snake_case names). */
+export type PatternView = PatternWire;
+export type RunView = OptimizationRunSummaryWire;
+export type PromptsView = ComponentPromptsWire;
+/** A recommendation from the list, with its training job and dataset once read whole. */
+export type RecommendationView = RecommendationWire & Partial<Pick<RecommendationDetailWire, 'training_job' | 'dataset'>>;
 
-export interface RunView {
-  id: string;
-  patternId: string;
-  component: string;
-  status: string;
-  outcome: string | null;
-  result: string | null;
-  evalCalls: number;
+/** The gate's numbers in a recommendation's `evaluation` (a stored object to the API). */
+export interface EvaluationView {
+  accepted?: boolean;
+  pattern_fail_rate?: { current: number; candidate: number };
+  reasons?: string[];
 }
-
-export interface VersionView {
-  id: string;
-  version: number;
-  template: string;
-  model: string | null;
-  origin: { source?: string; runId?: string; recommendationId?: string; note?: string };
-  status: string;
-}
-
-export interface AuditView {
-  versionId: string;
-  action: string;
-  actor: string;
-  detail: Record<string, unknown> | null;
-  at: string;
-}
-
-export interface PromptsView {
-  component: string;
-  activeVersionId: string | null;
-  canaryVersionId: string | null;
-  versions: VersionView[];
-  audit: AuditView[];
-}
-
-export interface TrainingJobView {
-  id: string;
-  externalId: string | null;
-  status: string;
-  baseModel: string;
-  tunedModel: string | null;
-  trainedTokens: number | null;
-  events: unknown[];
-}
-
-export interface RecommendationView {
-  id: string;
-  component: string;
-  status: string;
-  patterns: { id: string; reasons: string[] }[];
-  examples: { trusted: number; bySource: Record<string, number>; missing: number };
-  arithmetic: { failuresPerDay: number; failureCostPerDayUsd?: number; estimatedTrainingCostUsd: number; paybackDays: number | null };
-  tunedModel: string | null;
-  evaluation: { accepted?: boolean; patternFailRate?: { current: number; candidate: number }; passRate?: { current: number; candidate: number }; reasons?: string[] } | null;
-  error: string | null;
-  versionId: string | null;
-  datasetId: string | null;
-  trainingJob?: TrainingJobView | null;
-  dataset?: { id: string; files: Record<string, { rows: number }>; counts?: Record<string, unknown> } | null;
-}
+export const evaluationOf = (r: RecommendationView): EvaluationView | null => r.evaluation as EvaluationView | null;
 
 export interface LoopState {
   patterns: PatternView[];
@@ -95,22 +38,29 @@ export async function readLoopState(api: AdminClient, components: readonly strin
     api.list<RecommendationView>('/api/recommendations?limit=200'),
   ]);
   const prompts: Record<string, PromptsView> = {};
-  for (const c of components) prompts[c] = await api.get<PromptsView>(`/api/components/${encodeURIComponent(c)}/prompts`).catch(() => ({ component: c, activeVersionId: null, canaryVersionId: null, versions: [], audit: [] }));
+  for (const c of components) prompts[c] = await api.get<PromptsView>(`/api/components/${encodeURIComponent(c)}/prompts`).catch(() => ({ component: c, active_version_id: null, canary_version_id: null, canary_share: 0, versions: [], audit: [] }));
   // The list has no training job: read it for the recommendations past approval.
   const recommendations = await Promise.all(list.map((r) => (r.status === 'open' || r.status === 'needs_examples' ? r : api.get<RecommendationView>(`/api/recommendations/${r.id}`))));
-  return { patterns: patterns.filter((p) => !p.mergedInto), runs, prompts, recommendations };
+  // The list leaves out merged patterns.
+  return { patterns, runs, prompts, recommendations };
 }
 
 /** Work the loop still has under way: runs queued or running, canaries, recommendations past approval. */
 export function pending(s: LoopState): number {
   return (
     s.runs.filter((r) => r.status === 'queued' || r.status === 'running').length +
-    Object.values(s.prompts).filter((p) => p.canaryVersionId).length +
+    Object.values(s.prompts).filter((p) => p.canary_version_id).length +
     s.recommendations.filter((r) => IN_PROGRESS_RECOMMENDATION.includes(r.status)).length
   );
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)} %`;
+
+/** " (pattern failures 97 % → 0 %)" from a recommendation's gate, or nothing before it. */
+function gateFall(r: RecommendationView): string {
+  const f = evaluationOf(r)?.pattern_fail_rate;
+  return f ? ` (pattern failures ${pct(f.current)} → ${pct(f.candidate)})` : '';
+}
 
 function versionOf(p: PromptsView | undefined, id: string | null): string {
   const v = p?.versions.find((x) => x.id === id);
@@ -130,23 +80,23 @@ export function changes(now: LoopState, printed: Set<string>): string[] {
     return p ? `"${p.title.slice(0, 70)}"` : `pattern ${id.slice(0, 8)}`;
   };
   for (const p of now.patterns.filter((x) => x.systematic)) {
-    say(`pattern:${p.id}`, `pattern  ${p.component}: ${title(p.id)} is systematic (${p.failureCount} failures) — diagnosed ${p.diagnosis?.kind ?? 'not yet'}, remedy ${p.remedy}`);
+    say(`pattern:${p.id}`, `pattern  ${p.component}: ${title(p.id)} is systematic (${p.failure_count} failures) — diagnosed ${p.diagnosis?.kind ?? 'not yet'}, remedy ${p.remedy}`);
   }
   for (const r of now.runs) {
-    if (r.status === 'running' || r.status === 'queued') say(`run:${r.id}:start`, `run      ${r.component}: prompt optimization started for ${title(r.patternId)}`);
+    if (r.status === 'running' || r.status === 'queued') say(`run:${r.id}:start`, `run      ${r.component}: prompt optimization started for ${title(r.pattern_id)}`);
     else say(`run:${r.id}:end`, `run      ${r.component}: ${r.status}${r.outcome ? ` (${r.outcome})` : ''} — ${(r.result ?? '').slice(0, 110)}`);
   }
   for (const p of Object.values(now.prompts)) {
-    if (p.canaryVersionId) say(`canary:${p.canaryVersionId}`, `canary   ${p.component}: ${versionOf(p, p.canaryVersionId)} takes a share of live traffic`);
-    for (const a of p.audit.filter((x) => x.actor === 'canary-monitor')) say(`audit:${a.versionId}:${a.action}`, `canary   ${p.component}: ${versionOf(p, a.versionId)} ${a.action.replace('_', ' ')} by the canary monitor`);
+    if (p.canary_version_id) say(`canary:${p.canary_version_id}`, `canary   ${p.component}: ${versionOf(p, p.canary_version_id)} takes a share of live traffic`);
+    for (const a of p.audit.filter((x) => x.actor === 'canary-monitor')) say(`audit:${a.version_id}:${a.action}`, `canary   ${p.component}: ${versionOf(p, a.version_id)} ${a.action.replace('_', ' ')} by the canary monitor`);
   }
   for (const r of now.recommendations) {
     const key = `rec:${r.id}:${r.status}`;
     if (r.status === 'needs_examples') say(key, `finetune ${r.component}: fine-tuning is a candidate; ${r.examples.trusted} trusted examples, ${r.examples.missing} more needed`);
-    else if (r.status === 'open') say(key, `finetune ${r.component}: fine-tuning recommended — ${r.arithmetic.failuresPerDay.toFixed(0)} failures/day, training ~$${r.arithmetic.estimatedTrainingCostUsd.toFixed(2)}, payback ${r.arithmetic.paybackDays === null ? '—' : `${r.arithmetic.paybackDays.toFixed(1)} days`}`);
-    else if (r.status === 'training') say(key, `finetune ${r.component}: dataset built (${Object.entries(r.dataset?.files ?? {}).map(([f, x]) => `${f} ${x.rows}`).join(', ')}); training job ${r.trainingJob?.externalId ?? ''} started`);
-    else if (r.status === 'evaluating') say(key, `finetune ${r.component}: job ${r.trainingJob?.status ?? ''} → ${r.tunedModel ?? '?'}; evaluating it against the current model`);
-    else if (r.status === 'canary') say(key, `finetune ${r.component}: tuned model passed the gate${r.evaluation?.patternFailRate ? ` (pattern failures ${pct(r.evaluation.patternFailRate.current)} → ${pct(r.evaluation.patternFailRate.candidate)})` : ''}; on canary`);
+    else if (r.status === 'open') say(key, `finetune ${r.component}: fine-tuning recommended — ${r.arithmetic.failures_per_day.toFixed(0)} failures/day, training ~$${r.arithmetic.estimated_training_cost_usd.toFixed(2)}, payback ${r.arithmetic.payback_days === null ? '—' : `${r.arithmetic.payback_days.toFixed(1)} days`}`);
+    else if (r.status === 'training') say(key, `finetune ${r.component}: dataset built (${Object.entries(r.dataset?.files ?? {}).map(([f, x]) => `${f} ${x.rows}`).join(', ')}); training job ${r.training_job?.external_id ?? ''} started`);
+    else if (r.status === 'evaluating') say(key, `finetune ${r.component}: job ${r.training_job?.status ?? ''} → ${r.tuned_model ?? '?'}; evaluating it against the current model`);
+    else if (r.status === 'canary') say(key, `finetune ${r.component}: tuned model passed the gate${gateFall(r)}; on canary`);
     else say(key, `finetune ${r.component}: recommendation ${r.status}${r.error ? ` — ${r.error.slice(0, 100)}` : ''}`);
   }
   return out;

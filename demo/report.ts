@@ -1,6 +1,7 @@
 /** The demo's figures as text: the before/after table, then per story what the loop did, then the console links. */
 import { significantlyWorse } from '../testkit/fleet/measure-loop.ts';
 import type { ComponentFigures, DemoFigures, Rate } from './figures.ts';
+import { evaluationOf } from './loop-state.ts';
 
 export const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${Math.round(x * 100)} %`);
 
@@ -54,10 +55,11 @@ function storyLines(c: ComponentFigures, i: number): string[] {
   }
   const r = c.recommendation;
   if (r) {
-    out.push(`   fine-tuning: ${r.status}; ${r.examples.trusted} trusted examples (${Object.entries(r.examples.bySource).map(([k, n]) => `${k} ${n}`).join(', ')}); ${r.arithmetic.failuresPerDay.toFixed(0)} failures/day vs ~$${r.arithmetic.estimatedTrainingCostUsd.toFixed(2)} to train, payback ${r.arithmetic.paybackDays === null ? '—' : `${r.arithmetic.paybackDays.toFixed(1)} days`}`);
+    out.push(`   fine-tuning: ${r.status}; ${r.examples.trusted} trusted examples (${Object.entries(r.examples.by_source).map(([k, n]) => `${k} ${n}`).join(', ')}); ${r.arithmetic.failures_per_day.toFixed(0)} failures/day vs ~$${r.arithmetic.estimated_training_cost_usd.toFixed(2)} to train, payback ${r.arithmetic.payback_days === null ? '—' : `${r.arithmetic.payback_days.toFixed(1)} days`}`);
     if (r.dataset) out.push(`   dataset: ${Object.entries(r.dataset.files).map(([f, x]) => `${f} ${x.rows} rows`).join(', ')}`);
-    if (r.trainingJob) out.push(`   training job: ${r.trainingJob.externalId ?? r.trainingJob.id} ${r.trainingJob.status} → ${r.trainingJob.tunedModel ?? '—'}`);
-    if (r.evaluation?.patternFailRate) out.push(`   gate: pattern failures ${pct(r.evaluation.patternFailRate.current)} (current) → ${pct(r.evaluation.patternFailRate.candidate)} (tuned); ${r.evaluation.accepted ? 'accepted' : 'rejected'}`);
+    if (r.training_job) out.push(`   training job: ${r.training_job.external_id ?? r.training_job.id} ${r.training_job.status} → ${r.training_job.tuned_model ?? '—'}`);
+    const e = evaluationOf(r);
+    if (e?.pattern_fail_rate) out.push(`   gate: pattern failures ${pct(e.pattern_fail_rate.current)} (current) → ${pct(e.pattern_fail_rate.candidate)} (tuned); ${e.accepted ? 'accepted' : 'rejected'}`);
   }
   for (const d of c.canary) out.push(`   canary: v${d.version} (${d.what}) ${d.action.replace('_', ' ')}`);
   if (c.story.expected === 'none') out.push(`   left alone: ${c.runs.length} runs, ${c.recommendation ? 'a' : 'no'} recommendation, ${c.live ? `v${c.live.version} live` : 'its own prompt serves'}`);

@@ -48,7 +48,7 @@ function decided(s: LoopState): boolean {
     const recs = s.recommendations.filter((r) => r.component === story.component);
     // A prompt fix: a version the optimizer made, promoted by the canary monitor (a tuned model's version is not one).
     const prompts = s.prompts[story.component];
-    const promoted = (prompts?.audit ?? []).some((a) => a.actor === 'canary-monitor' && a.action === 'promoted' && prompts?.versions.find((v) => v.id === a.versionId)?.origin.source === 'optimizer');
+    const promoted = (prompts?.audit ?? []).some((a) => a.actor === 'canary-monitor' && a.action === 'promoted' && prompts?.versions.find((v) => v.id === a.version_id)?.origin.source === 'optimizer');
     // A recommendation the sweep dismissed by itself (its patterns merged or gone quiet) is no decision: another follows.
     const tuned = recs.some((r) => ENDED_RECOMMENDATION.includes(r.status) && r.status !== 'dismissed');
     switch (story.expected) {

@@ -32,7 +32,7 @@ describe('fixpoint demo --fast', () => {
     // 2. Knowledge (indemnity vs liability, and jurisdiction-specific terms): fine-tuning recommended, trained, accepted by the gate, canaried and promoted; the tuned model serves.
     const clauses = c('clause-analyzer');
     expect(clauses.recommendation?.status, report).toBe('promoted');
-    expect(clauses.recommendation?.trainingJob?.status, report).toBe('succeeded');
+    expect(clauses.recommendation?.training_job?.status, report).toBe('succeeded');
     expect(clauses.recommendation?.evaluation?.accepted, report).toBe(true);
     expect(clauses.tunedModelLive, report).toBe(true);
     expect(clauses.live?.model, report).toMatch(/^sim\/ft:/);
