@@ -4,7 +4,7 @@
  * versions, canary decisions, the recommendation, its dataset and training job) from the admin API.
  */
 import type { CallRecord, FleetDriver } from '../testkit/fleet/index.ts';
-import type { LoopState, RecommendationView, RunView } from './loop-state.ts';
+import { promptFixPromoted, type LoopState, type RecommendationView, type RunView } from './loop-state.ts';
 import type { SimulatedProvider } from './simulated-provider.ts';
 import { stories, type Story } from './stories.ts';
 
@@ -94,7 +94,6 @@ function componentFigures(story: Story, records: readonly CallRecord[], s: LoopS
   // The one that reached furthest: a promoted recommendation over a later one, else the newest.
   const recs = s.recommendations.filter((r) => r.component === story.component);
   const recommendation = recs.find((r) => r.status === 'promoted') ?? recs[0] ?? null;
-  const promotedVersions = (prompts?.audit ?? []).filter((a) => a.actor === 'canary-monitor' && a.action === 'promoted').map((a) => prompts?.versions.find((v) => v.id === a.version_id));
   return {
     story,
     before: rateOf(mine.filter((r) => r.phase === 'before')),
@@ -108,7 +107,7 @@ function componentFigures(story: Story, records: readonly CallRecord[], s: LoopS
     promptDiff: observed && active ? promptDiff(observed.template, active.template) : [],
     canary,
     recommendation,
-    promptPromoted: promotedVersions.some((v) => v?.origin.source === 'optimizer'),
+    promptPromoted: promptFixPromoted(prompts),
     tunedModelLive: Boolean(active?.model && /ft:/.test(active.model)) && recommendation?.status === 'promoted',
   };
 }

@@ -28,6 +28,11 @@ export interface LoopState {
   recommendations: RecommendationView[];
 }
 
+/** Whether the canary monitor promoted a version the optimizer made (a prompt fix; a tuned model's version is not one). */
+export function promptFixPromoted(p: PromptsView | undefined): boolean {
+  return (p?.audit ?? []).some((a) => a.actor === 'canary-monitor' && a.action === 'promoted' && p?.versions.find((v) => v.id === a.version_id)?.origin.source === 'optimizer');
+}
+
 export const IN_PROGRESS_RECOMMENDATION = ['approved', 'training', 'evaluating', 'canary'];
 export const ENDED_RECOMMENDATION = ['promoted', 'rejected', 'failed', 'dismissed'];
 

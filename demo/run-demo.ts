@@ -8,7 +8,7 @@ import { FleetDriver } from '../testkit/fleet/index.ts';
 import { AdminClient } from './admin.ts';
 import { figuresOf, type DemoFigures } from './figures.ts';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
-import { changes, ENDED_RECOMMENDATION, pending, readLoopState, type LoopState } from './loop-state.ts';
+import { changes, ENDED_RECOMMENDATION, pending, promptFixPromoted, readLoopState, type LoopState } from './loop-state.ts';
 import { startSimulatedProvider, type SimulatedProvider } from './simulated-provider.ts';
 import { demoWorld, stories } from './stories.ts';
 
@@ -46,9 +46,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 function decided(s: LoopState): boolean {
   return stories.every((story) => {
     const recs = s.recommendations.filter((r) => r.component === story.component);
-    // A prompt fix: a version the optimizer made, promoted by the canary monitor (a tuned model's version is not one).
-    const prompts = s.prompts[story.component];
-    const promoted = (prompts?.audit ?? []).some((a) => a.actor === 'canary-monitor' && a.action === 'promoted' && prompts?.versions.find((v) => v.id === a.version_id)?.origin.source === 'optimizer');
+    const promoted = promptFixPromoted(s.prompts[story.component]);
     // A recommendation the sweep dismissed by itself (its patterns merged or gone quiet) is no decision: another follows.
     const tuned = recs.some((r) => ENDED_RECOMMENDATION.includes(r.status) && r.status !== 'dismissed');
     switch (story.expected) {
