@@ -45,6 +45,12 @@ export const jobContracts = {
 } as const;
 
 export type JobName = keyof typeof jobContracts;
+
+/**
+ * How a recommendation event's webhook delivery is enqueued, by whoever moved the recommendation (the
+ * retrain stage or a person through the admin API): once per event, retried with backoff.
+ */
+export const notifyJobOptions = (eventId: string) => ({ jobId: `notify:${eventId}`, attempts: 8, backoffMs: 5_000 });
 export type JobPayload<N extends JobName> = z.infer<(typeof jobContracts)[N]>;
 
 export function isJobName(name: unknown): name is JobName {

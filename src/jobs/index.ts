@@ -1,4 +1,4 @@
-export { jobContracts, isJobName, type JobName, type JobPayload } from './contracts.ts';
+export { jobContracts, isJobName, notifyJobOptions, type JobName, type JobPayload } from './contracts.ts';
 export type {
   CreateJobSystemOptions,
   HandleOptions,

@@ -1,7 +1,7 @@
 import type { Config, RetrainSettings } from '../config/index.ts';
 import type { Db, DatasetRow } from '../db/index.ts';
 import type { CallView, FailureDraft } from '../evaluate/index.ts';
-import type { JobSystem } from '../jobs/index.ts';
+import { notifyJobOptions, type JobSystem } from '../jobs/index.ts';
 import type { PriceLookup, ProviderRegistry } from '../providers/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import type { TrainingBackend } from './backends/training-backend.ts';
@@ -31,5 +31,5 @@ export interface RetrainDeps {
 /** Enqueue the webhook delivery of a recommendation event, when a webhook is configured. */
 export async function notify(deps: Pick<RetrainDeps, 'jobs' | 'settings'>, recommendationId: string, eventId: string): Promise<void> {
   if (!deps.settings.webhook.url) return;
-  await deps.jobs.enqueue('retrain.notify', { recommendationId, eventId }, { jobId: `notify:${eventId}`, attempts: 8, backoffMs: 5_000 });
+  await deps.jobs.enqueue('retrain.notify', { recommendationId, eventId }, notifyJobOptions(eventId));
 }

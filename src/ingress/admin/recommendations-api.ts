@@ -7,7 +7,7 @@ import {
   finetuneDatasets, finetuneRecommendations, moveRecommendation, recommendationEvents, recommendationStatuses, trainingJobs,
   type Db, type RecommendationRow, type RecommendationStatus,
 } from '../../db/index.ts';
-import type { JobSystem } from '../../jobs/index.ts';
+import { notifyJobOptions, type JobSystem } from '../../jobs/index.ts';
 import { readJsonBody } from '../json-body.ts';
 import { noQuery, pageOf, pagingFields, parseQuery } from './query.ts';
 import { recommendationDetailResponse, recommendationListResponse, recommendationSchema } from './recommendation-schemas.ts';
@@ -79,7 +79,7 @@ export function recommendationsApi(db: Db, jobs: JobSystem, webhook: boolean): H
     if (!moved) throw new AppError('conflict', `recommendation ${rec.id} is ${rec.status}; ${action} needs it ${allowedFrom[action].join(' or ')}`, { param: 'id' });
     if (action === 'approve') await jobs.enqueue('retrain.train', { recommendationId: rec.id }, { jobId: `train:${rec.id}` });
     if (action === 'cancel') await jobs.enqueue('retrain.cancel', { recommendationId: rec.id }, { jobId: `cancel:${rec.id}` });
-    if (webhook) await jobs.enqueue('retrain.notify', { recommendationId: rec.id, eventId: moved.eventId }, { jobId: `notify:${moved.eventId}`, attempts: 8, backoffMs: 5_000 });
+    if (webhook) await jobs.enqueue('retrain.notify', { recommendationId: rec.id, eventId: moved.eventId }, notifyJobOptions(moved.eventId));
     const body: z.input<typeof recommendationSchema> = toWire(moved.row);
     return c.json(body);
   };
