@@ -63,7 +63,7 @@ export class CallContext {
   attemptStarted(provider: string, model: string, fallback: boolean): void {
     this.provider = provider;
     this.servedModel = model;
-    this.attemptLog.push({ provider, model, outcome: 'success', http_status: null, latency_ms: 0, ...(fallback ? { fallback: true } : {}) });
+    this.attemptLog.push(attempt(provider, model, 'success', fallback));
     this.attemptOpen = true;
     this.sent++;
     this.upstreamAnswered = false;
@@ -72,18 +72,13 @@ export class CallContext {
 
   /** The running attempt ended without an answer to the client (another may follow). */
   attemptFailed(outcome: AttemptOutcome, httpStatus: number | null, retryAfterMs: number | null): void {
-    const a = this.attemptLog.at(-1);
-    if (!a || !this.attemptOpen) return;
-    this.attemptOpen = false;
-    a.outcome = outcome;
-    a.http_status = httpStatus;
-    a.latency_ms = Math.round(performance.now() - (this.upstreamStart ?? this.t0));
-    if (retryAfterMs !== null) a.retry_after_ms = retryAfterMs;
+    const a = this.closeOpenAttempt(outcome, httpStatus, performance.now());
+    if (a && retryAfterMs !== null) a.retry_after_ms = retryAfterMs;
   }
 
   /** An attempt refused by the provider's open circuit: nothing was sent. */
   attemptRefused(provider: string, model: string, fallback: boolean): void {
-    this.attemptLog.push({ provider, model, outcome: 'breaker_open', http_status: null, latency_ms: 0, ...(fallback ? { fallback: true } : {}) });
+    this.attemptLog.push(attempt(provider, model, 'breaker_open', fallback));
   }
 
   /** How the last attempt ended (after the call finished: the answered one). */
@@ -152,12 +147,19 @@ export class CallContext {
 
   /** The attempt that was running when the call finished: the one that answered (or failed mid-response). */
   private closeAttempt(status: CallStatus, end: number): void {
+    const httpStatus = this.httpStatus > 0 && this.httpStatus !== 499 ? this.httpStatus : null;
+    this.closeOpenAttempt(attemptOutcomeOf(status, this.httpStatus, this.firstByte !== null, this.upstreamAnswered), httpStatus, this.upstreamEnd ?? end);
+  }
+
+  /** Ends the running attempt, if one is open: how it went, its status and how long it took. */
+  private closeOpenAttempt(outcome: AttemptOutcome, httpStatus: number | null, endedAt: number): UpstreamAttempt | null {
     const a = this.attemptLog.at(-1);
-    if (!a || !this.attemptOpen) return;
+    if (!a || !this.attemptOpen) return null;
     this.attemptOpen = false;
-    a.http_status = this.httpStatus > 0 && this.httpStatus !== 499 ? this.httpStatus : null;
-    a.latency_ms = Math.round((this.upstreamEnd ?? end) - (this.upstreamStart ?? this.t0));
-    a.outcome = attemptOutcomeOf(status, this.httpStatus, this.firstByte !== null, this.upstreamAnswered);
+    a.outcome = outcome;
+    a.http_status = httpStatus;
+    a.latency_ms = Math.round(endedAt - (this.upstreamStart ?? this.t0));
+    return a;
   }
 
   private observe(status: CallStatus, latencyMs: number, upstreamMs: number | null, ttftMs: number | null): void {
@@ -175,6 +177,8 @@ export class CallContext {
     if (ttftMs !== null) m.timeToFirstToken.series(this.route, provider, model).observe(ttftMs / 1000);
   }
 }
+
+const attempt = (provider: string, model: string, outcome: AttemptOutcome, fallback: boolean): UpstreamAttempt => ({ provider, model, outcome, http_status: null, latency_ms: 0, ...(fallback ? { fallback: true } : {}) });
 
 /** How the attempt that ended a call went, from the call's status. */
 function attemptOutcomeOf(status: CallStatus, httpStatus: number, bytesSent: boolean, answered: boolean): AttemptOutcome {
