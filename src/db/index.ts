@@ -4,7 +4,7 @@ export { calls, prompts, failures, judgeVerdicts, feedback, callEvaluations, typ
 export { patterns, patternEvents, groupingState, type PatternRow, type StoredCentroid, type StoredPatternStats } from './schema/index.ts';
 export { promptVersions, componentPrompts, promptAudit, type PromptVersionRow } from './schema/index.ts';
 export { optimizationRuns, type OptimizationRunRow, type StoredCandidate } from './schema/index.ts';
-export { rowsOf } from './rows.ts';
+export { rowsOf, uuidArray } from './rows.ts';
 export { databaseErrorCode, isDatabaseUnavailable, isUniqueViolation, surviveLeakedDatabaseErrors } from './unavailable.ts';
 export { migrateWhenReachable, type MigrationRetry, type SchemaMigrations } from './schema-migrations.ts';
 export { failureKinds, type FailureKind } from './schema/index.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
-import { callEvaluations, type Db } from '../db/index.ts';
+import { callEvaluations, uuidArray, type Db } from '../db/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import { createCallChecker, type CallView, isDetectedRoute, loadCalls, reportRuleErrors, rubricVersionOf } from '../evaluate/index.ts';
@@ -42,7 +42,7 @@ export function createDetector(deps: DetectorDeps) {
 
   return {
     async detectCalls(callIds: readonly string[]): Promise<{ evaluated: number; failures: number }> {
-      const done = await deps.db.select({ id: callEvaluations.callId }).from(callEvaluations).where(inArray(callEvaluations.callId, [...callIds]));
+      const done = await deps.db.select({ id: callEvaluations.callId }).from(callEvaluations).where(sql`${callEvaluations.callId} = any(${uuidArray(callIds)}::uuid[])`);
       const skip = new Set(done.map((d) => d.id));
       // Only model calls are checked: a `models` listing is recorded, never a failure of a component.
       const loaded = (await loadCalls(deps.db, callIds.filter((id) => !skip.has(id)))).filter((l) => isDetectedRoute(l.view.route));

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { newUuidV7 } from '../core/ids.ts';
-import { callEvaluations, failures, type Db } from '../db/index.ts';
+import { callEvaluations, failures, uuidArray, type Db } from '../db/index.ts';
 import type { FailureDraft } from '../evaluate/index.ts';
 
 export interface FailureRow extends FailureDraft {
@@ -37,5 +37,9 @@ export async function storeFailures(db: Db, rows: readonly FailureRow[], opts: {
 
 export async function markEvaluated(db: Db, results: readonly { callId: string; failureCount: number }[]): Promise<void> {
   if (results.length === 0) return;
-  await db.insert(callEvaluations).values(results.map((r) => ({ callId: r.callId, failureCount: r.failureCount }))).onConflictDoNothing();
+  // Two array parameters, not two per call: a detection job marks up to 1,000 calls at once.
+  const ids = uuidArray(results.map((r) => r.callId));
+  const counts = `{${results.map((r) => r.failureCount).join(',')}}`;
+  await db.execute(sql`insert into ${callEvaluations} (call_id, failure_count)
+    select * from unnest(${ids}::uuid[], ${counts}::int[]) on conflict do nothing`);
 }

@@ -1,9 +1,29 @@
-import { inArray } from 'drizzle-orm';
-import { calls, prompts, type CallSelect, type Db } from '../db/index.ts';
+import { inArray, sql } from 'drizzle-orm';
+import { calls, prompts, uuidArray, type CallSelect, type Db } from '../db/index.ts';
 import { hydratePrompts, promptRefsIn } from '../prompts/index.ts';
 import type { CallView } from './types.ts';
 
-export function toCallView(row: CallSelect, promptsByHash: ReadonlyMap<string, string>): CallView {
+/**
+ * The columns a CallView is made of, and the start time: what loadCalls reads. Not the whole row: a
+ * detection job loads up to 1,000 calls, and every column more is text the database formats and the
+ * driver parses per call (timestamps, metadata) for nothing.
+ */
+const viewColumns = {
+  id: calls.id,
+  component: calls.component,
+  route: calls.route,
+  status: calls.status,
+  httpStatus: calls.httpStatus,
+  error: calls.error,
+  finishReasons: calls.finishReasons,
+  outputTokens: calls.outputTokens,
+  requestBody: calls.requestBody,
+  responseBody: calls.responseBody,
+  startedAt: calls.startedAt,
+};
+type ViewRow = Pick<CallSelect, keyof typeof viewColumns>;
+
+export function toCallView(row: ViewRow, promptsByHash: ReadonlyMap<string, string>): CallView {
   return {
     id: row.id,
     component: row.component,
@@ -21,7 +41,7 @@ export function toCallView(row: CallSelect, promptsByHash: ReadonlyMap<string, s
 /** Recorded calls by id, system prompts restored, with the row's start time. */
 export async function loadCalls(db: Db, ids: readonly string[]): Promise<{ view: CallView; startedAt: Date }[]> {
   if (ids.length === 0) return [];
-  const rows = await db.select().from(calls).where(inArray(calls.id, [...ids]));
+  const rows = await db.select(viewColumns).from(calls).where(sql`${calls.id} = any(${uuidArray(ids)}::uuid[])`);
   const refs = new Set<string>();
   for (const r of rows) promptRefsIn(r.requestBody, refs);
   const texts = refs.size ? await db.select().from(prompts).where(inArray(prompts.hash, [...refs])) : [];

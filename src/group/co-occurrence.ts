@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Db } from '../db/index.ts';
+import { rowsOf, uuidArray, type Db } from '../db/index.ts';
 
 /**
  * One problem, several signals: the rule's violation, the judge's verdict and the user's thumbs-down
@@ -43,9 +43,6 @@ export function sameProblem(c: PairCounts): boolean {
 
 /** The order in which signals survive a merge: a named check or rule is the strongest signature, then the judge, then feedback. */
 const signalRank = (kind: string): number => (kind === 'feedback' ? 2 : kind === 'judge' ? 1 : 0);
-
-/** Ids as one Postgres array literal: one parameter, for postgres.js and PGlite alike. */
-const uuidArray = (ids: readonly string[]): string => `{${ids.join(',')}}`;
 
 export interface CoPattern {
   id: string;

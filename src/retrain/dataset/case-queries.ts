@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from '../../db/index.ts';
+import { rowsOf, uuidArray, type Db } from '../../db/index.ts';
 
 /**
  * The SQL the dataset stands on: the candidate patterns' failing calls with their trusted target (a
@@ -7,9 +7,6 @@ import { rowsOf, type Db } from '../../db/index.ts';
  * version), and the component's passing calls to replay. Mirrors the optimizer's case queries
  * (failures by pattern, corrections from failures then feedback) without importing them.
  */
-
-/** Ids as one Postgres array literal: one parameter, for postgres.js and PGlite alike. */
-const uuidArray = (ids: readonly string[]): string => `{${ids.join(',')}}`;
 
 /**
  * md5 of a chat request's messages after its leading system prompt and the few-shot turns a prompt
