@@ -15,13 +15,40 @@ export class WriteTimeout extends Error {
   }
 }
 
-/** The promise, or a WriteTimeout after `ms`; a late failure of the promise is swallowed (its outcome no longer matters). */
+/**
+ * The promise, or a WriteTimeout after `ms`; a late failure of the promise is swallowed (its outcome
+ * no longer matters).
+ *
+ * The time counts while this thread is there to hear the answer. An event loop runs its timers
+ * before it reads its sockets, so a thread that could not run for a while (the recorder's thread is
+ * niced: on a saturated machine it waits for a core) would, once back, see the timer expire before
+ * reading the answer already waiting on the socket, and take a database that answered in time as
+ * unreachable (spooling, then replaying, everything it holds). So when the timer fires, the verdict
+ * waits for one turn of the loop (`setImmediate` runs after the sockets are read); and a timer that
+ * fired late by more than `ms` itself (the thread was away longer than the database was given) is
+ * set again, once, for another `ms`.
+ */
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let settled = false;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WriteTimeout(ms)), ms);
+    const arm = (rearmed: boolean) => {
+      const due = performance.now() + ms;
+      timer = setTimeout(() => {
+        const late = performance.now() - due;
+        setImmediate(() => {
+          if (settled) return;
+          if (!rearmed && late > ms) arm(true);
+          else reject(new WriteTimeout(ms));
+        });
+      }, ms);
+    };
+    arm(false);
   });
-  p.catch(() => undefined);
+  p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
