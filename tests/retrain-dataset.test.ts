@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../src/config/index.ts';
-import { finetuneDatasets, type DatasetRow, type Database } from '../src/db/index.ts';
+import { calls, finetuneDatasets, type DatasetRow, type Database } from '../src/db/index.ts';
 import { createCallChecker } from '../src/evaluate/index.ts';
 import { createApp } from '../src/ingress/app.ts';
 import type { IngressDeps } from '../src/ingress/deps.ts';
@@ -88,6 +88,19 @@ async function seedFailing(marker: string, o: { session: string | null; name: st
   return callId;
 }
 
+/** JSON as Python's json.dumps writes it by default (the OpenAI Python SDK's request bodies). */
+const pythonDumps = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(pythonDumps).join(', ')}]`
+    : v !== null && typeof v === 'object'
+      ? `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${pythonDumps(x)}`).join(', ')}}`
+      : JSON.stringify(v);
+
+async function respellAsPython(callId: string): Promise<void> {
+  const [row] = await database.db.select({ body: calls.requestBody }).from(calls).where(eq(calls.id, callId));
+  await database.db.execute(sql`update calls set request_body = ${pythonDumps(row!.body)}::json where id = ${callId}`);
+}
+
 /** A later call of the same input as a failing one, under a prompt version. */
 async function seedLater(marker: string, o: { name: string; text?: string; versionId: string; shots: boolean; at: Date; evaluated?: number; judgePass?: boolean; session?: string }): Promise<string> {
   const messages = [...(o.shots ? fewShotMessages : []), ...user(`${marker} ${o.text ?? 'Where is my refund?'}`)];
@@ -110,7 +123,9 @@ async function seedHistory(): Promise<void> {
     messages: [{ role: 'user', content: 'T02 I cannot log in.' }, { role: 'assistant', content: 'Have you tried your password?' }, { role: 'user', content: 'Yes, it says invalid. What now?' }],
   });
   // Later calls of the same input: accepted (active with few-shot; retired after promotion) or not.
-  await seedFailing('T03', { session: 's-charlie', name: 'Carol', at: hoursAgo(47) });
+  // T03's failing call is stored as a Python client spells its request (", " and ": "), as the recorder
+  // keeps it; its later call, under a swapped-in version, compact: the same input all the same.
+  await respellAsPython(await seedFailing('T03', { session: 's-charlie', name: 'Carol', at: hoursAgo(47) }));
   await seedLater('T03', { name: 'Carol', versionId: vActive, shots: true, at: hoursAgo(20), judgePass: true });
   await seedFailing('T04', { session: 's-delta', name: 'Dmitri', at: hoursAgo(46), patternId: P2 });
   await seedLater('T04', { name: 'Dmitri', versionId: vRetiredPromoted, shots: false, at: hoursAgo(30) });

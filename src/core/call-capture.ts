@@ -57,6 +57,12 @@ export interface CallCapture {
    * thread sends these and parses them again there, cheaper than copying the object graph across.
    */
   requestBytes?: Uint8Array | null;
+  /**
+   * The JSON text `request` was parsed from, when it is exactly its parse (the recorder's thread,
+   * which parses the bytes again, keeps it): the record stores it with the system prompts replaced
+   * in place rather than writing the whole request again.
+   */
+  requestText?: string | null;
   /** The response as the client received it: raw bytes (JSON or SSE text), or an object already built. */
   response: { shape: ResponseShape; stream: boolean; body: Buffer | unknown[] | object | null };
   error: string | null;

@@ -55,6 +55,51 @@ export function dehydratePrompts(body: unknown): { body: unknown; prompts: Promp
   return { body: out, prompts };
 }
 
+/**
+ * The JSON text of a request with its system prompts replaced by references, as `dehydratePrompts`
+ * does to the parsed object, without writing the rest again: each prompt is found in the text as
+ * `JSON.stringify` writes it and replaced in place (a 20 KB conversation: 2 µs, against 28 µs for
+ * stringifying the dehydrated object). Every occurrence must be a whole string that is the value of
+ * a key — the character before it, past whitespace, a colon (inside a string a quote is always
+ * escaped, so preceded by a backslash) — and there must be as many as prompts of that text. Else
+ * null, and the caller writes the object: the client escaped a prompt otherwise (`\u00e9` for `é`),
+ * or the same text is also a user's message, or a key. A replaced value hydrates back to itself.
+ */
+export function dehydratePromptsInText(text: string, prompts: readonly PromptText[]): string | null {
+  if (prompts.length === 0) return text;
+  const wanted = new Map<string, { hash: string; count: number }>();
+  for (const p of prompts) {
+    const w = wanted.get(p.content);
+    if (w) w.count++;
+    else wanted.set(p.content, { hash: p.hash, count: 1 });
+  }
+  const cuts: { at: number; length: number; hash: string }[] = [];
+  for (const [content, { hash, count }] of wanted) {
+    const written = JSON.stringify(content);
+    let found = 0;
+    for (let at = text.indexOf(written); at !== -1; at = text.indexOf(written, at + written.length)) {
+      if (++found > count || !isValueAt(text, at)) return null;
+      cuts.push({ at, length: written.length, hash });
+    }
+    if (found !== count) return null;
+  }
+  cuts.sort((a, b) => a.at - b.at);
+  let out = '';
+  let from = 0;
+  for (const c of cuts) {
+    out += `${text.slice(from, c.at)}{"$prompt":${JSON.stringify(c.hash)}}`;
+    from = c.at + c.length;
+  }
+  return out + text.slice(from);
+}
+
+/** Whether the string starting at `at` is a key's value: the character before it, past JSON whitespace, is a colon. */
+function isValueAt(text: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i--;
+  return text[i] === ':';
+}
+
 /** The reverse of dehydratePrompts, given the stored prompt texts by hash. */
 export function hydratePrompts(body: unknown, byHash: ReadonlyMap<string, string>): unknown {
   if (Array.isArray(body)) return body.map((v) => hydratePrompts(v, byHash));

@@ -32,7 +32,7 @@ describe('capture hand-over packing', () => {
     const body = pool.subarray(4, pool.length - 4);
     const c = capture({ request: JSON.parse(reqText), requestBytes: Buffer.from(reqText), response: { shape: 'openai.chat', stream: false, body } });
     const [out] = roundTrip([c]);
-    expect(out).toEqual({ ...c, requestBytes: null, response: { ...c.response, body: Buffer.from('{"id":"r1","choices":[]}') } });
+    expect(out).toEqual({ ...c, requestBytes: null, requestText: reqText, response: { ...c.response, body: Buffer.from('{"id":"r1","choices":[]}') } });
     expect(Buffer.isBuffer(out?.response.body)).toBe(true);
   });
 
@@ -44,6 +44,7 @@ describe('capture hand-over packing', () => {
       capture({ id: 'b', request: null, status: 'rejected', httpStatus: 400, error: 'bad\nline', response: { shape: 'none', stream: false, body: null } }),
     ]);
     expect(a?.request).toEqual(swapped);
+    expect(a?.requestText).toBeNull(); // no text it was parsed from: the record writes the object
     expect(a?.promptVersionId).toBe('v-2');
     expect(a?.response).toEqual({ shape: 'anthropic.messages', stream: true, body: translated });
     expect(b?.error).toBe('bad\nline');

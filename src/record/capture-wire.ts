@@ -113,12 +113,15 @@ export class CapturePacker {
   }
 }
 
-/** The request bytes were parsed once already; should that ever fail here, the call is still recorded. */
-function parseRequest(text: string): unknown {
+/**
+ * The request from its bytes, with its text when the text is what it was parsed from. The bytes were
+ * parsed once already; should that ever fail here, the call is still recorded.
+ */
+function parseRequest(text: string): { request: unknown; requestText: string | null } {
   try {
-    return JSON.parse(text);
+    return { request: JSON.parse(text), requestText: text };
   } catch {
-    return { unparsed: text.slice(0, 65_536) };
+    return { request: { unparsed: text.slice(0, 65_536) }, requestText: null };
   }
 }
 
@@ -146,11 +149,11 @@ function unpackLine(text: string, arena: Buffer): CallCapture {
     status, httpStatus, stream, requestAt, requestLength, requestObject, shape, responseStream, responseAt, responseLength,
     responseObject, error, sessionId, userId, properties, clientKeyHash, promptVersionId, attempts,
   ] = JSON.parse(text) as Line;
-  const request = requestAt === -1 ? requestObject : parseRequest(arena.toString('utf8', requestAt, requestAt + requestLength));
+  const { request, requestText } = requestAt === -1 ? { request: requestObject, requestText: null } : parseRequest(arena.toString('utf8', requestAt, requestAt + requestLength));
   const body = responseAt === -1 ? (responseObject as CallCapture['response']['body']) : arena.subarray(responseAt, responseAt + responseLength);
   return {
     id, route, startedAt, endedAt, latencyMs, upstreamLatencyMs, ttftMs, component, provider, requestedModel, servedModel,
-    status, httpStatus, stream, request, requestBytes: null, response: { shape, stream: responseStream, body }, error,
+    status, httpStatus, stream, request, requestBytes: null, requestText, response: { shape, stream: responseStream, body }, error,
     sessionId, userId, properties, clientKeyHash, promptVersionId, attempts: attempts ?? null,
   };
 }

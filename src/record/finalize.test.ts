@@ -48,6 +48,15 @@ describe('the row of a call', () => {
     expect(column(values, 'request_body')).not.toContain('Be terse.');
   });
 
+  it('stores the request as the client wrote it, the system prompt replaced in place, when the recorder has its text', () => {
+    const text = '{"model": "gpt-4o-mini", "messages": [{"role": "system", "content": "Be terse."}, {"role": "user", "content": "hi"}]}';
+    const { values } = finalizeCapture({ ...capture, request: JSON.parse(text), requestText: text }, () => null).record;
+    expect(column(values, 'request_body')).toMatch(/^\{"model": "gpt-4o-mini", "messages": \[\{"role": "system", "content": \{"\$prompt":"[0-9a-f]{64}"\}\}, \{"role": "user", "content": "hi"\}\]\}$/);
+    // Without the text (a prompt was swapped in), the object is written: compact.
+    const swapped = finalizeCapture({ ...capture, request: JSON.parse(text), requestText: null }, () => null).record;
+    expect(column(swapped.values, 'request_body')).toMatch(/^\{"model":"gpt-4o-mini","messages":\[\{"role":"system","content":\{"\$prompt":/);
+  });
+
   it('keeps the capture\'s columns and the error in the minimal form, without bodies, usage or cost', () => {
     const { values } = minimalRecord({ ...capture, error: 'boom' }, 'too deep');
     expect(column(values, 'ttft_ms')).toBe('120.5');

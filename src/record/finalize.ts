@@ -1,7 +1,7 @@
 import type { CallCapture } from '../core/call-capture.ts';
 import { getTableColumns } from 'drizzle-orm';
 import { calls, type CallRow } from '../db/index.ts';
-import { dehydratePrompts, type PromptText } from '../prompts/index.ts';
+import { dehydratePrompts, dehydratePromptsInText, type PromptText } from '../prompts/index.ts';
 import { estimateCost, type PriceLookup, type Usage } from '../providers/index.ts';
 import { redactKeyPatterns } from '../core/redact-keys.ts';
 import { readResponse, type ReadResponse } from './read-response.ts';
@@ -127,6 +127,7 @@ export interface FinalizeResult {
 export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeResult {
   const read = readResponse(c.response.shape, c.response.stream, c.response.body);
   const { body: requestBody, prompts } = dehydratePrompts(c.request);
+  const requestText = c.requestText ? dehydratePromptsInText(c.requestText, prompts) : null;
   const servedModel = c.servedModel ?? read.servedModel;
   const cost = estimateCost(prices(servedModel ?? c.requestedModel), read.usage);
   const failed = c.httpStatus >= 400;
@@ -140,7 +141,7 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
     cachedTokens: read.usage.cachedTokens,
     costUsd: cost,
     systemPromptHash: prompts[0]?.hash ?? null,
-    requestBody,
+    requestBody: requestText !== null ? new JsonText(requestText) : requestBody,
     responseBody: failed ? redactDeep(read.body) : read.json !== undefined ? new JsonText(read.json) : read.body,
     error: error === null ? null : redactKeys(error).slice(0, 4000),
   });

@@ -10,12 +10,14 @@ import { rowsOf, uuidArray, type Db } from '../../db/index.ts';
 
 /**
  * md5 of a chat request's messages after its leading system prompt and the few-shot turns a prompt
- * version put there (`shots` pairs): the call's input, whatever system prompt it ran under. The
- * elements' JSON text is compared as stored (the recorder writes it compact, in the agent's key order).
+ * version put there (`shots` pairs): the call's input, whatever system prompt it ran under. Each
+ * element is compared as jsonb text (whitespace and key order normalized): the recorder stores a
+ * request as the agent sent it when it can, written again (compact) when a prompt was swapped in, so
+ * the same input can be stored in two spellings.
  */
 function inputHashSql(body: SQL, shots: SQL): SQL {
   return sql`(case when json_typeof(${body}->'messages') = 'array' then md5(coalesce((
-    select string_agg(m.e::text, ',' order by m.i) from json_array_elements(${body}->'messages') with ordinality as m(e, i)
+    select string_agg(m.e::jsonb::text, ',' order by m.i) from json_array_elements(${body}->'messages') with ordinality as m(e, i)
     where m.i > (case when (${body}->'messages'->0->>'role') in ('system', 'developer') then 1 else 0 end) + 2 * coalesce(${shots}, 0)
   ), '')) end)`;
 }
