@@ -48,7 +48,8 @@ export const USAGE = `usage: node --import tsx bench/run.ts [flags]
   --moderate-round-seconds S  measured seconds per round there (default 3)
   --soak-seconds S        memory soak duration (default 60; 0 skips it)
   --soak-connections N    connections during the soak (default 8)
-  --scenario A,B          only these scenarios: chat, chat-stream (default both)
+  --scenario A,B          only these scenarios: chat, chat-stream (default both), chat-long (a
+                          16 KB conversation, run only when named)
   --strict                exit 1 when a target is missed
   --gateway-entry FILE    start this entry point with \`serve\` instead of src/main/cli.ts
   --no-grouping           skip the grouping benchmark

@@ -115,7 +115,7 @@ async function benchProxies(
   for (const n of notes) console.log(`  ! ${n}`);
 
   const cells: Cell[] = [];
-  const chosen = opts.scenarios ? SCENARIOS.filter((s) => opts.scenarios?.includes(s.key)) : SCENARIOS;
+  const chosen = opts.scenarios ? SCENARIOS.filter((s) => opts.scenarios?.includes(s.key)) : SCENARIOS.filter((s) => !s.optional);
   if (!chosen.length) throw new Error(`no scenario among ${opts.scenarios?.join(', ')}; known: ${SCENARIOS.map((s) => s.key).join(', ')}`);
   for (const scenario of chosen) {
     for (const [i, connections] of opts.connections.entries()) {

@@ -8,6 +8,8 @@ export interface Scenario {
   key: string;
   name: string;
   requests: LoadRequest[];
+  /** Run only when named (`--scenario`), not in the default set. */
+  optional?: boolean;
 }
 
 export type TargetId = 'upstream' | 'bare' | 'postgres' | 'embedded' | 'peer';
@@ -57,11 +59,12 @@ export interface Cell {
   results: CellResult[];
 }
 
-export function chatRequest(stream: boolean, text: string): LoadRequest {
+export function chatRequest(stream: boolean, text: string, history: { role: string; content: string }[] = []): LoadRequest {
   const body = {
     model: 'gpt-4o-mini',
     messages: [
       { role: 'system', content: 'You are a terse assistant used for benchmarks.' },
+      ...history,
       { role: 'user', content: text },
     ],
     ...(stream ? { stream: true } : {}),
@@ -74,9 +77,16 @@ export function chatRequest(stream: boolean, text: string): LoadRequest {
   };
 }
 
+/** 24 earlier turns of a support conversation, about 16 KB of JSON: the size of an agent's requests in production. */
+const longHistory = Array.from({ length: 24 }, (_, i) => ({
+  role: i % 2 ? 'assistant' : 'user',
+  content: `Turn ${i}: ${'the customer describes the billing problem and what they tried so far, in some detail. '.repeat(7)}`,
+}));
+
 export const SCENARIOS: Scenario[] = [
   { key: 'chat', name: 'chat, non-streaming', requests: [chatRequest(false, 'Hello, benchmark! Please answer briefly.')] },
   { key: 'chat-stream', name: 'chat, streaming [[words:20]]', requests: [chatRequest(true, '[[words:20]] Hello, benchmark!')] },
+  { key: 'chat-long', name: 'chat, non-streaming, 16 KB conversation', requests: [chatRequest(false, 'And now? Please answer briefly.', longHistory)], optional: true },
 ];
 
 export interface CellOptions {
