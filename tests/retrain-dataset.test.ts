@@ -49,6 +49,13 @@ const v1 = (name: string) => `You are Acme's support agent. The customer is ${na
 const fewShot = [{ user: 'Can I pause my plan?', assistant: 'Yes: the Pause policy lets you pause for up to 3 months.' }];
 const fewShotMessages = [{ role: 'user', content: fewShot[0]!.user }, { role: 'assistant', content: fewShot[0]!.assistant }];
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+/**
+ * Seeded call ids in order, not random: a call without a session is split by its id, so random ids
+ * moved sessionless calls between train, validation and gate from run to run, and with them which
+ * rows the replay share cut (the capped build below counted 9 corrections instead of 10 now and then).
+ */
+let seededCalls = 0;
+const nextCallId = () => `00000000-0000-4000-8000-${(++seededCalls).toString(16).padStart(12, '0')}`;
 const user = (text: string) => [{ role: 'user', content: text }];
 
 /** What the test knows about each seeded call, by the marker in its first user message. */
@@ -79,7 +86,7 @@ function teacherAnswer(body: Record<string, unknown>): string {
 async function seedFailing(marker: string, o: { session: string | null; name: string; text?: string; messages?: Record<string, unknown>[]; at: Date; patternId?: string; correction?: unknown; feedbackCorrection?: unknown; twoFailures?: boolean; tools?: unknown[] }): Promise<string> {
   const db = database.db;
   const messages = o.messages ?? user(`${marker} ${o.text ?? 'Where is my refund?'}`);
-  const callId = await seedCall(db, { sessionId: o.session, startedAt: o.at, system: v0(o.name), messages, output: `BAD-${marker} Refund soon maybe.`, evaluated: o.twoFailures ? 2 : 1, ...(o.tools ? { tools: o.tools } : {}) });
+  const callId = await seedCall(db, { id: nextCallId(), sessionId: o.session, startedAt: o.at, system: v0(o.name), messages, output: `BAD-${marker} Refund soon maybe.`, evaluated: o.twoFailures ? 2 : 1, ...(o.tools ? { tools: o.tools } : {}) });
   await seedFailure(db, callId, { kind: o.feedbackCorrection !== undefined ? 'feedback' : 'rule', ruleId: o.feedbackCorrection !== undefined ? 'feedback:negative' : 'policy-cited', patternId: o.patternId ?? P1, correction: o.correction, at: o.at });
   if (o.twoFailures) await seedFailure(db, callId, { kind: 'judge', ruleId: 'judge:r1', patternId: o.patternId ?? P1, at: o.at });
   if (o.feedbackCorrection !== undefined) await seedFeedback(db, callId, o.feedbackCorrection);
@@ -104,7 +111,7 @@ async function respellAsPython(callId: string): Promise<void> {
 /** A later call of the same input as a failing one, under a prompt version. */
 async function seedLater(marker: string, o: { name: string; text?: string; versionId: string; shots: boolean; at: Date; evaluated?: number; judgePass?: boolean; session?: string }): Promise<string> {
   const messages = [...(o.shots ? fewShotMessages : []), ...user(`${marker} ${o.text ?? 'Where is my refund?'}`)];
-  return seedCall(database.db, { sessionId: o.session ?? `later-${marker}`, startedAt: o.at, system: v1(o.name), messages, output: `LATER-${marker} The Refund policy says it is done within 5 days.`, promptVersionId: o.versionId, evaluated: o.evaluated ?? 0, ...(o.judgePass !== undefined ? { judgePass: o.judgePass } : {}) });
+  return seedCall(database.db, { id: nextCallId(), sessionId: o.session ?? `later-${marker}`, startedAt: o.at, system: v1(o.name), messages, output: `LATER-${marker} The Refund policy says it is done within 5 days.`, promptVersionId: o.versionId, evaluated: o.evaluated ?? 0, ...(o.judgePass !== undefined ? { judgePass: o.judgePass } : {}) });
 }
 
 async function seedHistory(): Promise<void> {
@@ -157,7 +164,7 @@ async function seedHistory(): Promise<void> {
   }
   // Not candidates: another pattern, another component.
   await seedFailing('X01', { session: 's-x1', name: 'Omar', at: hoursAgo(10), patternId: P_OTHER, correction: 'EXCLUDED-OTHER-PATTERN' });
-  const otherComponent = await seedCall(db, { component: 'billing', sessionId: 's-x2', startedAt: hoursAgo(10), system: v0('Pia'), messages: user('X02 hello'), output: 'BAD', evaluated: 1 });
+  const otherComponent = await seedCall(db, { id: nextCallId(), component: 'billing', sessionId: 's-x2', startedAt: hoursAgo(10), system: v0('Pia'), messages: user('X02 hello'), output: 'BAD', evaluated: 1 });
   await seedFailure(db, otherComponent, { kind: 'rule', ruleId: 'r', patternId: P1, component: 'billing', correction: 'EXCLUDED-OTHER-COMPONENT', at: hoursAgo(10) });
 
   // Passing calls to replay (and some that must not be).
@@ -165,13 +172,13 @@ async function seedHistory(): Promise<void> {
     const marker = `R${String(i).padStart(2, '0')}`;
     const session = i % 7 === 0 ? null : `r-${Math.floor(i / 2)}`;
     const text = i === 3 ? `${marker} Please call me at 020 7946 0958 or write to sam@acme-customer.org.` : `${marker} How do I change my billing address?`;
-    const callId = await seedCall(db, { sessionId: session, startedAt: hoursAgo(i / 4), system: v0(names[i % 20]!), messages: user(text), output: `REPLAY-${marker} Go to Settings, then Billing; the Address policy applies.`, evaluated: 0, ...(i % 2 ? { judgePass: true } : {}) });
+    const callId = await seedCall(db, { id: nextCallId(), sessionId: session, startedAt: hoursAgo(i / 4), system: v0(names[i % 20]!), messages: user(text), output: `REPLAY-${marker} Go to Settings, then Billing; the Address policy applies.`, evaluated: 0, ...(i % 2 ? { judgePass: true } : {}) });
     seeded.set(marker, { callId, session: session ?? callId });
   }
-  await seedCall(db, { sessionId: 'r-x', startedAt: hoursAgo(0.1), system: v0('Sol'), messages: user('RX1 hi'), output: 'EXCLUDED-JUDGE', evaluated: 0, judgePass: false });
-  await seedCall(db, { sessionId: 'r-x', startedAt: hoursAgo(0.1), system: v0('Sol'), messages: user('RX2 hi'), output: 'EXCLUDED-UNEVALUATED' });
-  await seedCall(db, { sessionId: 'r-x', startedAt: hoursAgo(0.1), system: v0('Sol'), messages: user('RX3 hi'), output: 'EXCLUDED-FAILED', evaluated: 2 });
-  const withFeedback = await seedCall(db, { sessionId: 'r-x', startedAt: hoursAgo(0.1), system: v0('Sol'), messages: user('RX4 hi'), output: 'EXCLUDED-FEEDBACK', evaluated: 0 });
+  await seedCall(db, { id: nextCallId(), sessionId: 'r-x', startedAt: hoursAgo(0.1), system: v0('Sol'), messages: user('RX1 hi'), output: 'EXCLUDED-JUDGE', evaluated: 0, judgePass: false });
+  await seedCall(db, { id: nextCallId(), sessionId: 'r-x', startedAt: hoursAgo(0.1), system: v0('Sol'), messages: user('RX2 hi'), output: 'EXCLUDED-UNEVALUATED' });
+  await seedCall(db, { id: nextCallId(), sessionId: 'r-x', startedAt: hoursAgo(0.1), system: v0('Sol'), messages: user('RX3 hi'), output: 'EXCLUDED-FAILED', evaluated: 2 });
+  const withFeedback = await seedCall(db, { id: nextCallId(), sessionId: 'r-x', startedAt: hoursAgo(0.1), system: v0('Sol'), messages: user('RX4 hi'), output: 'EXCLUDED-FEEDBACK', evaluated: 0 });
   await seedFailure(db, withFeedback, { kind: 'feedback', ruleId: 'feedback:negative', patternId: null, at: hoursAgo(0.1) });
 }
 

@@ -5,6 +5,8 @@ import { dehydratePrompts } from '../../src/prompts/index.ts';
 /** Recorded calls, failures, feedback, verdicts and prompt versions written the way the gateway and detectors write them. */
 
 export interface SeedCall {
+  /** The call's id; a random one when not given. */
+  id?: string;
   component?: string;
   sessionId?: string | null;
   startedAt: Date;
@@ -32,7 +34,7 @@ export function completion(text: string): Record<string, unknown> {
 }
 
 export async function seedCall(db: Db, c: SeedCall): Promise<string> {
-  const id = randomUUID();
+  const id = c.id ?? randomUUID();
   const request = { model: 'gpt-4o-mini', messages: [{ role: 'system', content: c.system }, ...c.messages], ...(c.tools ? { tools: c.tools } : {}), temperature: 0.2 };
   const { body, prompts: texts } = dehydratePrompts(request);
   if (texts.length) await db.insert(prompts).values(texts).onConflictDoNothing();
