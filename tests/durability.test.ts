@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../testkit/fake-upstream/index.ts';
 import { clientFor, CLIENT_KEY, startHarness, type Harness } from './support/gateway.ts';
@@ -78,6 +79,35 @@ onPostgres('database down mid-traffic', () => {
       await p.proxy.restore();
       await expectEachOnce(h, ids);
       expect(await metric(h.gateway.url, 'fixpoint_records_replayed_total')).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+      await p.proxy.close();
+      await p.db.drop();
+    }
+  });
+
+  it('with the jobs in the gateway, calls stored at once are checked in hand and replayed ones by a job: each evaluated once', async () => {
+    const p = await proxiedDatabase();
+    const h = await startHarness({ DATABASE_URL: p.url, REDIS_URL: undefined, FIXPOINT_RECORD_FLUSH_MS: '25' }, { fake, db: p.db });
+    const counter = async (name: string, labels: string) =>
+      Number(new RegExp(`^${name}\\{${labels}\\} (\\d+)`, 'm').exec(await (await fetch(`${h.gateway.url}/metrics`)).text())?.[1] ?? 0);
+    const ids: string[] = [];
+    try {
+      expect(h.gateway.deps.jobs.kind).toBe('in-process');
+      for (let i = 0; i < 10; i++) ids.push(await chat(h, `before ${i}`));
+      await h.gateway.deps.recorder.flush();
+      expect(await counter('fixpoint_calls_evaluated_total', 'component="default"')).toBe(10);
+      expect(await counter('fixpoint_jobs_completed_total', 'queue="detect.calls"')).toBe(0);
+      await p.proxy.cut();
+      for (let i = 0; i < 10; i++) ids.push(await chat(h, `during ${i}`));
+      await eventually(async () => expect(await metric(h.gateway.url, 'fixpoint_records_spooled_total')).toBeGreaterThan(0));
+      await p.proxy.restore();
+      await expectEachOnce(h, ids);
+      // The replayed records are not the ones finalized in hand: a detection job reads them back.
+      await eventually(async () => expect(await counter('fixpoint_calls_evaluated_total', 'component="default"')).toBe(20), 20_000);
+      expect(await counter('fixpoint_jobs_completed_total', 'queue="detect.calls"')).toBeGreaterThan(0);
+      const marks = await h.gateway.deps.database.db.execute(sql`select count(*)::int as n from call_evaluations where call_id = any(${`{${ids.join(',')}}`}::uuid[])`);
+      expect((marks as unknown as { n: number }[])[0]?.n).toBe(20);
     } finally {
       await h.close();
       await p.proxy.close();

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallCapture } from '../src/core/call-capture.ts';
 import { calls, openDatabase, type Database } from '../src/db/index.ts';
 import { ThreadedRecorder } from '../src/record/index.ts';
+import { RECORDER_THREAD_ENTRY } from '../src/main/deps.ts';
 import { createLogger } from '../src/telemetry/index.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { threadNices } from './support/thread-nice.ts';
@@ -57,7 +58,7 @@ describe(`threaded recorder (${onPostgres ? 'Postgres' : 'embedded database'})`,
       // an explicit flush was written because it arrived.
       { databaseUrl: database.url, logLevel: 'silent', dataDir: tdb.dataDir, prices: {}, batchSize: 500, flushMs: 600_000, bufferMax: 10_000, nice: NICE },
       createLogger('silent'),
-      (ids) => stored.push(...ids),
+      { entry: RECORDER_THREAD_ENTRY, onStored: (ids) => stored.push(...ids) },
     );
     recorder.start();
   });

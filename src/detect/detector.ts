@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { Config } from '../config/index.ts';
-import { callEvaluations, uuidArray, type Db } from '../db/index.ts';
+import type { Db } from '../db/index.ts';
 import type { JobSystem } from '../jobs/index.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import { createCallChecker, type CallView, isDetectedRoute, loadCalls, reportRuleErrors, rubricVersionOf } from '../evaluate/index.ts';
@@ -14,7 +13,8 @@ const DETECT_SLICE_MS = 0.5;
 export interface DetectorDeps {
   config: Config;
   db: Db;
-  jobs: JobSystem;
+  /** Where judge jobs go (in the recorder's thread: handed to the jobs of the gateway's main thread). */
+  jobs: Pick<JobSystem, 'enqueue'>;
   metrics: Metrics;
   logger: Logger;
 }
@@ -40,27 +40,39 @@ export function createDetector(deps: DetectorDeps) {
     return drafts.map((d) => ({ ...d, callId: view.id, component: view.component }));
   }
 
+  /** Checks the calls, stores their failures, enqueues the judging, marks them evaluated: in that order. */
+  async function detect(loaded: readonly { view: CallView; startedAt: Date }[]): Promise<{ evaluated: number; failures: number }> {
+    const rows: FailureRow[] = [];
+    const results: { callId: string; failureCount: number }[] = [];
+    // In slices: with the jobs in-process (no REDIS_URL) this may run on the thread that proxies calls.
+    const slice = new TimeSlice(DETECT_SLICE_MS);
+    for (const { view, startedAt } of loaded) {
+      if (slice.spent) await slice.yield();
+      const found = await check(view);
+      for (const f of found) rows.push({ ...f, callStartedAt: startedAt });
+      results.push({ callId: view.id, failureCount: found.length });
+    }
+    await storeFailures(deps.db, rows);
+    await enqueueJudging(deps, loaded.map((l) => l.view));
+    await markEvaluated(deps.db, results);
+    countDetections(deps.metrics, loaded.map((l) => l.view), rows);
+    return { evaluated: results.length, failures: rows.length };
+  }
+
   return {
+    /** Stored calls by id (the detect.calls job, the sweep's): read back, those not evaluated yet. */
     async detectCalls(callIds: readonly string[]): Promise<{ evaluated: number; failures: number }> {
-      const done = await deps.db.select({ id: callEvaluations.callId }).from(callEvaluations).where(sql`${callEvaluations.callId} = any(${uuidArray(callIds)}::uuid[])`);
-      const skip = new Set(done.map((d) => d.id));
+      // Calls already evaluated (a job delivered twice, the sweep meeting a job) are left out by the query.
       // Only model calls are checked: a `models` listing is recorded, never a failure of a component.
-      const loaded = (await loadCalls(deps.db, callIds.filter((id) => !skip.has(id)))).filter((l) => isDetectedRoute(l.view.route));
-      const rows: FailureRow[] = [];
-      const results: { callId: string; failureCount: number }[] = [];
-      // In slices: with the jobs in-process (no REDIS_URL) this runs on the thread that proxies calls.
-      const slice = new TimeSlice(DETECT_SLICE_MS);
-      for (const { view, startedAt } of loaded) {
-        if (slice.spent) await slice.yield();
-        const found = await check(view);
-        rows.push(...found.map((f) => ({ ...f, callStartedAt: startedAt })));
-        results.push({ callId: view.id, failureCount: found.length });
-      }
-      await storeFailures(deps.db, rows);
-      await enqueueJudging(deps, loaded.map((l) => l.view));
-      await markEvaluated(deps.db, results);
-      countDetections(deps.metrics, loaded.map((l) => l.view), rows);
-      return { evaluated: results.length, failures: rows.length };
+      return detect((await loadCalls(deps.db, callIds, { unevaluated: true })).filter((l) => isDetectedRoute(l.view.route)));
+    },
+    /**
+     * Calls the recorder has just stored, as it had them in hand (where the jobs run in the gateway's
+     * process): the same checks without reading back what was just written. Each is stored once, so
+     * none was evaluated before.
+     */
+    async detectRecorded(calls: readonly { view: CallView; startedAt: Date }[]): Promise<{ evaluated: number; failures: number }> {
+      return detect(calls.filter((c) => isDetectedRoute(c.view.route)));
     },
   };
 }

@@ -4,7 +4,7 @@ import { createDetector } from './detector.ts';
 import { createJudgeHandler } from './judge-job.ts';
 import { sweepUnevaluated } from './sweep.ts';
 
-export { sampled } from './detector.ts';
+export { createDetector, sampled } from './detector.ts';
 export { createStoredCallsQueue, type StoredCallsQueue } from './stored-calls-queue.ts';
 
 export type { DetectDeps } from './deps.ts';

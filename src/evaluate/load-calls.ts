@@ -1,5 +1,5 @@
 import { inArray, sql } from 'drizzle-orm';
-import { calls, prompts, uuidArray, type CallSelect, type Db } from '../db/index.ts';
+import { callEvaluations, calls, prompts, uuidArray, type CallSelect, type Db } from '../db/index.ts';
 import { hydratePrompts, promptRefsIn } from '../prompts/index.ts';
 import type { CallView } from './types.ts';
 
@@ -38,10 +38,18 @@ export function toCallView(row: ViewRow, promptsByHash: ReadonlyMap<string, stri
   };
 }
 
-/** Recorded calls by id, system prompts restored, with the row's start time. */
-export async function loadCalls(db: Db, ids: readonly string[]): Promise<{ view: CallView; startedAt: Date }[]> {
+/**
+ * Recorded calls by id, system prompts restored, with the row's start time. `unevaluated`: only the
+ * calls detection has not marked evaluated yet (its own filter, in the same statement: a separate
+ * query for the marks cost the embedded database a statement and a result per detection job).
+ */
+export async function loadCalls(db: Db, ids: readonly string[], opts: { unevaluated?: boolean } = {}): Promise<{ view: CallView; startedAt: Date }[]> {
   if (ids.length === 0) return [];
-  const rows = await db.select(viewColumns).from(calls).where(sql`${calls.id} = any(${uuidArray(ids)}::uuid[])`);
+  const byId = sql`${calls.id} = any(${uuidArray(ids)}::uuid[])`;
+  const rows = await db
+    .select(viewColumns)
+    .from(calls)
+    .where(opts.unevaluated ? sql`${byId} and not exists (select 1 from ${callEvaluations} where ${callEvaluations.callId} = ${calls.id})` : byId);
   const refs = new Set<string>();
   for (const r of rows) promptRefsIn(r.requestBody, refs);
   const texts = refs.size ? await db.select().from(prompts).where(inArray(prompts.hash, [...refs])) : [];

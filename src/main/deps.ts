@@ -3,11 +3,11 @@ import { traceExportSettings, type Config } from '../config/index.ts';
 import { migrateWhenReachable, openDatabase, type Database, type SchemaMigrations } from '../db/index.ts';
 import { createJobSystem, createRedisClients, type JobSystem, type RedisClients } from '../jobs/index.ts';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
-import { createRecorder, ThreadedRecorder, type CallRecorder } from '../record/index.ts';
+import { createRecorder, ThreadedRecorder, type CallRecorder, type RecordedCall } from '../record/index.ts';
 import { createLogger, createMetrics, type Logger, type Metrics } from '../telemetry/index.ts';
 import { createKeyHasher } from '../ingress/index.ts';
 import { createLivePrompts, type LivePrompts } from '../hotswap/index.ts';
-import { createStoredCallsQueue, type StoredCallsQueue } from '../detect/index.ts';
+import { createDetector, createStoredCallsQueue, type StoredCallsQueue } from '../detect/index.ts';
 import { loadHashSecret } from './hash-secret.ts';
 
 /** What every process needs: settings, logs, metrics, the database, Redis, the job system. */
@@ -105,6 +105,15 @@ function warnAboutMissingKeys(registry: ProviderRegistry, logger: Logger): void 
   );
 }
 
+/** The recorder thread's entry module. */
+export const RECORDER_THREAD_ENTRY = new URL('./recorder-thread-boot.mjs', import.meta.url);
+
+/** Detection of the calls the recorder (in this thread) has just stored, as it has them. */
+function inHandDetection(core: CoreDeps): (calls: RecordedCall[]) => Promise<void> {
+  const detector = createDetector({ config: core.config, db: core.database.db, jobs: core.jobs, metrics: core.metrics, logger: core.logger });
+  return async (calls) => void (await detector.detectRecorded(calls));
+}
+
 export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
   const { config, logger, metrics, database } = core;
   const { env } = config;
@@ -127,11 +136,23 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
     // One OpenTelemetry span per call, made where the record is finalized (the recorder's thread, if it has one).
     callSpans: traces && { ...traces, servers: Object.fromEntries([...registry.providers.values()].map((p) => [p.name, p.origin])) },
   };
+  // Where this process runs the detection jobs (no Redis), the recorder checks the calls it stores as
+  // it has them; the rest (replayed from the spool, stored cleaned) still go to the detection jobs.
+  const detectInHand = core.jobs.kind === 'in-process';
   // The recorder's thread connects on its own: to Postgres, or to the embedded database's thread.
   const recorder: CallRecorder =
     env.FIXPOINT_RECORDER === 'thread'
-      ? await ThreadedRecorder.start({ ...settings, databaseUrl: database.url, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE, cpuProfileDir: env.BENCH_GATEWAY_PROFILE }, logger, onStored)
-      : await createRecorder({ ...settings, database, metrics, logger, onStored });
+      ? await ThreadedRecorder.start(
+          { ...settings, databaseUrl: database.url, logLevel: env.LOG_LEVEL, nice: env.FIXPOINT_RECORDER_NICE, cpuProfileDir: env.BENCH_GATEWAY_PROFILE, ...(detectInHand ? { detection: { config } } : {}) },
+          logger,
+          {
+            entry: RECORDER_THREAD_ENTRY,
+            onStored,
+            enqueue: ({ name, payload, opts }) =>
+              void core.jobs.enqueue(name, payload, opts).catch((err: unknown) => logger.warn({ err, job: name }, 'could not enqueue a job from the recorder thread')),
+          },
+        )
+      : await createRecorder({ ...settings, database, metrics, logger, onStored, ...(detectInHand ? { detect: inHandDetection(core) } : {}) });
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
   const prompts = createLivePrompts({ db: database.db, redis: core.redis, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });
   core.schema.whenMigrated(() => recorder.schemaMigrated());

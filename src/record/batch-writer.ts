@@ -59,7 +59,8 @@ export interface BatchWriterOptions {
   writeTimeoutMs: number;
   /** The database did not answer (refused, dropped, or timed out): the caller spools. */
   onDown: (err: unknown) => void;
-  onStored?: (callIds: string[]) => void;
+  /** Each batch the database acknowledged, as written (a row stored cleaned or minimal is a record of its own). */
+  onStored?: (records: FinalRecord[]) => void;
 }
 
 type Outcome = { kind: 'stored' } | { kind: 'down' } | { kind: 'refused'; err: unknown };
@@ -122,7 +123,7 @@ export class BatchWriter {
       return { kind: 'refused', err };
     }
     this.o.metrics.recordsWritten.inc(records.length);
-    this.o.onStored?.(records.map((r) => r.id));
+    this.o.onStored?.(records);
     return { kind: 'stored' };
   }
 }

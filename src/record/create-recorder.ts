@@ -3,7 +3,7 @@ import type { Database } from '../db/index.ts';
 import { startCallSpans, type CallSpanSettings, type Logger, type Metrics } from '../telemetry/index.ts';
 import type { Price } from '../config/index.ts';
 import { createPriceLookup } from '../providers/index.ts';
-import { Recorder } from './recorder.ts';
+import { Recorder, type RecorderOptions } from './recorder.ts';
 import { openSpool } from './spool.ts';
 import { createRecordStore } from './store.ts';
 
@@ -21,7 +21,7 @@ export interface RecorderSettings {
 
 /** The recorder over a database: its spool under `<dataDir>/spool`, batched inserts, prices for costs. */
 export async function createRecorder(
-  s: RecorderSettings & { database: Database; metrics: Metrics; logger: Logger; onStored?: (callIds: string[]) => void; finalizeOnCapture?: boolean; schemaPending?: boolean },
+  s: RecorderSettings & { database: Database; metrics: Metrics; logger: Logger; onStored?: (callIds: string[]) => void; detect?: RecorderOptions['detect']; finalizeOnCapture?: boolean; schemaPending?: boolean },
 ): Promise<Recorder> {
   const { database, metrics, logger } = s;
   const spool = await openSpool({
@@ -46,6 +46,7 @@ export async function createRecorder(
     finalizeOnCapture: s.finalizeOnCapture ?? false,
     schemaPending: s.schemaPending ?? false,
     ...(s.onStored ? { onStored: s.onStored } : {}),
+    ...(s.detect ? { detect: s.detect } : {}),
     ...(spans ? { onFinalized: (c, f) => spans.add(c, f), afterClose: () => spans.shutdown() } : {}),
   });
 }

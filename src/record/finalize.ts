@@ -99,7 +99,7 @@ export function redactKeys(text: string): string {
   return redactKeyPatterns(text);
 }
 
-function redactDeep(value: unknown): unknown {
+export function redactDeep(value: unknown): unknown {
   if (typeof value === 'string') return redactKeys(value);
   if (Array.isArray(value)) return value.map(redactDeep);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)]));

@@ -1,6 +1,8 @@
 export { Recorder, type RecorderOptions } from './recorder.ts';
 export { createRecorder, type RecorderSettings } from './create-recorder.ts';
-export { ThreadedRecorder } from './threaded-recorder.ts';
+export { ThreadedRecorder, type ThreadOptions, type ThreadHooks, type ToThread, type FromThread, type JobFromThread } from './threaded-recorder.ts';
+export { unpackCaptures } from './capture-wire.ts';
+export type { RecordedCall } from './recorded-call.ts';
 export type { CallRecorder, PendingCall, MetricsJson } from './call-recorder.ts';
 export { createRecordStore, type RecordStore } from './store.ts';
 export { openSpool, type Spool } from './spool.ts';

@@ -7,11 +7,19 @@ import { BatchWriter, DEFAULT_WRITE_TIMEOUT_MS, withTimeout } from './batch-writ
 import type { PriceLookup } from '../providers/index.ts';
 import type { Spool } from './spool.ts';
 import { FULL_STATEMENT_ROWS, type RecordStore } from './store.ts';
+import { recordedCallOf, type RecordedCall } from './recorded-call.ts';
 
 /** Finalizing yields to the event loop after this much work, so proxied calls never wait longer behind it. */
 const FINALIZE_SLICE_MS = 0.25;
 /** Flushes failing one after another (not a database outage: something unexpected) before the recorder says it is stuck. */
 const STUCK_AFTER_FAILED_FLUSHES = 3;
+/**
+ * Calls kept in hand for `detect` between their finalizing and their insert; past this many (a
+ * database outage: records spooled), the rest are detected from the database after the replay.
+ */
+const CALLS_IN_HAND_MAX = 4096;
+/** Detection runs of stored batches waiting one behind another; past this many, batches go to `onStored` (the detection jobs) instead. */
+const DETECT_BACKLOG_MAX = 16;
 
 export interface RecorderOptions {
   store: RecordStore;
@@ -46,6 +54,13 @@ export interface RecorderOptions {
   schemaPending?: boolean;
   /** Called with the ids of every batch the database has acknowledged (the detectors' trigger). */
   onStored?: (callIds: string[]) => void;
+  /**
+   * Detection of calls just stored, on the calls in hand (where the detection jobs run in this
+   * process: no reading back what was just written). Calls stored as they were finalized go here
+   * once acknowledged; the others (cleaned, minimal, replayed from the spool, past the in-hand
+   * limit, or whose detection failed) go to `onStored`.
+   */
+  detect?: (calls: RecordedCall[]) => Promise<void>;
   /** Called with each call once finalized (the call span exporter), off the hot path; must not throw. */
   onFinalized?: (c: CallCapture, f: FinalizeResult) => void;
   /** Called last in `close` (the call span exporter's final flush). */
@@ -76,6 +91,11 @@ export class Recorder implements CallRecorder {
   private failedFlushes = 0;
 
   private readonly writer: BatchWriter;
+  /** Calls finalized and not yet stored, for `detect`, with the record that must be the one stored. */
+  private readonly inHand = new Map<string, { record: FinalRecord; call: RecordedCall }>();
+  /** The detection runs of stored batches, one after another. */
+  private detecting: Promise<void> = Promise.resolve();
+  private detectBacklog = 0;
 
   constructor(private readonly o: RecorderOptions) {
     this.schemaReady = !o.schemaPending;
@@ -86,7 +106,7 @@ export class Recorder implements CallRecorder {
       logger: o.logger,
       writeTimeoutMs: this.writeTimeoutMs,
       onDown: (err) => this.markDown(err),
-      ...(o.onStored ? { onStored: o.onStored } : {}),
+      onStored: (records) => this.stored(records),
     });
   }
 
@@ -104,11 +124,40 @@ export class Recorder implements CallRecorder {
   }
 
   private prepare(c: CallCapture): FinalRecord {
-    const finalized = this.finalizeSafely(c);
+    const { result: finalized, whole } = this.finalizeSafely(c);
     const { record, usage, cost } = finalized;
     this.countUsage(record, usage.inputTokens, usage.outputTokens, cost);
     this.o.onFinalized?.(c, finalized);
+    if (this.o.detect && whole && this.inHand.size < CALLS_IN_HAND_MAX) this.inHand.set(record.id, { record, call: recordedCallOf(c, finalized) });
     return record;
+  }
+
+  /**
+   * A batch the database acknowledged: the calls in hand, stored as finalized, to `detect` (one run
+   * after another); the rest to `onStored`. A detection run that fails hands its calls to `onStored`:
+   * the detection jobs check what they find unchecked, and store nothing twice.
+   */
+  private stored(records: readonly FinalRecord[]): void {
+    const ids: string[] = [];
+    const calls: RecordedCall[] = [];
+    for (const r of records) {
+      const held = this.inHand.get(r.id);
+      this.inHand.delete(r.id);
+      if (held?.record === r && this.detectBacklog < DETECT_BACKLOG_MAX) calls.push(held.call);
+      else ids.push(r.id);
+    }
+    if (ids.length > 0) this.o.onStored?.(ids);
+    const detect = this.o.detect;
+    if (!detect || calls.length === 0) return;
+    this.detectBacklog++;
+    this.detecting = this.detecting.then(() =>
+      detect(calls)
+        .catch((err: unknown) => {
+          this.o.logger.warn({ err, calls: calls.length }, 'could not check stored calls in hand; handing them to the detection jobs');
+          this.o.onStored?.(calls.map((c) => c.view.id));
+        })
+        .finally(() => this.detectBacklog--),
+    );
   }
 
   /**
@@ -177,6 +226,7 @@ export class Recorder implements CallRecorder {
       this.flushing = null;
     });
     await this.flushing;
+    await this.detecting;
   }
 
   async close(): Promise<void> {
@@ -215,20 +265,20 @@ export class Recorder implements CallRecorder {
    * else in minimal form (ids, times, status, the error), counted. Never throws, so one call that
    * cannot be finalized (a body nested too deeply to encode) costs no other call its record.
    */
-  private finalizeSafely(c: CallCapture): FinalizeResult {
+  private finalizeSafely(c: CallCapture): { result: FinalizeResult; whole: boolean } {
     try {
-      return finalizeCapture(c, this.o.prices);
+      return { result: finalizeCapture(c, this.o.prices), whole: true };
     } catch (err) {
       try {
         const result = finalizeCapture({ ...c, response: { shape: 'none', stream: false, body: null }, error: c.error ?? 'response unreadable' }, this.o.prices);
         this.o.logger.error({ err, callId: c.id }, 'could not read call response; recording it without');
-        return result;
+        return { result, whole: false };
       } catch (again) {
         this.o.metrics.recordsMinimal.inc();
         this.o.logger.error({ err: again, callId: c.id }, 'could not finalize the call record; storing it in minimal form');
         const empty = { inputTokens: null, outputTokens: null, totalTokens: null, cachedTokens: null };
         const response = { body: null, usage: empty, finishReasons: [], servedModel: null };
-        return { record: minimalRecord(c, reasonOf(again)), usage: empty, cost: null, response, error: c.error === null ? null : redactKeys(c.error) };
+        return { result: { record: minimalRecord(c, reasonOf(again)), usage: empty, cost: null, response, error: c.error === null ? null : redactKeys(c.error) }, whole: false };
       }
     }
   }
@@ -312,6 +362,8 @@ export class Recorder implements CallRecorder {
 
   private async spill(count: number): Promise<void> {
     const batch = await this.take(count);
+    // Spooled, they come back as other records: detected from the database once replayed.
+    for (const r of batch) this.inHand.delete(r.id);
     try {
       await this.o.spool.append(batch);
       this.queue.splice(0, batch.length);

@@ -5,6 +5,8 @@ import type { Logger } from '../telemetry/index.ts';
 import type { CallRecorder, MetricsJson, PendingCall } from './call-recorder.ts';
 import { CapturePacker, type PackedCaptures } from './capture-wire.ts';
 import type { RecorderSettings } from './create-recorder.ts';
+import type { Config } from '../config/index.ts';
+import type { JobName, JobOptions, JobPayload } from '../jobs/index.ts';
 
 /** What the recorder's thread is started with (structured-cloneable). */
 export interface ThreadOptions extends RecorderSettings {
@@ -16,6 +18,28 @@ export interface ThreadOptions extends RecorderSettings {
   cpuProfileDir?: string;
   /** The schema is not migrated yet: the thread spools until told `schema-migrated`. */
   schemaPending?: boolean;
+  /**
+   * The gateway runs the detection jobs itself (no Redis): the thread checks the calls it has just
+   * stored, in hand, with this configuration, and hands only the rest over as `stored`.
+   */
+  detection?: { config: Config };
+}
+
+/** A job the thread enqueues through the gateway's job system (detection's judge jobs). */
+export interface JobFromThread {
+  name: JobName;
+  payload: JobPayload<JobName>;
+  opts?: JobOptions;
+}
+
+/** What the gateway gives the thread: its entry module (main wires it), and where stored calls and jobs go. */
+export interface ThreadHooks {
+  /** The thread's entry: a module that registers the TypeScript loader and runs the thread (src/main/recorder-thread-boot.mjs). */
+  entry: URL;
+  /** Ids of calls stored and not checked in the thread: for the detection jobs. */
+  onStored?: (callIds: string[]) => void;
+  /** A job from the thread's detection, for the gateway's job system. */
+  enqueue?: (job: JobFromThread) => void;
 }
 
 export type ToThread =
@@ -31,6 +55,7 @@ export type FromThread =
   | { t: 'ready' }
   | { t: 'state'; accepting: boolean; databaseUp: boolean }
   | { t: 'stored'; ids: string[] }
+  | ({ t: 'enqueue' } & JobFromThread)
   | { t: 'reply'; id: number; value?: unknown; error?: string };
 
 /**
@@ -42,7 +67,6 @@ export type FromThread =
 const HANDOFF_MS = 50;
 const HANDOFF_MAX = 1024;
 const HANDOFF_MAX_BYTES = 8 * 1024 * 1024;
-const bootFile = new URL('./recorder-thread-boot.mjs', import.meta.url);
 
 /**
  * The recorder in a worker thread of its own (gateway on Postgres). The proxying thread only hands
@@ -66,12 +90,12 @@ export class ThreadedRecorder implements CallRecorder {
   private constructor(
     private readonly options: ThreadOptions,
     private readonly logger: Logger,
-    private readonly onStored: (callIds: string[]) => void,
+    private readonly hooks: ThreadHooks,
   ) {}
 
   /** Starts the thread and waits until it has opened the database and its spool. */
-  static async start(options: ThreadOptions, logger: Logger, onStored: (callIds: string[]) => void = () => undefined): Promise<ThreadedRecorder> {
-    const r = new ThreadedRecorder(options, logger, onStored);
+  static async start(options: ThreadOptions, logger: Logger, hooks: ThreadHooks): Promise<ThreadedRecorder> {
+    const r = new ThreadedRecorder(options, logger, hooks);
     try {
       await r.spawn();
     } catch (err) {
@@ -86,7 +110,7 @@ export class ThreadedRecorder implements CallRecorder {
       // BENCH_GATEWAY_PROFILE (bench/gateway.ts): this thread writes a V8 CPU profile there too.
       const profile = this.options.cpuProfileDir;
       const execArgv = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-      const worker = new Worker(bootFile, { workerData: this.options, execArgv, name: 'fixpoint-recorder' });
+      const worker = new Worker(this.hooks.entry, { workerData: this.options, execArgv, name: 'fixpoint-recorder' });
       this.worker = worker;
       worker.on('message', (m: FromThread) => {
         if (m.t === 'ready') {
@@ -97,7 +121,8 @@ export class ThreadedRecorder implements CallRecorder {
           this.handoff(); // what piled up while it was away
           resolve();
         } else if (m.t === 'state') this.state = { accepting: m.accepting, databaseUp: m.databaseUp };
-        else if (m.t === 'stored') this.onStored(m.ids);
+        else if (m.t === 'stored') this.hooks.onStored?.(m.ids);
+        else if (m.t === 'enqueue') this.hooks.enqueue?.({ name: m.name, payload: m.payload, ...(m.opts ? { opts: m.opts } : {}) });
         else if (m.t === 'reply') {
           const p = this.replies.get(m.id);
           this.replies.delete(m.id);

