@@ -135,9 +135,10 @@ export const envSchema = z.object({
   FIXPOINT_RECORD_BUFFER_MAX: intFromEnv(20_000, 1),
   /**
    * How long the recorder waits for one write (or a check) of the database before it takes the
-   * database as unreachable and spills what it holds to the spool.
+   * database as unreachable and spills what it holds to the spool. Unset: 500 ms on Postgres, 10 s
+   * on the embedded database (see recordWriteTimeoutMs).
    */
-  FIXPOINT_RECORD_WRITE_TIMEOUT_MS: intFromEnv(500, 1),
+  FIXPOINT_RECORD_WRITE_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   /**
    * With Postgres, the recorder runs in a worker thread of its own (`thread`), off the thread that
    * proxies calls; `inline` keeps it in the gateway's thread. Embedded PGlite is always inline.

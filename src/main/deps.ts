@@ -3,7 +3,7 @@ import { traceExportSettings, type Config } from '../config/index.ts';
 import { migrateWhenReachable, openDatabase, type Database, type SchemaMigrations } from '../db/index.ts';
 import { createJobSystem, createRedisClients, type JobSystem, type RedisClients } from '../jobs/index.ts';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
-import { createRecorder, ThreadedRecorder, type CallRecorder, type RecordedCall } from '../record/index.ts';
+import { createRecorder, gatewayWriteTimeoutMs, ThreadedRecorder, type CallRecorder, type RecordedCall } from '../record/index.ts';
 import { createLogger, createMetrics, type Logger, type Metrics } from '../telemetry/index.ts';
 import { createKeyHasher } from '../ingress/index.ts';
 import { createLivePrompts, type LivePrompts } from '../hotswap/index.ts';
@@ -131,7 +131,7 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
     batchSize: env.FIXPOINT_RECORD_BATCH_SIZE,
     flushMs: env.FIXPOINT_RECORD_FLUSH_MS,
     bufferMax: env.FIXPOINT_RECORD_BUFFER_MAX,
-    writeTimeoutMs: env.FIXPOINT_RECORD_WRITE_TIMEOUT_MS,
+    writeTimeoutMs: gatewayWriteTimeoutMs(database.kind, env.FIXPOINT_RECORD_WRITE_TIMEOUT_MS),
     schemaPending: !core.schema.migrated,
     // One OpenTelemetry span per call, made where the record is finalized (the recorder's thread, if it has one).
     callSpans: traces && { ...traces, servers: Object.fromEntries([...registry.providers.values()].map((p) => [p.name, p.origin])) },

@@ -7,6 +7,18 @@ import type { RecordStore } from './store.ts';
 /** How long a database write or check may take, unless configured (FIXPOINT_RECORD_WRITE_TIMEOUT_MS). */
 export const DEFAULT_WRITE_TIMEOUT_MS = 5_000;
 
+/**
+ * The gateway's write timeout unless FIXPOINT_RECORD_WRITE_TIMEOUT_MS sets one. A Postgres server
+ * that has not answered in 500 ms is taken as unreachable. The embedded database runs in this
+ * process: a write that waits there waits for its thread (a long statement holding its one session,
+ * its thread kept off the cores by the calls being proxied), not for a server that went away — its
+ * thread's death is seen at once (connections refused) — so it gets 10 s. At 500 ms, a 10-minute
+ * `npm run bench` took it for unreachable and spooled three times.
+ */
+export function gatewayWriteTimeoutMs(database: 'postgres' | 'pglite', configured: number | undefined): number {
+  return configured ?? (database === 'pglite' ? 10_000 : 500);
+}
+
 /** A database write or check that did not answer within the write timeout: taken as the database being unreachable. */
 export class WriteTimeout extends Error {
   constructor(ms: number) {

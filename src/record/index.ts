@@ -8,3 +8,4 @@ export { createRecordStore, type RecordStore } from './store.ts';
 export { openSpool, type Spool } from './spool.ts';
 export { redactKeys, type FinalRecord } from './finalize.ts';
 export { sweepRetention } from './retention.ts';
+export { gatewayWriteTimeoutMs } from './batch-writer.ts';
