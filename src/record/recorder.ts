@@ -308,6 +308,8 @@ export class Recorder implements CallRecorder {
       this.o.metrics.recordBatchSize.observe(batch.length);
       const ok = await this.writeBatch(batch);
       if (!ok) break;
+      // Settled: stored (and handed on), or a row dropped as poison, which no detection will see.
+      for (const r of batch) this.inHand.delete(r.id);
       this.queue.splice(0, batch.length);
       this.o.metrics.recordQueueDepth.set(this.queue.length);
     }
