@@ -136,7 +136,7 @@ export const envSchema = z.object({
   /**
    * How long the recorder waits for one write (or a check) of the database before it takes the
    * database as unreachable and spills what it holds to the spool. Unset: 500 ms on Postgres, 10 s
-   * on the embedded database (see recordWriteTimeoutMs).
+   * on the embedded database (see gatewayWriteTimeoutMs in src/record).
    */
   FIXPOINT_RECORD_WRITE_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   /**

@@ -3,7 +3,7 @@ import { traceExportSettings, type Config } from '../config/index.ts';
 import { migrateWhenReachable, openDatabase, type Database, type SchemaMigrations } from '../db/index.ts';
 import { createJobSystem, createRedisClients, type JobSystem, type RedisClients } from '../jobs/index.ts';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/index.ts';
-import { createRecorder, gatewayWriteTimeoutMs, ThreadedRecorder, type CallRecorder, type RecordedCall } from '../record/index.ts';
+import { createRecorder, gatewayWriteTimeoutMs, ThreadedRecorder, type CallRecorder } from '../record/index.ts';
 import { createLogger, createMetrics, type Logger, type Metrics } from '../telemetry/index.ts';
 import { createKeyHasher } from '../ingress/index.ts';
 import { createLivePrompts, type LivePrompts } from '../hotswap/index.ts';
@@ -108,12 +108,6 @@ function warnAboutMissingKeys(registry: ProviderRegistry, logger: Logger): void 
 /** The recorder thread's entry module. */
 export const RECORDER_THREAD_ENTRY = new URL('./recorder-thread-boot.mjs', import.meta.url);
 
-/** Detection of the calls the recorder (in this thread) has just stored, as it has them. */
-function inHandDetection(core: CoreDeps): (calls: RecordedCall[]) => Promise<void> {
-  const detector = createDetector({ config: core.config, db: core.database.db, jobs: core.jobs, metrics: core.metrics, logger: core.logger });
-  return async (calls) => void (await detector.detectRecorded(calls));
-}
-
 export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
   const { config, logger, metrics, database } = core;
   const { env } = config;
@@ -152,7 +146,7 @@ export async function buildGatewayDeps(core: CoreDeps): Promise<Deps> {
               void core.jobs.enqueue(name, payload, opts).catch((err: unknown) => logger.warn({ err, job: name }, 'could not enqueue a job from the recorder thread')),
           },
         )
-      : await createRecorder({ ...settings, database, metrics, logger, onStored, ...(detectInHand ? { detect: inHandDetection(core) } : {}) });
+      : await createRecorder({ ...settings, database, metrics, logger, onStored, ...(detectInHand ? { detect: createDetector({ config, db: database.db, jobs: core.jobs, metrics, logger }).detectRecorded } : {}) });
   const hashKey = createKeyHasher(loadHashSecret(env.FIXPOINT_HASH_SECRET, env.FIXPOINT_DATA_DIR));
   const prompts = createLivePrompts({ db: database.db, redis: core.redis, channel: `${core.prefix}:prompts`, reloadMs: env.FIXPOINT_PROMPT_RELOAD_MS, logger });
   core.schema.whenMigrated(() => recorder.schemaMigrated());

@@ -99,7 +99,7 @@ export function redactKeys(text: string): string {
   return redactKeyPatterns(text);
 }
 
-export function redactDeep(value: unknown): unknown {
+function redactDeep(value: unknown): unknown {
   if (typeof value === 'string') return redactKeys(value);
   if (Array.isArray(value)) return value.map(redactDeep);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)]));
@@ -121,6 +121,8 @@ export interface FinalizeResult {
   /** The response as read back, and the error as stored (keys redacted): what a call span is built from. */
   response: ReadResponse;
   error: string | null;
+  /** The response body as stored, parsed (redacted for a failed call): what detection reads back. */
+  responseView: unknown;
 }
 
 /** Turns what the hot path captured into a row: parses the response, usage, cost, prompt references. */
@@ -131,6 +133,7 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
   const servedModel = c.servedModel ?? read.servedModel;
   const cost = estimateCost(prices(servedModel ?? c.requestedModel), read.usage);
   const failed = c.httpStatus >= 400;
+  const redacted = failed ? redactDeep(read.body) : undefined;
   const error = c.error ?? (failed ? errorMessageOf(read.body) ?? `upstream answered ${c.httpStatus}` : null);
   const call = callRow(c, {
     servedModel: read.servedModel ?? servedModel,
@@ -142,10 +145,10 @@ export function finalizeCapture(c: CallCapture, prices: PriceLookup): FinalizeRe
     costUsd: cost,
     systemPromptHash: prompts[0]?.hash ?? null,
     requestBody: requestText !== null ? new JsonText(requestText) : requestBody,
-    responseBody: failed ? redactDeep(read.body) : read.json !== undefined ? new JsonText(read.json) : read.body,
+    responseBody: failed ? redacted : read.json !== undefined ? new JsonText(read.json) : read.body,
     error: error === null ? null : redactKeys(error).slice(0, 4000),
   });
-  return { record: toRecord(call, prompts), usage: read.usage, cost, response: read, error: call.error ?? null };
+  return { record: toRecord(call, prompts), usage: read.usage, cost, response: read, error: call.error ?? null, responseView: failed ? redacted : read.body };
 }
 
 /** The columns a call's record derives from what came back (the rest the capture carries as they are). */

@@ -1,6 +1,6 @@
 import type { CallCapture } from '../core/call-capture.ts';
 import type { CallView } from '../evaluate/index.ts';
-import { redactDeep, type FinalizeResult } from './finalize.ts';
+import type { FinalizeResult } from './finalize.ts';
 
 /** A call as detection sees it, from the recorder's hands rather than read back: see `Recorder`'s `detect`. */
 export interface RecordedCall {
@@ -10,8 +10,7 @@ export interface RecordedCall {
 
 /**
  * The view loadCalls would read back for this call once stored: the request as the client sent it
- * (what the stored body hydrates to), the response as read (redacted for a failed call, as stored),
- * the error as stored.
+ * (what the stored body hydrates to), the response and the error as stored.
  */
 export function recordedCallOf(c: CallCapture, f: FinalizeResult): RecordedCall {
   return {
@@ -25,7 +24,7 @@ export function recordedCallOf(c: CallCapture, f: FinalizeResult): RecordedCall 
       finishReasons: f.response.finishReasons,
       outputTokens: f.usage.outputTokens,
       request: c.request,
-      response: c.httpStatus >= 400 ? redactDeep(f.response.body) : f.response.body,
+      response: f.responseView,
     },
     startedAt: new Date(c.startedAt),
   };

@@ -60,7 +60,7 @@ export interface RecorderOptions {
    * once acknowledged; the others (cleaned, minimal, replayed from the spool, past the in-hand
    * limit, or whose detection failed) go to `onStored`.
    */
-  detect?: (calls: RecordedCall[]) => Promise<void>;
+  detect?: (calls: RecordedCall[]) => Promise<unknown>;
   /** Called with each call once finalized (the call span exporter), off the hot path; must not throw. */
   onFinalized?: (c: CallCapture, f: FinalizeResult) => void;
   /** Called last in `close` (the call span exporter's final flush). */
@@ -141,8 +141,8 @@ export class Recorder implements CallRecorder {
     const ids: string[] = [];
     const calls: RecordedCall[] = [];
     for (const r of records) {
+      // Left in hand until the batch is settled (drain), whatever happens to it here.
       const held = this.inHand.get(r.id);
-      this.inHand.delete(r.id);
       if (held?.record === r && this.detectBacklog < DETECT_BACKLOG_MAX) calls.push(held.call);
       else ids.push(r.id);
     }
@@ -152,10 +152,13 @@ export class Recorder implements CallRecorder {
     this.detectBacklog++;
     this.detecting = this.detecting.then(() =>
       detect(calls)
-        .catch((err: unknown) => {
-          this.o.logger.warn({ err, calls: calls.length }, 'could not check stored calls in hand; handing them to the detection jobs');
-          this.o.onStored?.(calls.map((c) => c.view.id));
-        })
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            this.o.logger.warn({ err, calls: calls.length }, 'could not check stored calls in hand; handing them to the detection jobs');
+            this.o.onStored?.(calls.map((c) => c.view.id));
+          },
+        )
         .finally(() => this.detectBacklog--),
     );
   }
@@ -278,7 +281,7 @@ export class Recorder implements CallRecorder {
         this.o.logger.error({ err: again, callId: c.id }, 'could not finalize the call record; storing it in minimal form');
         const empty = { inputTokens: null, outputTokens: null, totalTokens: null, cachedTokens: null };
         const response = { body: null, usage: empty, finishReasons: [], servedModel: null };
-        return { result: { record: minimalRecord(c, reasonOf(again)), usage: empty, cost: null, response, error: c.error === null ? null : redactKeys(c.error) }, whole: false };
+        return { result: { record: minimalRecord(c, reasonOf(again)), usage: empty, cost: null, response, error: c.error === null ? null : redactKeys(c.error), responseView: null }, whole: false };
       }
     }
   }
