@@ -21,13 +21,12 @@
  * thread and of the bare forwarder there; BENCH_GATEWAY_NODE_ARGS adds node/V8 flags to the
  * gateways (`--trace-gc`, ...); BENCH_THREADS=1 prints each thread's CPU per request.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDatabaseUrl, resolveRedisUrl, startGateway } from './gateway.ts';
 import { startLoadGenerator } from './load-client.ts';
-import { cpuMicros, forkServer, threadCpuMicros, type ServerProcess } from './processes.ts';
+import { cpuMicros, forkServer, postgresCpuMicros, threadCpuMicros, type ServerProcess } from './processes.ts';
 import { recordingBacklogSeconds, SCENARIOS } from './scenarios.ts';
 import { median, summarizeMicros } from './stats.ts';
 
@@ -84,15 +83,6 @@ try {
       process.env = saved;
     }
   }
-  const postgresCpu = () => {
-    let pids: number[] = [];
-    try {
-      pids = execFileSync('pgrep', ['-x', 'postgres']).toString().trim().split('\n').map(Number);
-    } catch {
-      return 0;
-    }
-    return pids.reduce((sum, pid) => sum + (cpuMicros(pid) || 0), 0);
-  };
   const rate = values.rate === undefined ? 0 : Number(values.rate);
   if (!(rate >= 0)) throw new Error(`--rate must be a non-negative number, got ${values.rate}`);
   const base = { requests: scenario.requests, connections: Number(values.connections), ...(rate > 0 ? { ratePerSecond: rate } : {}) };
@@ -104,7 +94,7 @@ try {
       const cpu0 = cpuMicros(t.p.pid);
       const main0 = cpuMicros(t.p.pid, t.p.pid);
       const threads0 = threadCpuMicros(t.p.pid);
-      const pg0 = postgresCpu();
+      const pg0 = postgresCpuMicros();
       const res = await load.run({ ...base, origin: t.p.origin, warmupMs: 250, durationMs: Number(values['round-seconds']) * 1000 });
       // Waited for in every round, so no round's writes spill into the next target's; counted only
       // in a closed loop, where a recorder that fell behind is this round's work.
@@ -113,7 +103,7 @@ try {
       a.cpu += cpuMicros(t.p.pid) - cpu0;
       a.mainCpu += cpuMicros(t.p.pid, t.p.pid) - main0;
       for (const [tid, us] of threadCpuMicros(t.p.pid)) if (tid !== t.p.pid) a.threads.set(tid, (a.threads.get(tid) ?? 0) + us - (threads0.get(tid) ?? us));
-      a.pg += postgresCpu() - pg0;
+      a.pg += postgresCpuMicros() - pg0;
       a.completed += res.completed;
       a.errors += res.errors;
       for (const l of res.latenciesUs) a.latencies.push(l);

@@ -1,5 +1,5 @@
 /** Child processes of the benchmark: forked servers, /proc readings, free ports, stopping. */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,41 @@ export function threadCpuMicros(pid: number): Map<number, number> {
     if (Number.isFinite(us)) out.set(Number(tid), us);
   }
   return out;
+}
+
+/** CPU time of the threads of a process that carry this name (the gateway names its worker threads), in microseconds. */
+export function namedThreadCpuMicros(pid: number, name: string): number {
+  let sum = 0;
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return Number.NaN;
+  }
+  for (const tid of tids) {
+    let comm: string;
+    try {
+      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === name) sum += cpuMicros(pid, Number(tid)) || 0;
+  }
+  return sum;
+}
+
+/**
+ * CPU time of every local `postgres` process (the server, its connections' backends, its background
+ * writers and autovacuum), in microseconds; 0 when none runs here.
+ */
+export function postgresCpuMicros(): number {
+  let pids: number[] = [];
+  try {
+    pids = execFileSync('pgrep', ['-x', 'postgres']).toString().trim().split('\n').map(Number);
+  } catch {
+    return 0;
+  }
+  return pids.reduce((sum, pid) => sum + (cpuMicros(pid) || 0), 0);
 }
 
 export async function waitForOk(url: string, timeoutMs: number, alive: () => boolean): Promise<void> {

@@ -1,5 +1,5 @@
 /** Printing results: plain tables per scenario, the target checks, and one markdown table. */
-import type { Cell, Target } from './scenarios.ts';
+import { databaseInProcess, type Cell, type Target } from './scenarios.ts';
 export type { Cell } from './scenarios.ts';
 import { summaryLines } from './summary.ts';
 export { printSummary } from './summary.ts';
@@ -30,6 +30,8 @@ interface Row {
   p50: string;
   p99: string;
   cpu: string;
+  /** Its database's CPU per call: embedded, its thread (inside `cpu`); Postgres, the server (outside it). */
+  db: string;
   ratio: string;
   addP50: string;
   addP99: string;
@@ -44,6 +46,7 @@ function rowsOf(cell: Cell): Row[] {
     p50: f(r.p50),
     p99: f(r.p99),
     cpu: int(r.cpuUsPerReq),
+    db: Number.isFinite(r.databaseCpuUsPerReq) ? `${int(r.databaseCpuUsPerReq)} ${databaseInProcess(r.target) ? '(in)' : '(beside)'}` : '',
     ratio: bare ? f(r.rps / bare.rps) : '—',
     addP50: bare && r !== bare ? signed(r.p50 - bare.p50) : '',
     addP99: bare && r !== bare ? signed(r.p99 - bare.p99) : '',
@@ -57,6 +60,7 @@ const HEADER: Row = {
   p50: 'p50 ms',
   p99: 'p99 ms',
   cpu: 'CPU µs/req',
+  db: 'database µs/req',
   ratio: '× bare',
   addP50: '+p50 ms',
   addP99: '+p99 ms',
@@ -146,12 +150,12 @@ export function markdown(cells: Cell[], soak: SoakResult | undefined, list: Chec
     '',
     'Every cell:',
     '',
-    '| scenario | load | target | req/s | p50 ms | p99 ms | CPU µs/req | × bare | +p50 ms | +p99 ms |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | load | target | req/s | p50 ms | p99 ms | CPU µs/req | database µs/req | × bare | +p50 ms | +p99 ms |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const cell of cells) {
     for (const r of rowsOf(cell)) {
-      lines.push(`| ${cell.scenario} | ${loadOf(cell)} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpu} | ${r.ratio} | ${r.addP50} | ${r.addP99} |`);
+      lines.push(`| ${cell.scenario} | ${loadOf(cell)} | ${r.target} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpu} | ${r.db} | ${r.ratio} | ${r.addP50} | ${r.addP99} |`);
     }
   }
   if (soak) {

@@ -1,6 +1,7 @@
 /** The measured scenarios and the interleaved rounds that compare targets under the same load. */
 import type { LoadGenerator, LoadRequest } from './load-client.ts';
-import { cpuMicros } from './processes.ts';
+import { THREAD_NAMES } from '../src/core/os-threads.ts';
+import { cpuMicros, namedThreadCpuMicros, postgresCpuMicros } from './processes.ts';
 import { median, summarizeMicros } from './stats.ts';
 
 export interface Scenario {
@@ -43,6 +44,11 @@ export interface CellResult {
   p99Pooled: number;
   /** CPU of the target's process per answered request, microseconds. */
   cpuUsPerReq: number;
+  /**
+   * CPU of the gateway's database per answered request, microseconds (NaN: none). Embedded, its
+   * thread's, already inside `cpuUsPerReq`; on Postgres, the local server's processes', outside it.
+   */
+  databaseCpuUsPerReq: number;
   requests: number;
   errors: number;
   incomplete: number;
@@ -115,6 +121,16 @@ export async function recordingBacklogSeconds(origin: string): Promise<number> {
   }
 } // each round opens fresh connections; keep their set-up out of the numbers
 
+/** Whether a target's database CPU is part of its process's (embedded) rather than beside it (Postgres). */
+export const databaseInProcess = (t: Target) => t.id === 'embedded';
+
+/** CPU time so far of the target's database, microseconds: its thread (embedded) or the Postgres server; NaN for a target without one. */
+function databaseCpuMicros(t: Target): number {
+  if (t.id === 'embedded') return namedThreadCpuMicros(t.pid, THREAD_NAMES.database);
+  if (t.id === 'postgres') return postgresCpuMicros();
+  return Number.NaN;
+}
+
 /** Warm every target up, then rounds a,b,c,a,b,c… so drift hits all targets alike. */
 export async function measureCell(load: LoadGenerator, targets: Target[], scenario: Scenario, opts: CellOptions): Promise<CellResult[]> {
   const base = {
@@ -125,11 +141,12 @@ export async function measureCell(load: LoadGenerator, targets: Target[], scenar
   for (const [i, t] of targets.entries()) {
     await load.run({ ...base, requests: requests[i]!, origin: t.origin, warmupMs: opts.warmupSeconds * 1000, durationMs: 0 });
   }
-  const acc = targets.map(() => ({ latencies: [] as number[], rps: [] as number[], cpu: [] as number[], p50s: [] as number[], p99s: [] as number[], completed: 0, errors: 0, incomplete: 0, firstError: undefined as string | undefined }));
+  const acc = targets.map(() => ({ latencies: [] as number[], rps: [] as number[], cpu: [] as number[], db: [] as number[], p50s: [] as number[], p99s: [] as number[], completed: 0, errors: 0, incomplete: 0, firstError: undefined as string | undefined }));
   for (let round = 0; round < opts.rounds; round++) {
     for (const [i, t] of targets.entries()) {
       const a = acc[i]!;
       const cpu0 = cpuMicros(t.pid);
+      const db0 = databaseCpuMicros(t);
       const res = await load.run({ ...base, requests: requests[i]!, origin: t.origin, warmupMs: ROUND_WARMUP_MS, durationMs: opts.roundSeconds * 1000 });
       // Recording that fell behind under a closed loop is work of this round: the time until it is
       // written counts too. A paced round only waits (its records sit out the flush interval).
@@ -139,10 +156,12 @@ export async function measureCell(load: LoadGenerator, targets: Target[], scenar
         if (!opts.ratePerSecond) seconds += backlog;
       }
       const cpu = cpuMicros(t.pid) - cpu0;
+      const db = databaseCpuMicros(t) - db0;
       for (const l of res.latenciesUs) a.latencies.push(l);
       const round = summarizeMicros(res.latenciesUs);
       a.rps.push(round.count / seconds);
       a.cpu.push(res.completed ? cpu / res.completed : Number.NaN);
+      a.db.push(res.completed ? db / res.completed : Number.NaN);
       a.p50s.push(round.p50);
       a.p99s.push(round.p99);
       a.completed += res.completed;
@@ -161,6 +180,7 @@ export async function measureCell(load: LoadGenerator, targets: Target[], scenar
       p99: median(a.p99s),
       p99Pooled: lat.p99,
       cpuUsPerReq: median(a.cpu),
+      databaseCpuUsPerReq: median(a.db),
       requests: lat.count,
       errors: a.errors,
       incomplete: a.incomplete,

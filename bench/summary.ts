@@ -3,7 +3,7 @@
  * Fixpoint embedded, the peer gateway), throughput and CPU per call at the heaviest closed-loop load
  * and p50 / p99 at the moderate one, each scenario side by side, ratios against the bare forwarder.
  */
-import type { Cell, CellResult, Target } from './scenarios.ts';
+import { databaseInProcess, type Cell, type CellResult, type Target } from './scenarios.ts';
 
 const int = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 const ms = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(2) : '—');
@@ -34,11 +34,28 @@ export function summaryLines(cells: Cell[], targets: Target[], notes: string[]):
   }
   const heavyCells = scenarios.map((s) => cellOf(s, false));
   if (heavyCells.some(Boolean)) {
-    rows.push([`process CPU per call, µs (${scenarios.join(' / ')}; ${heavy} connections)`, ...columns.map((t) => {
-      const values = heavyCells.map((c) => answered(result(c, t))?.cpuUsPerReq);
-      const ratios = heavyCells.map((c) => (answered(result(c, t))?.cpuUsPerReq ?? NaN) / (bareOf(c)?.cpuUsPerReq ?? NaN));
+    const on = `${scenarios.join(' / ')}; ${heavy} connections`;
+    /** Per scenario, a figure of the target's result, with its ratios to the bare forwarder's process CPU. */
+    const cpuCell = (t: Target, of: (r: CellResult) => number) => {
+      const values = heavyCells.map((c) => {
+        const r = answered(result(c, t));
+        return r ? of(r) : NaN;
+      });
+      const ratios = heavyCells.map((c, i) => (values[i] ?? NaN) / (bareOf(c)?.cpuUsPerReq ?? NaN));
       return `${values.map(int).join(' / ')}${t.key === 'bare' ? '' : ` (${ratios.map((x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—')).join(' / ')})`}`;
-    })]);
+    };
+    rows.push([`process CPU per call, µs (${on})`, ...columns.map((t) => cpuCell(t, (r) => r.cpuUsPerReq))]);
+    // The two modes' databases are counted differently by the row above: embedded, its thread is in
+    // the process; on Postgres, the server's processes are not. These rows put them side by side.
+    const withDatabase = columns.some((t) => t.id === 'postgres' || t.id === 'embedded');
+    if (withDatabase) {
+      rows.push([`its database's CPU per call, µs (${on})`, ...columns.map((t) => {
+        if (t.id !== 'postgres' && t.id !== 'embedded') return '—';
+        const values = heavyCells.map((c) => answered(result(c, t))?.databaseCpuUsPerReq);
+        return `${values.map(int).join(' / ')} (${databaseInProcess(t) ? 'its thread, in the row above' : "the server's processes, not in the row above"})`;
+      })]);
+      rows.push([`CPU per call with the database, µs (${on})`, ...columns.map((t) => cpuCell(t, (r) => r.cpuUsPerReq + (t.id === 'postgres' ? r.databaseCpuUsPerReq : 0)))]);
+    }
   }
   const moderateCells = scenarios.map((s) => cellOf(s, true));
   const m = moderateCells.find(Boolean);

@@ -1,5 +1,5 @@
-import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
+import { currentThreadId } from './os-threads.ts';
 
 /**
  * Lowers the CPU priority of the calling thread alone by `increment` nice steps (at most to 19), so
@@ -9,10 +9,9 @@ import { getPriority, setPriority } from 'node:os';
  * needs no privilege. Returns the thread's id and its nice value now, or null when nothing was done.
  */
 export function lowerThreadPriority(increment: number): { tid: number; nice: number } | null {
-  if (increment <= 0 || process.platform !== 'linux') return null;
-  // "/proc/thread-self" links to "<pid>/task/<tid>" (Linux ≥ 3.17).
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (!Number.isInteger(tid) || tid <= 0) return null;
+  if (increment <= 0) return null;
+  const tid = currentThreadId();
+  if (tid === null) return null;
   const nice = Math.min(19, getPriority(tid) + increment);
   setPriority(tid, nice);
   return { tid, nice };

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { mkdirSync, rmSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { lowerThreadPriority } from '../core/thread-priority.ts';
+import { nameCurrentThread, THREAD_NAMES } from '../core/os-threads.ts';
 import { serveWireProtocol } from './wire-server.ts';
 import type { EmbeddedFromThread, EmbeddedThreadOptions } from './embedded.ts';
 
@@ -15,6 +16,7 @@ if (!port) throw new Error('embedded-thread runs as a worker thread');
 const o = workerData as EmbeddedThreadOptions;
 const send = (m: EmbeddedFromThread) => port.postMessage(m);
 
+nameCurrentThread(THREAD_NAMES.database); // what `top -H` shows, and what its CPU is counted under
 try {
   // Its work is the recording's and the jobs' (the calls in flight never wait on it): on a busy
   // machine the thread that proxies calls goes first.

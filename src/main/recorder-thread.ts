@@ -12,6 +12,7 @@ import { createLogger, createMetrics } from '../telemetry/index.ts';
 import { createRecorder, unpackCaptures, type FromThread, type Recorder, type ThreadOptions, type ToThread } from '../record/index.ts';
 import { createDetector } from '../detect/index.ts';
 import { lowerThreadPriority } from '../core/thread-priority.ts';
+import { nameCurrentThread, THREAD_NAMES } from '../core/os-threads.ts';
 
 const port = parentPort;
 if (!port) throw new Error('recorder-thread runs as a worker thread');
@@ -29,6 +30,7 @@ function reportState(r: Recorder): void {
 
 const logger = createLogger(o.logLevel);
 surviveLeakedDatabaseErrors(logger);
+nameCurrentThread(THREAD_NAMES.recorder); // what `top -H` shows, and what its CPU is counted under
 try {
   const lowered = lowerThreadPriority(o.nice);
   if (lowered) logger.debug(lowered, 'recorder thread priority lowered');

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import { SeriesCounter, SeriesHistogram } from './series-metrics.ts';
+import { threadCpuSecondsByRole } from '../core/os-threads.ts';
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 /** Training runs: one minute to a day. */
@@ -8,7 +9,10 @@ const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 
 /** Every metric of the gateway and the worker, registered on the given registry. */
 export function createMetrics(registry: Registry, opts: { defaultMetrics?: boolean } = {}) {
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'fixpoint_' });
+  if (opts.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry, prefix: 'fixpoint_' });
+    registerThreadCpu(registry);
+  }
   const registers = [registry];
   const callLabels = ['route', 'provider', 'model', 'component', 'status'] as const;
   return {
@@ -290,4 +294,25 @@ export function createLabelBound(max: number) {
     seen.add(v);
     return v;
   }
+}
+
+/**
+ * `fixpoint_thread_cpu_seconds_total{thread}`: the process's CPU time split by thread — `main` (the
+ * one that proxies calls), `recorder`, `database` (the embedded database's), `other` (V8's and
+ * libuv's helpers) — read from /proc at each scrape (Linux; absent elsewhere). Beside
+ * `fixpoint_process_cpu_seconds_total`, it says which part of the gateway the CPU goes to.
+ */
+function registerThreadCpu(registry: Registry): void {
+  new Counter({
+    name: 'fixpoint_thread_cpu_seconds_total',
+    help: 'CPU time of the live threads of this process, by role: main (proxying), recorder, database (embedded), other (V8 and libuv helpers)',
+    labelNames: ['thread'] as const,
+    registers: [registry],
+    collect() {
+      const byRole = threadCpuSecondsByRole();
+      if (!byRole) return;
+      this.reset();
+      for (const [thread, seconds] of byRole) this.inc({ thread }, seconds);
+    },
+  });
 }
