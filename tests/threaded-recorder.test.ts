@@ -11,7 +11,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallCapture } from '../src/core/call-capture.ts';
 import { calls, openDatabase, type Database } from '../src/db/index.ts';
-import { ThreadedRecorder } from '../src/record/index.ts';
+import { gatewayWriteTimeoutMs, ThreadedRecorder } from '../src/record/index.ts';
 import { RECORDER_THREAD_ENTRY } from '../src/main/deps.ts';
 import { createLogger } from '../src/telemetry/index.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
@@ -56,7 +56,7 @@ describe(`threaded recorder (${onPostgres ? 'Postgres' : 'embedded database'})`,
     recorder = await ThreadedRecorder.start(
       // A flush interval far away and batches larger than any test sends: what is written without
       // an explicit flush was written because it arrived.
-      { databaseUrl: database.url, logLevel: 'silent', dataDir: tdb.dataDir, prices: {}, batchSize: 500, flushMs: 600_000, bufferMax: 10_000, nice: NICE },
+      { databaseUrl: database.url, logLevel: 'silent', dataDir: tdb.dataDir, prices: {}, batchSize: 500, flushMs: 600_000, bufferMax: 10_000, writeTimeoutMs: gatewayWriteTimeoutMs(database.kind, undefined), nice: NICE },
       createLogger('silent'),
       { entry: RECORDER_THREAD_ENTRY, onStored: (ids) => stored.push(...ids) },
     );

@@ -4,9 +4,6 @@ import { cleanRecord, minimalOf, reasonOf, type FinalRecord } from './finalize.t
 import { sanitizeForPostgres } from './sanitize.ts';
 import type { RecordStore } from './store.ts';
 
-/** How long a database write or check may take, unless configured (FIXPOINT_RECORD_WRITE_TIMEOUT_MS). */
-export const DEFAULT_WRITE_TIMEOUT_MS = 5_000;
-
 /**
  * The gateway's write timeout unless FIXPOINT_RECORD_WRITE_TIMEOUT_MS sets one. A Postgres server
  * that has not answered in 500 ms is taken as unreachable. The embedded database runs in this

@@ -13,8 +13,8 @@ export interface RecorderSettings {
   batchSize: number;
   flushMs: number;
   bufferMax: number;
-  /** How long a database write or check may take before the records go to the spool (default 5 s). */
-  writeTimeoutMs?: number;
+  /** How long a database write or check may take before the records go to the spool (`gatewayWriteTimeoutMs`). */
+  writeTimeoutMs: number;
   /** Export one OpenTelemetry span per call from the finalized record (OTLP endpoint set); none when absent. */
   callSpans?: CallSpanSettings | null;
 }
@@ -41,7 +41,7 @@ export async function createRecorder(
     batchSize: s.batchSize,
     flushMs: s.flushMs,
     bufferMax: s.bufferMax,
-    ...(s.writeTimeoutMs === undefined ? {} : { writeTimeoutMs: s.writeTimeoutMs }),
+    writeTimeoutMs: s.writeTimeoutMs,
     ping: () => database.ping(),
     finalizeOnCapture: s.finalizeOnCapture ?? false,
     schemaPending: s.schemaPending ?? false,

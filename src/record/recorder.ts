@@ -3,7 +3,7 @@ import { TimeSlice } from '../core/time-slice.ts';
 import { pendingCallOf, type CallRecorder, type MetricsJson, type PendingCall } from './call-recorder.ts';
 import type { Logger, Metrics } from '../telemetry/index.ts';
 import { finalizeCapture, minimalRecord, reasonOf, redactKeys, reviveRecord, type FinalizeResult, type FinalRecord } from './finalize.ts';
-import { BatchWriter, DEFAULT_WRITE_TIMEOUT_MS, withTimeout } from './batch-writer.ts';
+import { BatchWriter, withTimeout } from './batch-writer.ts';
 import type { PriceLookup } from '../providers/index.ts';
 import type { Spool } from './spool.ts';
 import { FULL_STATEMENT_ROWS, type RecordStore } from './store.ts';
@@ -33,9 +33,9 @@ export interface RecorderOptions {
   /**
    * How long a write (or a check) of the database may take before the database is taken as
    * unreachable and what the recorder holds goes to the spool. A write that commits after all is
-   * harmless: the spool's replay skips call ids already stored.
+   * harmless: the spool's replay skips call ids already stored. The gateway's: `gatewayWriteTimeoutMs`.
    */
-  writeTimeoutMs?: number;
+  writeTimeoutMs: number;
   /** Records held in memory before the excess is spilled to the spool. */
   bufferMax: number;
   /** How often to probe a database that was unreachable. */
@@ -104,7 +104,7 @@ export class Recorder implements CallRecorder {
       store: o.store,
       metrics: o.metrics,
       logger: o.logger,
-      writeTimeoutMs: this.writeTimeoutMs,
+      writeTimeoutMs: this.o.writeTimeoutMs,
       onDown: (err) => this.markDown(err),
       onStored: (records) => this.stored(records),
     });
@@ -325,10 +325,6 @@ export class Recorder implements CallRecorder {
     return this.writer.write(batch);
   }
 
-  private get writeTimeoutMs(): number {
-    return this.o.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
-  }
-
   private markDown(err: unknown): void {
     if (this.dbUp) this.o.logger.warn({ err }, 'database unreachable: spooling records until it returns');
     this.dbUp = false;
@@ -345,7 +341,7 @@ export class Recorder implements CallRecorder {
     if (this.probing) return this.probing;
     if (Date.now() - this.lastProbe < (this.o.probeMs ?? 1000)) return Promise.resolve(false);
     this.lastProbe = Date.now();
-    this.probing = withTimeout(this.o.ping(), this.writeTimeoutMs)
+    this.probing = withTimeout(this.o.ping(), this.o.writeTimeoutMs)
       .catch(() => false)
       .then((up) => {
         this.probing = null;
