@@ -7,6 +7,7 @@ import {
 } from '../db/index.ts';
 import { recommendationArithmetic } from './arithmetic.ts';
 import { findCandidates } from './candidates.ts';
+import { componentsOnCanary } from './current-setup.ts';
 
 /** Counts a component's failure cases with a trusted target (the dataset builder's own count). */
 export type CountExamples = (db: Db, q: { component: string; patternIds: string[]; teacher: boolean }) => Promise<ExampleCounts & { teacherEligible?: number }>;
@@ -123,7 +124,10 @@ export async function approveByPolicy(db: Db, s: RetrainSettings): Promise<{ row
   let used = Number(spent?.usd ?? 0);
   const open = await db.select().from(finetuneRecommendations).where(eq(finetuneRecommendations.status, 'open')).orderBy(finetuneRecommendations.createdAt);
   const out: { row: RecommendationRow; eventId: string }[] = [];
+  // Approved by policy once the component's prompt canary is decided: training starts on what will serve.
+  const waiting = await componentsOnCanary(db);
   for (const r of open) {
+    if (waiting.has(r.component)) continue;
     const cost = r.arithmetic.estimatedTrainingCostUsd;
     if (used + cost > s.autoSpendCapUsdPerDay) continue;
     const moved = await moveRecommendation(db, r.id, { from: ['open'], to: 'approved', actor: 'policy', detail: { estimatedTrainingCostUsd: cost, spentTodayUsd: used, capUsd: s.autoSpendCapUsdPerDay }, patch: { approvedBy: 'policy' } });

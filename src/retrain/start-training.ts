@@ -5,6 +5,7 @@ import { finetuneDatasets, finetuneRecommendations, moveRecommendation, training
 import { notify, type RetrainDeps } from './deps.ts';
 import { isRetrainDatasetError } from './dataset/index.ts';
 import { observeDatasetRows, observeTrainingJobFinished } from './recommendation-metrics.ts';
+import { componentsOnCanary } from './current-setup.ts';
 
 /**
  * An approved recommendation: its dataset (built once, kept), a training job row, the backend
@@ -18,6 +19,11 @@ export async function startTraining(deps: RetrainDeps, recommendationId: string,
   if (rec.trainingJobId) {
     const [job] = await deps.db.select().from(trainingJobs).where(eq(trainingJobs.id, rec.trainingJobId));
     if (job?.externalId) return void (await toTraining(deps, rec, job.id));
+  }
+  if ((await componentsOnCanary(deps.db, rec.component)).size > 0) {
+    // Approved by hand during a prompt canary: it stays approved, and the sweep starts it once the canary is decided.
+    deps.logger.info({ recommendation: rec.id, component: rec.component }, 'fine-tuning waits for the prompt canary to be decided');
+    return;
   }
   const dataset = await datasetOf(deps, rec, signal);
   if (!dataset) return;
