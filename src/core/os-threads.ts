@@ -3,7 +3,8 @@ import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs'
 /**
  * The threads of a gateway process as the operating system sees them (Linux, from /proc): the
  * calling thread's id, a name for it that `top -H`, `ps -L` and `perf` show, and the CPU time each
- * of the process's threads has used, by role. Elsewhere every function returns null.
+ * of the process's threads has used, by role. Elsewhere there is none of that: the id and the CPU
+ * times are null, and a thread is not named.
  */
 
 /** What the gateway's own worker threads call themselves (a thread's name holds at most 15 characters). */
