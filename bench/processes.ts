@@ -3,6 +3,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { readTaskStat } from '../src/core/os-threads.ts';
 
 export interface ServerProcess {
   name: string;
@@ -64,19 +65,10 @@ export function rssMb(pid: number): number {
   return kb ? Number(kb) / 1024 : Number.NaN;
 }
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
 /** CPU time (user + system) a process (or one of its threads) has used, in microseconds, from /proc. */
 export function cpuMicros(pid: number, thread?: number): number {
-  try {
-    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state); utime is field 14, stime field 15.
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1_000_000) / TICKS_PER_SECOND;
-  } catch {
-    return Number.NaN;
-  }
+  const stat = readTaskStat(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`);
+  return stat ? stat.cpuSeconds * 1_000_000 : Number.NaN;
 }
 
 /** CPU time of each thread of a process, by thread id, in microseconds. */
@@ -105,13 +97,8 @@ export function namedThreadCpuMicros(pid: number, name: string): number {
     return Number.NaN;
   }
   for (const tid of tids) {
-    let comm: string;
-    try {
-      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    if (comm === name) sum += cpuMicros(pid, Number(tid)) || 0;
+    const stat = readTaskStat(`/proc/${pid}/task/${tid}/stat`);
+    if (stat?.name === name) sum += stat.cpuSeconds * 1_000_000;
   }
   return sum;
 }

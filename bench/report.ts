@@ -1,5 +1,5 @@
 /** Printing results: plain tables per scenario, the target checks, and one markdown table. */
-import { databaseInProcess, type Cell, type Target } from './scenarios.ts';
+import { databaseOf, type Cell, type Target } from './scenarios.ts';
 export type { Cell } from './scenarios.ts';
 import { summaryLines } from './summary.ts';
 export { printSummary } from './summary.ts';
@@ -46,7 +46,7 @@ function rowsOf(cell: Cell): Row[] {
     p50: f(r.p50),
     p99: f(r.p99),
     cpu: int(r.cpuUsPerReq),
-    db: Number.isFinite(r.databaseCpuUsPerReq) ? `${int(r.databaseCpuUsPerReq)} ${databaseInProcess(r.target) ? '(in)' : '(beside)'}` : '',
+    db: Number.isFinite(r.databaseCpuUsPerReq) ? `${int(r.databaseCpuUsPerReq)} (${databaseOf(r.target) === 'inside' ? 'in' : 'beside'})` : '',
     ratio: bare ? f(r.rps / bare.rps) : '—',
     addP50: bare && r !== bare ? signed(r.p50 - bare.p50) : '',
     addP99: bare && r !== bare ? signed(r.p99 - bare.p99) : '',

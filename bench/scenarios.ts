@@ -121,14 +121,14 @@ export async function recordingBacklogSeconds(origin: string): Promise<number> {
   }
 } // each round opens fresh connections; keep their set-up out of the numbers
 
-/** Whether a target's database CPU is part of its process's (embedded) rather than beside it (Postgres). */
-export const databaseInProcess = (t: Target) => t.id === 'embedded';
+/** A Fixpoint gateway's database: its thread, inside its process (embedded), or the Postgres server beside it; null for the other targets. */
+export const databaseOf = (t: Target): 'inside' | 'beside' | null => (t.id === 'embedded' ? 'inside' : t.id === 'postgres' ? 'beside' : null);
 
 /** CPU time so far of the target's database, microseconds: its thread (embedded) or the Postgres server; NaN for a target without one. */
 function databaseCpuMicros(t: Target): number {
-  if (t.id === 'embedded') return namedThreadCpuMicros(t.pid, THREAD_NAMES.database);
-  if (t.id === 'postgres') return postgresCpuMicros();
-  return Number.NaN;
+  const where = databaseOf(t);
+  if (where === 'inside') return namedThreadCpuMicros(t.pid, THREAD_NAMES.database);
+  return where === 'beside' ? postgresCpuMicros() : Number.NaN;
 }
 
 /** Warm every target up, then rounds a,b,c,a,b,c… so drift hits all targets alike. */

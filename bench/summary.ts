@@ -3,7 +3,7 @@
  * Fixpoint embedded, the peer gateway), throughput and CPU per call at the heaviest closed-loop load
  * and p50 / p99 at the moderate one, each scenario side by side, ratios against the bare forwarder.
  */
-import { databaseInProcess, type Cell, type CellResult, type Target } from './scenarios.ts';
+import { databaseOf, type Cell, type CellResult, type Target } from './scenarios.ts';
 
 const int = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 const ms = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(2) : '—');
@@ -47,14 +47,14 @@ export function summaryLines(cells: Cell[], targets: Target[], notes: string[]):
     rows.push([`process CPU per call, µs (${on})`, ...columns.map((t) => cpuCell(t, (r) => r.cpuUsPerReq))]);
     // The two modes' databases are counted differently by the row above: embedded, its thread is in
     // the process; on Postgres, the server's processes are not. These rows put them side by side.
-    const withDatabase = columns.some((t) => t.id === 'postgres' || t.id === 'embedded');
-    if (withDatabase) {
+    if (columns.some((t) => databaseOf(t) !== null)) {
       rows.push([`its database's CPU per call, µs (${on})`, ...columns.map((t) => {
-        if (t.id !== 'postgres' && t.id !== 'embedded') return '—';
+        const where = databaseOf(t);
+        if (where === null) return '—';
         const values = heavyCells.map((c) => answered(result(c, t))?.databaseCpuUsPerReq);
-        return `${values.map(int).join(' / ')} (${databaseInProcess(t) ? 'its thread, in the row above' : "the server's processes, not in the row above"})`;
+        return `${values.map(int).join(' / ')} (${where === 'inside' ? 'its thread, in the row above' : "the server's processes, not in the row above"})`;
       })]);
-      rows.push([`CPU per call with the database, µs (${on})`, ...columns.map((t) => cpuCell(t, (r) => r.cpuUsPerReq + (t.id === 'postgres' ? r.databaseCpuUsPerReq : 0)))]);
+      rows.push([`CPU per call with the database, µs (${on})`, ...columns.map((t) => cpuCell(t, (r) => r.cpuUsPerReq + (databaseOf(t) === 'beside' ? r.databaseCpuUsPerReq : 0)))]);
     }
   }
   const moderateCells = scenarios.map((s) => cellOf(s, true));

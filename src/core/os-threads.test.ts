@@ -3,17 +3,17 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { currentThreadId, nameCurrentThread, threadCpuSecondsByRole, THREAD_NAMES } from './os-threads.ts';
 
-/** A worker thread that names itself, burns `ms` of CPU, reports its id, and stays alive until released. */
+/** A worker thread that names itself, uses `ms` of CPU, reports its id, and stays alive until released. */
 async function namedBusyWorker(name: string, ms: number): Promise<{ tid: number | null; named: boolean; worker: Worker }> {
   const source = `
     const { parentPort, workerData } = require('node:worker_threads');
     const { register } = require('tsx/cjs/api');
     register();
-    const { currentThreadId, nameCurrentThread } = require(workerData.module);
+    const { currentThreadId, nameCurrentThread, readTaskStat } = require(workerData.module);
     const named = nameCurrentThread(workerData.name);
-    const until = Date.now() + workerData.ms;
+    // Until this thread has used that much CPU (not wall time: the machine may be busy).
     let x = 0;
-    while (Date.now() < until) x += Math.sqrt(x + 1);
+    while (readTaskStat('/proc/thread-self/stat').cpuSeconds * 1000 < workerData.ms) for (let i = 0; i < 1e5; i++) x += Math.sqrt(x + 1);
     parentPort.postMessage({ tid: currentThreadId(), named });
     parentPort.once('message', () => process.exit(0));`;
   const worker = new Worker(source, { eval: true, workerData: { name, ms, module: new URL('./os-threads.ts', import.meta.url).pathname } });

@@ -47,18 +47,27 @@ export function threadCpuSecondsByRole(): Map<ThreadRole, number> | null {
   if (process.platform !== 'linux') return null;
   const out = new Map<ThreadRole, number>([['main', 0], ...Object.keys(THREAD_NAMES).map((r) => [r as ThreadRole, 0] as const), ['other', 0]]);
   for (const tid of readdirSync('/proc/self/task')) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    } catch {
-      continue; // ended between the listing and the read
-    }
-    // "tid (name) state ...": the name may hold spaces and parentheses; it ends at the last ')'.
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime: fields 14 and 15
-    const role: ThreadRole = Number(tid) === process.pid ? 'main' : (ROLE_OF_NAME.get(name) ?? 'other');
-    out.set(role, (out.get(role) ?? 0) + seconds);
+    const stat = readTaskStat(`/proc/self/task/${tid}/stat`);
+    if (!stat) continue; // ended between the listing and the read
+    const role: ThreadRole = Number(tid) === process.pid ? 'main' : (ROLE_OF_NAME.get(stat.name) ?? 'other');
+    out.set(role, (out.get(role) ?? 0) + stat.cpuSeconds);
   }
   return out;
+}
+
+/**
+ * A process's or thread's `/proc/…/stat`: its name and the CPU time (user + system, seconds) it has
+ * used; null when it cannot be read (gone, or not Linux).
+ */
+export function readTaskStat(file: string): { name: string; cpuSeconds: number } | null {
+  let stat: string;
+  try {
+    stat = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  // "tid (name) state ...": the name may hold spaces and parentheses; it ends at the last ')'.
+  const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND }; // utime, stime: fields 14 and 15
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RestartBackoff } from '../core/restart-backoff.ts';
+import { THREAD_NAMES } from '../core/os-threads.ts';
 
 /** What the embedded database's thread is started with. */
 export interface EmbeddedThreadOptions {
@@ -90,7 +91,7 @@ class EmbeddedThread implements EmbeddedDatabase {
   /** `first`: the first start's, settled by its outcome; a first start that fails is not retried. */
   private spawn(first?: { resolve: () => void; reject: (err: Error) => void }): void {
     const workerData: EmbeddedThreadOptions = { dir: this.dir, socketPath: this.socketPath, nice: this.nice };
-    const worker = new Worker(bootFile, { workerData, name: 'fixpoint-embedded-db' });
+    const worker = new Worker(bootFile, { workerData, name: THREAD_NAMES.database });
     this.worker = worker;
     let served = false;
     let reason: string | undefined;

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { AppError } from '../core/errors.ts';
 import { newUuidV7 } from '../core/ids.ts';
 import { componentPrompts, promptAudit, promptVersions, type Db, type PromptVersionRow } from '../db/index.ts';
@@ -35,6 +35,16 @@ async function previousActive(tx: Db, component: string, current: string): Promi
     if (v && v.status !== 'rolled_back') return r.versionId;
   }
   return null;
+}
+
+/** The components with a version on canary now (of those given; all when none are): what serves them is about to change. */
+export async function componentsOnCanary(db: Db, only?: string): Promise<Set<string>> {
+  const onCanary = isNotNull(componentPrompts.canaryVersionId);
+  const rows = await db
+    .select({ component: componentPrompts.component })
+    .from(componentPrompts)
+    .where(only === undefined ? onCanary : and(onCanary, eq(componentPrompts.component, only)));
+  return new Set(rows.map((r) => r.component));
 }
 
 /**

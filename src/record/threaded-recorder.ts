@@ -6,6 +6,7 @@ import type { CallRecorder, MetricsJson, PendingCall } from './call-recorder.ts'
 import { CapturePacker, type PackedCaptures } from './capture-wire.ts';
 import type { RecorderSettings } from './create-recorder.ts';
 import type { Config } from '../config/index.ts';
+import { THREAD_NAMES } from '../core/os-threads.ts';
 import type { JobName, JobOptions, JobPayload } from '../jobs/index.ts';
 
 /** What the recorder's thread is started with (structured-cloneable). */
@@ -110,7 +111,7 @@ export class ThreadedRecorder implements CallRecorder {
       // BENCH_GATEWAY_PROFILE (bench/gateway.ts): this thread writes a V8 CPU profile there too.
       const profile = this.options.cpuProfileDir;
       const execArgv = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-      const worker = new Worker(this.hooks.entry, { workerData: this.options, execArgv, name: 'fixpoint-recorder' });
+      const worker = new Worker(this.hooks.entry, { workerData: this.options, execArgv, name: THREAD_NAMES.recorder });
       this.worker = worker;
       worker.on('message', (m: FromThread) => {
         if (m.t === 'ready') {

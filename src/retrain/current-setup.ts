@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { exampleMessages, leadingSystemMessage } from '../core/index.ts';
 import { componentPrompts, promptVersions, type Db, type PromptVersionRow } from '../db/index.ts';
@@ -17,20 +17,6 @@ export async function currentSetup(db: Db, component: string): Promise<CurrentSe
   const [active] = pointers?.activeVersionId ? await db.select().from(promptVersions).where(eq(promptVersions.id, pointers.activeVersionId)) : [];
   const [observed] = await db.select().from(promptVersions).where(sql`${promptVersions.component} = ${component} and ${promptVersions.version} = 0`);
   return { active: active ?? null, observed: observed ? parseTemplateText(observed.template) : null, observedText: observed?.template ?? null };
-}
-
-/**
- * The components with a prompt version on canary now: what serves them is about to change (the
- * canary monitor promotes or rolls it back), so a tuned model is neither trained nor judged for
- * them until it has — its dataset and its gate replay requests under the prompt that will serve.
- */
-export async function componentsOnCanary(db: Db, component?: string): Promise<Set<string>> {
-  const onCanary = isNotNull(componentPrompts.canaryVersionId);
-  const rows = await db
-    .select({ component: componentPrompts.component })
-    .from(componentPrompts)
-    .where(component === undefined ? onCanary : and(onCanary, eq(componentPrompts.component, component)));
-  return new Set(rows.map((r) => r.component));
 }
 
 /**

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { finetuneDatasets, finetuneRecommendations, moveRecommendation, type RecommendationRow } from '../db/index.ts';
 import { judgeGate, loadCalls, replayChat, type GateOutcome } from '../evaluate/index.ts';
-import { componentsOnCanary, currentSetup, requestUnder } from './current-setup.ts';
+import { currentSetup, requestUnder } from './current-setup.ts';
+import { waitsForPromptCanary } from './wait-for-canary.ts';
 import { notify, type RetrainDeps } from './deps.ts';
 import { publishTunedModel } from './publish-tuned.ts';
 
@@ -39,11 +40,8 @@ export async function evaluateTuned(deps: RetrainDeps, recommendationId: string,
   const [rec] = await deps.db.select().from(finetuneRecommendations).where(eq(finetuneRecommendations.id, recommendationId));
   if (!rec || rec.status !== 'evaluating' || !rec.tunedModel || !rec.datasetId) return;
   if (rec.evaluation && (rec.evaluation as { accepted?: boolean }).accepted) return void (await publishTunedModel(deps, rec));
-  if ((await componentsOnCanary(deps.db, rec.component)).size > 0) {
-    // A prompt canary began while it trained: judged once it is decided (the sweep runs it again), against the prompt that serves then.
-    deps.logger.info({ recommendation: rec.id, component: rec.component }, "the tuned model's evaluation waits for the prompt canary to be decided");
-    return;
-  }
+  // A prompt canary began while it trained: judged once it is decided, against the prompt that serves then.
+  if (await waitsForPromptCanary(deps, rec, 'evaluation')) return;
   const [dataset] = await deps.db.select().from(finetuneDatasets).where(eq(finetuneDatasets.id, rec.datasetId));
   if (!dataset) throw new Error(`dataset ${rec.datasetId} of recommendation ${rec.id} is missing`);
   const cases = await gateCases(path.join(dataset.dir, 'gate.jsonl'), deps.settings.evaluation.maxCases);

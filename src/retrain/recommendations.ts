@@ -7,7 +7,7 @@ import {
 } from '../db/index.ts';
 import { recommendationArithmetic } from './arithmetic.ts';
 import { findCandidates } from './candidates.ts';
-import { componentsOnCanary } from './current-setup.ts';
+import { componentsOnCanary } from '../prompts/index.ts';
 
 /** Counts a component's failure cases with a trusted target (the dataset builder's own count). */
 export type CountExamples = (db: Db, q: { component: string; patternIds: string[]; teacher: boolean }) => Promise<ExampleCounts & { teacherEligible?: number }>;

@@ -5,7 +5,7 @@ import { finetuneDatasets, finetuneRecommendations, moveRecommendation, training
 import { notify, type RetrainDeps } from './deps.ts';
 import { isRetrainDatasetError } from './dataset/index.ts';
 import { observeDatasetRows, observeTrainingJobFinished } from './recommendation-metrics.ts';
-import { componentsOnCanary } from './current-setup.ts';
+import { waitsForPromptCanary } from './wait-for-canary.ts';
 
 /**
  * An approved recommendation: its dataset (built once, kept), a training job row, the backend
@@ -20,11 +20,8 @@ export async function startTraining(deps: RetrainDeps, recommendationId: string,
     const [job] = await deps.db.select().from(trainingJobs).where(eq(trainingJobs.id, rec.trainingJobId));
     if (job?.externalId) return void (await toTraining(deps, rec, job.id));
   }
-  if ((await componentsOnCanary(deps.db, rec.component)).size > 0) {
-    // Approved by hand during a prompt canary: it stays approved, and the sweep starts it once the canary is decided.
-    deps.logger.info({ recommendation: rec.id, component: rec.component }, 'fine-tuning waits for the prompt canary to be decided');
-    return;
-  }
+  // Approved by hand during a prompt canary: it stays approved until the canary is decided.
+  if (await waitsForPromptCanary(deps, rec, 'training')) return;
   const dataset = await datasetOf(deps, rec, signal);
   if (!dataset) return;
   const jobId = rec.trainingJobId ?? newUuidV7();
